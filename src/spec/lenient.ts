@@ -1,0 +1,69 @@
+/**
+ * A lenient reading of a config that failed the schema, so the cross-field rules can still
+ * run and every problem is reported at once: parts that parse are kept as they are, parts
+ * that do not are kept only as far as the rules need them (ids, names, references).
+ */
+import type { ConfigOutput } from './config-schema.js';
+import { jobSchema } from './job-schema.js';
+import { stageSchema } from './pipeline-schema.js';
+
+type Stage = NonNullable<ConfigOutput['pipeline']>['stages'][number];
+type Job = ConfigOutput['jobs'][string];
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const strings = (v: unknown): string[] =>
+  typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+
+function placeholderJob(raw: unknown): Job {
+  const needs = isObject(raw) ? strings(raw.needs) : [];
+  return { run: 'true', needs, continueOnError: false };
+}
+
+function lenientJob(raw: unknown): Job {
+  const parsed = jobSchema.safeParse(raw);
+  return parsed.success ? parsed.data : placeholderJob(raw);
+}
+
+function lenientStage(raw: unknown, index: number): Stage {
+  const parsed = stageSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const obj = isObject(raw) ? raw : {};
+  type Ref = NonNullable<Stage['parallel']>[number];
+  const refs = (list: unknown): Ref[] | undefined =>
+    Array.isArray(list)
+      ? list.flatMap((ref: unknown): Ref[] => {
+          if (typeof ref === 'string') return [ref];
+          if (isObject(ref) && typeof ref.name === 'string')
+            return [{ ...lenientJob({ ...ref, name: undefined }), name: ref.name }];
+          return [];
+        })
+      : undefined;
+  const parallel = refs(obj.parallel);
+  const steps = refs(obj.steps);
+  const environments = Array.isArray(obj.environments)
+    ? obj.environments.map((entry) =>
+        isObject(entry) ? Object.fromEntries(Object.keys(entry).map((k) => [k, 'auto' as const])) : {},
+      )
+    : undefined;
+  return {
+    name: typeof obj.name === 'string' ? obj.name : `#${index}`,
+    ...(parallel ? { parallel } : {}),
+    ...(steps ? { steps } : {}),
+    ...(environments ? { environments } : {}),
+  };
+}
+
+/** Reads raw config data as far as possible into the schema's output shape. */
+export function lenientConfig(data: unknown): ConfigOutput {
+  const root = isObject(data) ? data : {};
+  const jobs: Record<string, Job> = {};
+  if (isObject(root.jobs)) for (const [id, raw] of Object.entries(root.jobs)) jobs[id] = lenientJob(raw);
+  const rawStages =
+    isObject(root.pipeline) && Array.isArray(root.pipeline.stages) ? root.pipeline.stages : undefined;
+  return {
+    version: 1,
+    jobs,
+    ...(rawStages ? { pipeline: { stages: rawStages.map(lenientStage) } } : {}),
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * Loads slipway.yaml: YAML -> schema -> normalize -> cross-field rules. Every problem is
+ * returned at once, positioned; nothing here throws on bad content.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { configSchema } from './config-schema.js';
+import { type Diagnostic, formatPath, sortDiagnostics } from './diagnostic.js';
+import { ConfigFileError } from './errors.js';
+import { lenientConfig } from './lenient.js';
+import { collectJobs, normalize } from './normalize.js';
+import type { ResolvedConfig } from './resolved.js';
+import { checkRules } from './rules.js';
+import { issuesToDiagnostics } from './schema-issues.js';
+import { keysAt } from './schema-keys.js';
+import { parseSource } from './source.js';
+
+/** The outcome of loading a config: the resolved config when there are no errors, and every diagnostic. */
+export interface LoadResult {
+  readonly config?: ResolvedConfig;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Parses and checks config text; `projectName` is used when the file names no project. */
+export function loadConfigText(text: string, projectName = 'project'): LoadResult {
+  const source = parseSource(text);
+  const syntaxErrors = source.syntax.filter((d) => d.severity === 'error');
+  if (
+    source.data === undefined ||
+    (syntaxErrors.length > 0 && !syntaxErrors.every((d) => d.message.startsWith('duplicate key')))
+  ) {
+    return { diagnostics: sortDiagnostics(source.syntax) };
+  }
+  if (source.data === null) {
+    return {
+      diagnostics: [
+        {
+          severity: 'error',
+          path: [],
+          message: 'the file is empty (run `slipway init` for a starter)',
+          line: 1,
+          col: 1,
+        },
+      ],
+    };
+  }
+  const parsed = configSchema.safeParse(source.data);
+  if (!parsed.success) {
+    const schemaDiagnostics = issuesToDiagnostics(parsed.error.issues, source.data, source, (path) =>
+      keysAt(configSchema, path),
+    );
+    // The rules still run on what could be read, minus anything under a part the schema rejected.
+    const lenient = lenientConfig(source.data);
+    const rejected = schemaDiagnostics.map((d) => formatPath(d.path));
+    const ruleDiagnostics = checkRules(
+      lenient,
+      collectJobs(lenient),
+      normalize(lenient, projectName),
+      source,
+    ).filter((d) => d.severity === 'error' && !rejected.some((p) => isWithin(formatPath(d.path), p)));
+    return { diagnostics: sortDiagnostics([...source.syntax, ...schemaDiagnostics, ...ruleDiagnostics]) };
+  }
+  const resolved = normalize(parsed.data, projectName);
+  const diagnostics = sortDiagnostics([
+    ...source.syntax,
+    ...checkRules(parsed.data, collectJobs(parsed.data), resolved, source),
+  ]);
+  return diagnostics.some((d) => d.severity === 'error')
+    ? { diagnostics }
+    : { config: resolved, diagnostics };
+}
+
+// A rule finding on, above or below a part the schema rejected would only repeat or guess at it.
+function isWithin(path: string, ancestor: string): boolean {
+  const under = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
+  return under(path, ancestor) || under(ancestor, path);
+}
+
+/** The config file to use: the given one, else ./slipway.yaml, else ./slipway.yml. */
+export function findConfigFile(cwd: string, file?: string): string {
+  if (file !== undefined) return resolve(cwd, file);
+  for (const name of ['slipway.yaml', 'slipway.yml']) {
+    const candidate = resolve(cwd, name);
+    try {
+      readFileSync(candidate);
+      return candidate;
+    } catch {
+      // try the next name
+    }
+  }
+  throw new ConfigFileError(
+    'CONFIG_NOT_FOUND',
+    `no slipway.yaml or slipway.yml in ${cwd} (run \`slipway init\` or pass -f FILE)`,
+  );
+}
+
+/** Reads and loads a config file; throws ConfigFileError only when the file cannot be read. */
+export function loadConfigFile(
+  path: string,
+): LoadResult & { readonly path: string; readonly projectDir: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
+    throw new ConfigFileError(
+      code === 'ENOENT' ? 'CONFIG_NOT_FOUND' : 'CONFIG_UNREADABLE',
+      `cannot read ${path}: ${reason}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const projectDir = dirname(path);
+  return { ...loadConfigText(text, basename(projectDir)), path, projectDir };
+}

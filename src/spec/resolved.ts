@@ -1,0 +1,80 @@
+/** The resolved config: what planners consume after parsing, defaults and cross-field checks. */
+import type { ConfigPath } from './diagnostic.js';
+
+/** A named command inside a job. */
+export interface ResolvedStep {
+  readonly name: string;
+  readonly run: string;
+}
+
+/** A matrix with its axes separated from its rules. */
+export interface ResolvedMatrix {
+  readonly axes: Readonly<Record<string, readonly (string | number | boolean)[]>>;
+  readonly include: readonly Readonly<Record<string, string | number | boolean>>[];
+  readonly exclude: readonly Readonly<Record<string, string | number | boolean>>[];
+  readonly failFast: boolean;
+  readonly maxParallel?: number;
+}
+
+/** Cache settings of a job. */
+export interface ResolvedCache {
+  readonly key: string;
+  readonly paths: readonly string[];
+  readonly restoreKeys: readonly string[];
+}
+
+/** One job, with every default applied and durations in milliseconds. */
+export interface ResolvedJob {
+  readonly id: string;
+  /** The stage the job belongs to, if any. */
+  readonly stage?: string;
+  readonly run?: string;
+  readonly steps?: readonly ResolvedStep[];
+  readonly needs: readonly string[];
+  readonly if?: string;
+  readonly timeoutMs?: number;
+  readonly retry: { readonly maxAttempts: number; readonly backoffMs: number };
+  readonly continueOnError: boolean;
+  readonly env: Readonly<Record<string, string>>;
+  readonly workdir?: string;
+  readonly matrix?: ResolvedMatrix;
+  readonly cache?: ResolvedCache;
+  readonly artifacts: readonly string[];
+  readonly secrets: readonly string[];
+  /** Where the job is defined in the file. */
+  readonly path: ConfigPath;
+}
+
+/** One environment of a deploy stage. */
+export interface ResolvedEnvironment {
+  readonly name: string;
+  readonly approval: 'auto' | 'manual_approval';
+  readonly run?: string;
+  readonly path: ConfigPath;
+}
+
+/** A stage and the job ids it runs. */
+export type ResolvedStage =
+  | {
+      readonly kind: 'parallel' | 'sequential';
+      readonly name: string;
+      readonly jobs: readonly string[];
+      readonly path: ConfigPath;
+    }
+  | {
+      readonly kind: 'deploy';
+      readonly name: string;
+      readonly environments: readonly ResolvedEnvironment[];
+      readonly path: ConfigPath;
+    };
+
+/** A whole slipway.yaml, resolved. */
+export interface ResolvedConfig {
+  readonly version: 1;
+  readonly project: { readonly name: string; readonly description?: string };
+  readonly jobs: Readonly<Record<string, ResolvedJob>>;
+  /** Stages in order; a file without `pipeline:` gets one parallel stage holding every job. */
+  readonly stages: readonly ResolvedStage[];
+  /** True when the stages came from an explicit `pipeline:`. */
+  readonly explicitPipeline: boolean;
+}
