@@ -3,10 +3,12 @@
  * and an exit code. User mistakes never print a stack trace; internal errors say they are bugs.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { PipelineError } from '../pipeline/errors.js';
+import { PlanError } from '../pipeline/plan.js';
 import { ConfigFileError } from '../spec/errors.js';
-import { initCommand } from './commands/init.js';
-import { schemaCommand } from './commands/schema.js';
-import { validateCommand } from './commands/validate.js';
+import { StoreError } from '../store/errors.js';
+import type { EventsOptions } from './commands/events.js';
+import type { RunOptions } from './commands/run.js';
 import { type CliIo, commandContext, type GlobalOptions } from './context.js';
 import { UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
@@ -50,19 +52,139 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       "\nExit codes: 0 ok, 1 the work failed, 2 usage or config error, 130 interrupted.\nRun `slipway <command> --help` for a command's flags.",
     );
 
+  // Each command's module is imported only when it runs, so `--help` and `validate` stay fast.
   program
     .command('validate')
     .description('check slipway.yaml and report every problem as file:line:col')
-    .action(wrap((ctx) => validateCommand(ctx)));
+    .action(wrap(async (ctx) => (await import('./commands/validate.js')).validateCommand(ctx)));
   program
     .command('schema')
     .description('print the JSON Schema of slipway.yaml (for editor completion)')
-    .action(wrap((ctx) => schemaCommand(ctx)));
+    .action(wrap(async (ctx) => (await import('./commands/schema.js')).schemaCommand(ctx)));
   program
     .command('init')
     .description('write a commented starter slipway.yaml, filled from package.json scripts')
     .option('--force', 'overwrite an existing file')
-    .action(wrap((ctx, opts) => initCommand(ctx, opts as { force?: boolean })));
+    .action(
+      wrap(async (ctx, opts) =>
+        (await import('./commands/init.js')).initCommand(ctx, opts as { force?: boolean }),
+      ),
+    );
+
+  program
+    .command('run')
+    .description(
+      'run the pipeline on this machine (Ctrl-C cancels; exit 0 success, 1 failure, 130 cancelled)',
+    )
+    .option('--job <id>', 'run only this job and the jobs it needs')
+    .option('--stage <name>', 'run only this stage')
+    .option('--concurrency <n>', 'most jobs at once (default: number of cores)')
+    .action(
+      wrap(async (ctx, opts) => (await import('./commands/run.js')).runCommand(ctx, opts as RunOptions)),
+    );
+  program
+    .command('resume')
+    .argument('<run>', 'run id')
+    .description('continue a run whose process was killed; finished jobs are not run again')
+    .option('--concurrency <n>', 'most jobs at once (default: number of cores)')
+    .action(
+      wrap(async (ctx, opts, args) =>
+        (await import('./commands/run.js')).resumeCommand(ctx, args[0], opts as { concurrency?: string }),
+      ),
+    );
+  program
+    .command('rerun')
+    .argument('<run>', 'run id')
+    .description('run a finished run again with the same config')
+    .option('--failed', 're-run only failed jobs and their dependents, reusing the rest')
+    .option('--concurrency <n>', 'most jobs at once (default: number of cores)')
+    .action(
+      wrap(async (ctx, opts, args) =>
+        (await import('./commands/run.js')).rerunCommand(
+          ctx,
+          args[0],
+          opts as { failed?: boolean; concurrency?: string },
+        ),
+      ),
+    );
+  program
+    .command('runs')
+    .description('list recent runs, newest first')
+    .option('--limit <n>', 'how many runs', '20')
+    .action(
+      wrap(async (ctx, opts) =>
+        (await import('./commands/runs.js')).runsCommand(ctx, opts as { limit?: string }),
+      ),
+    );
+  program
+    .command('logs')
+    .argument('<run>', 'run id')
+    .argument('[job]', 'job key, e.g. build or test[node=20]')
+    .description("print a run's stored logs (secrets masked)")
+    .option('--follow', 'keep printing new lines until the run ends')
+    .action(
+      wrap(async (ctx, opts, args) =>
+        (await import('./commands/runs.js')).logsCommand(ctx, args[0], args[1], opts as { follow?: boolean }),
+      ),
+    );
+  program
+    .command('approve')
+    .argument('<run>', 'run id')
+    .argument('<env>', 'environment waiting for approval')
+    .description('approve a manual gate; the waiting run continues')
+    .option('--comment <text>', 'why')
+    .action(
+      wrap(async (ctx, opts, args) =>
+        (await import('./commands/decide.js')).decideCommand(
+          ctx,
+          'approved',
+          args[0],
+          args[1],
+          opts as { comment?: string },
+        ),
+      ),
+    );
+  program
+    .command('reject')
+    .argument('<run>', 'run id')
+    .argument('<env>', 'environment waiting for approval')
+    .description('reject a manual gate; the waiting run ends as failed')
+    .option('--comment <text>', 'why')
+    .action(
+      wrap(async (ctx, opts, args) =>
+        (await import('./commands/decide.js')).decideCommand(
+          ctx,
+          'rejected',
+          args[0],
+          args[1],
+          opts as { comment?: string },
+        ),
+      ),
+    );
+  program
+    .command('cancel')
+    .argument('<run>', 'run id')
+    .description('cancel a run from another terminal (its always() jobs still run)')
+    .action(
+      wrap(async (ctx, _opts, args) => (await import('./commands/decide.js')).cancelCommand(ctx, args[0])),
+    );
+  program
+    .command('events')
+    .description('print the delivery event log (runs, jobs, approvals, deployments)')
+    .option('--type <type...>', 'only these event types, e.g. service.deployed')
+    .option('--service <name>', 'only this service')
+    .option('--env <name>', 'only this environment')
+    .option('--run <id>', 'only this run')
+    .option('--limit <n>', 'most events', '200')
+    .action(
+      wrap(async (ctx, opts) =>
+        (await import('./commands/events.js')).eventsCommand(ctx, opts as EventsOptions),
+      ),
+    );
+  program
+    .command('demo')
+    .description("run the example project's pipeline end to end")
+    .action(wrap(async (ctx) => (await import('./commands/demo.js')).demoCommand(ctx)));
 
   for (const sub of program.commands) {
     sub
@@ -90,9 +212,21 @@ export function reportError(error: unknown, io: CliIo): number {
     }
     return ExitCode.Usage;
   }
-  if (error instanceof UsageError || error instanceof ConfigFileError) {
+  if (
+    error instanceof UsageError ||
+    error instanceof ConfigFileError ||
+    error instanceof PipelineError ||
+    error instanceof PlanError ||
+    (error instanceof StoreError && error.code !== 'DB_ERROR' && error.code !== 'MIGRATION_FAILED')
+  ) {
     io.stderr.write(`slipway: ${error.message}\n`);
     return ExitCode.Usage;
+  }
+  if (error instanceof StoreError) {
+    io.stderr.write(
+      `slipway: state store error: ${error.message}${error.cause ? ` (${(error.cause as Error).message ?? error.cause})` : ''}\n`,
+    );
+    return ExitCode.Failed;
   }
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
   io.stderr.write(`slipway: internal error (this is a bug): ${stack}\n`);

@@ -533,3 +533,19 @@ test('a file without pipeline runs every job in one stage by needs', () => {
     { kind: 'parallel', name: 'default', jobs: ['a', 'b'], path: ['jobs'] },
   ]);
 });
+
+test('expressions: malformed conditions and templates, and needs a condition does not declare', () => {
+  const lines = render(`jobs:
+  build: { run: make }
+  test:
+    run: echo \${{ matrix.node ]] }}
+    needs: [build]
+    if: \${{ needs.lint.result == 'success' }}
+  lint: { run: lint, if: "success( &&" }
+`);
+  assert.deepEqual(lines, [
+    "slipway.yaml:4:10: error: jobs.test.run: invalid expression: unexpected ']' at column 22",
+    "slipway.yaml:6:9: error: jobs.test.if: reads needs.lint, but the job does not need 'lint'",
+    "slipway.yaml:7:26: error: jobs.lint.if: invalid condition: unexpected '&&' at column 10",
+  ]);
+});

@@ -7,6 +7,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { configSchema } from './config-schema.js';
 import { type Diagnostic, formatPath, sortDiagnostics } from './diagnostic.js';
 import { ConfigFileError } from './errors.js';
+import { checkExpressions } from './expression-rules.js';
 import { lenientConfig } from './lenient.js';
 import { collectJobs, normalize } from './normalize.js';
 import type { ResolvedConfig } from './resolved.js';
@@ -61,9 +62,11 @@ export function loadConfigText(text: string, projectName = 'project'): LoadResul
     return { diagnostics: sortDiagnostics([...source.syntax, ...schemaDiagnostics, ...ruleDiagnostics]) };
   }
   const resolved = normalize(parsed.data, projectName);
+  const definitions = collectJobs(parsed.data);
   const diagnostics = sortDiagnostics([
     ...source.syntax,
-    ...checkRules(parsed.data, collectJobs(parsed.data), resolved, source),
+    ...checkRules(parsed.data, definitions, resolved, source),
+    ...checkExpressions(definitions, source, resolved.concurrency?.group),
   ]);
   return diagnostics.some((d) => d.severity === 'error')
     ? { diagnostics }

@@ -83,6 +83,7 @@ export function normalize(config: ConfigOutput, projectName: string): ResolvedCo
     jobs,
     stages,
     explicitPipeline,
+    ...(config.pipeline?.concurrency ? { concurrency: config.pipeline.concurrency } : {}),
   };
 }
 

@@ -43,9 +43,24 @@ export const stageSchema = z
   })
   .describe('A stage; stages run in order.');
 
+/** At most one running run per concurrency group. */
+export const concurrencySchema = z
+  .strictObject({
+    group: z
+      .string()
+      .min(1)
+      .describe('Group name; may use `${{ git.branch }}`, e.g. `deploy-${{ git.branch }}`.'),
+    cancelInProgress: z
+      .boolean()
+      .default(false)
+      .describe('Cancel a run of the same group that is in progress instead of waiting for it.'),
+  })
+  .describe('Allow at most one running run per group; a new run waits for (or cancels) the one in progress.');
+
 /** The pipeline: stages that run in order. */
 export const pipelineSchema = z
   .strictObject({
+    concurrency: concurrencySchema.optional(),
     stages: z
       .array(stageSchema)
       .min(1)

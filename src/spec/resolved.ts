@@ -77,4 +77,6 @@ export interface ResolvedConfig {
   readonly stages: readonly ResolvedStage[];
   /** True when the stages came from an explicit `pipeline:`. */
   readonly explicitPipeline: boolean;
+  /** At most one running run per group (the group may hold `${{ }}` expressions). */
+  readonly concurrency?: { readonly group: string; readonly cancelInProgress: boolean };
 }

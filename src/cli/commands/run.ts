@@ -1,0 +1,134 @@
+/** `slipway run`, `resume` and `rerun`: execute a pipeline with a live, plain or JSON view. */
+import { availableParallelism } from 'node:os';
+import { readGitInfo } from '../../pipeline/git-info.js';
+import {
+  type PipelineDeps,
+  type RunOutcome,
+  rerunRun,
+  resumeRun,
+  startRun,
+} from '../../pipeline/pipeline-service.js';
+import { jsonReporter } from '../../pipeline/report/json-reporter.js';
+import { liveReporter } from '../../pipeline/report/live-reporter.js';
+import { plainReporter } from '../../pipeline/report/plain-reporter.js';
+import type { Reporter } from '../../pipeline/report/run-events.js';
+import type { Store } from '../../store/store.js';
+import type { CommandContext } from '../context.js';
+import { UsageError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { actorOf, loadProject, openProjectStore, parseRunId, projectDirOf } from '../project.js';
+
+const clock = { now: () => Date.now() };
+
+/** Options of `slipway run`. */
+export interface RunOptions {
+  readonly job?: string;
+  readonly stage?: string;
+  readonly concurrency?: string;
+}
+
+function reporterFor(ctx: CommandContext): Reporter {
+  if (ctx.output.json) return jsonReporter(ctx.output);
+  const noColor = (ctx.io.env.NO_COLOR ?? '') !== '';
+  if (ctx.output.interactive && !noColor) return liveReporter(ctx.output, clock);
+  return plainReporter(ctx.output, clock);
+}
+
+function concurrencyOf(text: string | undefined): number {
+  if (text === undefined) return availableParallelism();
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--concurrency must be a positive integer, got '${text}'`);
+  return n;
+}
+
+// Runs `work` with Ctrl-C wired to cancellation; a second Ctrl-C exits at once.
+async function withRuntime(
+  ctx: CommandContext,
+  projectDir: string,
+  concurrency: number,
+  work: (deps: PipelineDeps) => Promise<RunOutcome>,
+): Promise<number> {
+  const store: Store = await openProjectStore(ctx, projectDir);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(ExitCode.Interrupted);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const reporter = reporterFor(ctx);
+  try {
+    const outcome = await work({
+      store,
+      clock,
+      reporter,
+      env: ctx.io.env,
+      actor: actorOf(ctx),
+      concurrency,
+      signal: controller.signal,
+      git: readGitInfo(projectDir),
+    });
+    reporter.close();
+    if (!ctx.output.json && outcome.status !== 'success') {
+      ctx.output.line(
+        `run ${outcome.runId} ${outcome.status}: \`slipway logs ${outcome.runId}\` shows its logs${outcome.status === 'failure' ? `, \`slipway rerun ${outcome.runId} --failed\` retries the failed jobs` : ''}`,
+      );
+    }
+    return outcome.status === 'success'
+      ? ExitCode.Ok
+      : outcome.status === 'cancelled'
+        ? ExitCode.Interrupted
+        : ExitCode.Failed;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await store.close();
+  }
+}
+
+/** Runs the pipeline (or one job and what it needs, or one stage). */
+export async function runCommand(ctx: CommandContext, options: RunOptions): Promise<number> {
+  if (options.job !== undefined && options.stage !== undefined)
+    throw new UsageError('use either --job or --stage, not both');
+  const project = loadProject(ctx);
+  const concurrency = concurrencyOf(options.concurrency);
+  const selection = {
+    ...(options.job ? { job: options.job } : {}),
+    ...(options.stage ? { stage: options.stage } : {}),
+  };
+  if (options.job && !(options.job in project.config.jobs))
+    throw new UsageError(`no job '${options.job}' in ${project.file}`);
+  if (options.stage && !project.config.stages.some((s) => s.name === options.stage)) {
+    throw new UsageError(`no stage '${options.stage}' in ${project.file}`);
+  }
+  return withRuntime(ctx, project.projectDir, concurrency, (deps) =>
+    startRun(deps, { projectDir: project.projectDir, config: project.config, selection }),
+  );
+}
+
+/** Continues a run whose process was killed. */
+export function resumeCommand(
+  ctx: CommandContext,
+  runArg: string | undefined,
+  options: { concurrency?: string },
+): Promise<number> {
+  const id = parseRunId(runArg);
+  return withRuntime(ctx, projectDirOf(ctx), concurrencyOf(options.concurrency), (deps) =>
+    resumeRun(deps, id),
+  );
+}
+
+/** Runs a finished run again, or only its failed jobs and their dependents. */
+export function rerunCommand(
+  ctx: CommandContext,
+  runArg: string | undefined,
+  options: { failed?: boolean; concurrency?: string },
+): Promise<number> {
+  const id = parseRunId(runArg);
+  return withRuntime(ctx, projectDirOf(ctx), concurrencyOf(options.concurrency), (deps) =>
+    rerunRun(deps, id, options.failed === true),
+  );
+}

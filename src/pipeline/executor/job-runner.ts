@@ -1,0 +1,227 @@
+/**
+ * Runs one job node: its attempts (with retry and back-off), its steps in order under one
+ * timeout, its outputs file, and its cache and artifacts. Returns a result, never throws for
+ * anything the job itself did.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ResolvedJob } from '../../spec/resolved.js';
+import type { ArtifactManifest, ArtifactStore } from '../artifacts/artifact-store.js';
+import type { CacheStore } from '../cache/cache-store.js';
+import { type EvalContext, interpolate } from '../expression/index.js';
+import { parseOutputsFile } from '../outputs/outputs-file.js';
+import type { ProcessResult } from '../process/process-result.js';
+import { runProcess } from '../process/run-process.js';
+import type { AttemptLog } from './log-sink.js';
+
+/** What a finished job reports. */
+export interface JobOutcome {
+  readonly status: 'success' | 'failure' | 'timed_out' | 'cancelled';
+  readonly attempts: number;
+  readonly exitCode: number | null;
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly artifacts?: ArtifactManifest;
+  readonly message?: string;
+}
+
+/** Everything a job run needs from its surroundings. */
+export interface JobRunnerDeps {
+  readonly projectDir: string;
+  readonly runDir: string;
+  readonly cache: CacheStore;
+  readonly artifacts: ArtifactStore;
+  readonly graceMs: number;
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/** One job to run. */
+export interface JobRunInput {
+  readonly key: string;
+  readonly job: ResolvedJob;
+  /** Environment the job starts from (runner env plus its secrets). */
+  readonly baseEnv: Readonly<Record<string, string>>;
+  readonly context: EvalContext;
+  readonly signal: AbortSignal;
+  /** Artifacts of the jobs it needs, materialized before it starts. */
+  readonly upstreamArtifacts: readonly ArtifactManifest[];
+  /** Attempts already made (when resuming). */
+  readonly previousAttempts: number;
+  readonly openLog: (attempt: number) => AttemptLog;
+  readonly onAttempt: (attempt: number) => void;
+}
+
+/** Runs a job to its final outcome. */
+export async function runJob(deps: JobRunnerDeps, input: JobRunInput): Promise<JobOutcome> {
+  const { job } = input;
+  const cwd = resolve(deps.projectDir, job.workdir ?? '.');
+  const setupLog = input.openLog(input.previousAttempts + 1);
+  const fail = (message: string): JobOutcome => {
+    setupLog.system(message);
+    setupLog.end();
+    return { status: 'failure', attempts: input.previousAttempts + 1, exitCode: null, outputs: {}, message };
+  };
+  let env: Record<string, string>;
+  let commands: { name: string; run: string }[];
+  let cacheKey: string | undefined;
+  let restoreKeys: string[] = [];
+  try {
+    for (const manifest of input.upstreamArtifacts)
+      await deps.artifacts.materialize(manifest, deps.projectDir);
+    const jobEnv = Object.fromEntries(
+      Object.entries(job.env).map(([k, v]) => [k, interpolate(v, input.context)]),
+    );
+    env = { ...input.baseEnv, ...jobEnv };
+    const context = { ...input.context, contexts: { ...input.context.contexts, env: { ...env } } };
+    commands = (job.steps ?? [{ name: job.id, run: job.run ?? '' }]).map((s) => ({
+      name: s.name,
+      run: interpolate(s.run, context),
+    }));
+    if (job.cache) {
+      cacheKey = interpolate(job.cache.key, context);
+      restoreKeys = job.cache.restoreKeys.map((k) => interpolate(k, context));
+    }
+  } catch (error) {
+    return fail(`cannot prepare the job: ${(error as Error).message}`);
+  }
+  if (job.cache && cacheKey !== undefined) {
+    try {
+      const restored = await deps.cache.restore(cacheKey, restoreKeys, job.cache.paths, cwd);
+      setupLog.system(
+        restored.status === 'hit'
+          ? `cache hit: ${restored.key}`
+          : restored.status === 'partial'
+            ? `cache restored from ${restored.key} (prefix ${restored.matchedPrefix})`
+            : `cache miss: ${cacheKey}`,
+      );
+    } catch (error) {
+      setupLog.system(`cache not restored: ${(error as Error).message}`);
+    }
+  }
+  setupLog.end();
+
+  let backoff = job.retry.backoffMs;
+  let last: JobOutcome | undefined;
+  const maxAttempt = Math.max(job.retry.maxAttempts, input.previousAttempts + 1);
+  for (let attempt = input.previousAttempts + 1; attempt <= maxAttempt; attempt++) {
+    input.onAttempt(attempt);
+    const log = input.openLog(attempt);
+    last = await runAttempt(deps, input, { attempt, cwd, env, commands, log });
+    log.end();
+    if (last.status === 'success' || last.status === 'cancelled' || attempt === maxAttempt) break;
+    const retryLog = input.openLog(attempt);
+    retryLog.system(`attempt ${attempt} ${last.status}; retrying${backoff > 0 ? ` in ${backoff}ms` : ''}`);
+    retryLog.end();
+    if (backoff > 0) {
+      await deps.sleep(backoff, input.signal);
+      backoff *= 2;
+    }
+    if (input.signal.aborted)
+      return { ...last, status: 'cancelled', message: 'cancelled while waiting to retry' };
+  }
+  if (!last) return fail('the job made no attempt');
+  if (last.status !== 'success') return last;
+  const finishLog = input.openLog(last.attempts);
+  let artifacts: ArtifactManifest | undefined;
+  try {
+    if (job.cache && cacheKey !== undefined) {
+      const saved = await deps.cache.save(cacheKey, job.cache.paths, cwd);
+      finishLog.system(
+        saved.status === 'saved'
+          ? `cache saved: ${cacheKey} (${saved.bytes} bytes)`
+          : `cache ${saved.status.replaceAll('_', ' ')}: ${cacheKey}`,
+      );
+    }
+    if (job.artifacts.length > 0) {
+      artifacts = await deps.artifacts.collect(job.artifacts, deps.projectDir);
+      finishLog.system(`artifacts stored: ${artifacts.files.length} files, ${artifacts.totalBytes} bytes`);
+    }
+  } catch (error) {
+    finishLog.system(`cannot store cache or artifacts: ${(error as Error).message}`);
+    finishLog.end();
+    return {
+      ...last,
+      status: 'failure',
+      message: `cannot store cache or artifacts: ${(error as Error).message}`,
+    };
+  }
+  finishLog.end();
+  return artifacts ? { ...last, artifacts } : last;
+}
+
+async function runAttempt(
+  deps: JobRunnerDeps,
+  input: JobRunInput,
+  a: {
+    attempt: number;
+    cwd: string;
+    env: Record<string, string>;
+    commands: { name: string; run: string }[];
+    log: AttemptLog;
+  },
+): Promise<JobOutcome> {
+  const dir = join(deps.runDir, safeName(input.key));
+  mkdirSync(dir, { recursive: true });
+  const outputFile = join(dir, `output-${a.attempt}`);
+  writeFileSync(outputFile, '');
+  const env = {
+    ...a.env,
+    SLIPWAY_OUTPUT: outputFile,
+    SLIPWAY_JOB: input.key,
+    SLIPWAY_ATTEMPT: String(a.attempt),
+  };
+  const deadline = input.job.timeoutMs !== undefined ? Date.now() + input.job.timeoutMs : undefined;
+  const base = { attempts: a.attempt, outputs: {} };
+  let result: ProcessResult | undefined;
+  for (const step of a.commands) {
+    if (a.commands.length > 1 || input.job.steps) a.log.system(`step: ${step.name}`);
+    const timeoutMs = deadline !== undefined ? Math.max(1, deadline - Date.now()) : undefined;
+    result = await runProcess({
+      command: step.run,
+      cwd: a.cwd,
+      env,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      graceMs: deps.graceMs,
+      signal: input.signal,
+      onOutput: (stream, chunk) => a.log.write(stream, chunk),
+    });
+    if (result.status !== 'succeeded') break;
+  }
+  if (!result) return { ...base, status: 'success', exitCode: 0 };
+  switch (result.status) {
+    case 'succeeded':
+      break;
+    case 'failed': {
+      const message =
+        result.exitCode === 127
+          ? 'command not found (exit 127)'
+          : result.signal
+            ? `killed by ${result.signal}`
+            : `exited with code ${result.exitCode}`;
+      a.log.system(message);
+      return { ...base, status: 'failure', exitCode: result.exitCode, message };
+    }
+    case 'timed_out': {
+      const message = `timed out after ${input.job.timeoutMs}ms; its processes were stopped`;
+      a.log.system(message);
+      return { ...base, status: 'timed_out', exitCode: null, message };
+    }
+    case 'cancelled':
+      a.log.system('cancelled; its processes were stopped');
+      return { ...base, status: 'cancelled', exitCode: null, message: 'cancelled' };
+    case 'spawn_failed':
+      a.log.system(result.message);
+      return { ...base, status: 'failure', exitCode: null, message: result.message };
+  }
+  const parsed = parseOutputsFile(readFileSync(outputFile, 'utf8'));
+  if (parsed.errors.length > 0) {
+    const first = parsed.errors[0]!;
+    const message = `malformed $SLIPWAY_OUTPUT line ${first.line}: ${first.message}`;
+    for (const e of parsed.errors) a.log.system(`malformed $SLIPWAY_OUTPUT line ${e.line}: ${e.message}`);
+    return { ...base, status: 'failure', exitCode: 0, outputs: parsed.outputs, message };
+  }
+  return { ...base, status: 'success', exitCode: 0, outputs: parsed.outputs };
+}
+
+function safeName(key: string): string {
+  return key.replace(/[^A-Za-z0-9_.-]+/g, '_');
+}

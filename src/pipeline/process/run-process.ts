@@ -1,0 +1,130 @@
+// Runs one job command as a CI runner does: bash leading its own process group, output streamed, no survivors.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { isProcessGroupAlive, killProcessGroup } from './process-group.js';
+import type { OutputStream, ProcessResult, RunProcessOptions, SpawnFailureReason } from './process-result.js';
+
+const DEFAULT_GRACE_MS = 5000;
+/** Grace for processes left behind (background jobs, daemons) once the job's shell exited by itself. */
+const LEFTOVER_GRACE_MS = 500;
+/** Bound on reading the pipes after the group is gone: a process that escaped the group may hold them open. */
+const DRAIN_MS = 1000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Re-exported for the engine, which stops a runner's group on cancellation (defined in process-group.ts). */
+export { killProcessGroup } from './process-group.js';
+
+type StopReason = 'timed_out' | 'cancelled';
+
+/** Runs `bash -eo pipefail -c command` to completion, timeout or cancellation; never throws. */
+export async function runProcess(options: RunProcessOptions): Promise<ProcessResult> {
+  const started = performance.now();
+  const elapsed = (): number => Math.round(performance.now() - started);
+  const graceMs = Math.max(0, options.graceMs ?? DEFAULT_GRACE_MS);
+  const timeoutMs = options.timeoutMs ?? 0;
+
+  if (options.signal?.aborted) return { status: 'cancelled', pid: undefined, durationMs: elapsed() };
+  const cwdProblem = await checkCwd(options.cwd);
+  if (cwdProblem !== undefined) return { status: 'spawn_failed', ...cwdProblem, durationMs: elapsed() };
+  if (options.signal?.aborted) return { status: 'cancelled', pid: undefined, durationMs: elapsed() };
+
+  let child: ChildProcess;
+  try {
+    child = spawn('bash', ['-eo', 'pipefail', '-c', options.command], {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    return spawnError(error, elapsed());
+  }
+  const pid = child.pid;
+  if (pid === undefined) {
+    const error = await new Promise<unknown>((resolve) => child.once('error', resolve));
+    return spawnError(error, elapsed());
+  }
+  // Once spawned, 'exit' always follows; a later 'error' (failed signal delivery) changes nothing.
+  child.on('error', () => {});
+
+  const pipes = [
+    readOutput(child.stdout as Readable, 'stdout', options.onOutput),
+    readOutput(child.stderr as Readable, 'stderr', options.onOutput),
+  ];
+  let stop: { reason: StopReason; done: Promise<void> } | undefined;
+  const terminate = (reason: StopReason): void => {
+    stop ??= { reason, done: killProcessGroup(pid, graceMs) };
+  };
+  const timer =
+    timeoutMs > 0 ? setTimeout(() => terminate('timed_out'), Math.min(timeoutMs, MAX_TIMER_MS)) : undefined;
+  const onAbort = (): void => terminate('cancelled');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  clearTimeout(timer);
+  options.signal?.removeEventListener('abort', onAbort);
+  // The shell is gone but its background children may not be: nothing of a job may outlive it.
+  if (stop !== undefined) await stop.done;
+  else if (isProcessGroupAlive(pid)) await killProcessGroup(pid, Math.min(LEFTOVER_GRACE_MS, graceMs));
+  await Promise.all(pipes.map((pipe) => pipe.drain(DRAIN_MS)));
+
+  const durationMs = elapsed();
+  if (stop?.reason === 'timed_out') return { status: 'timed_out', timeoutMs, pid, durationMs };
+  if (stop?.reason === 'cancelled') return { status: 'cancelled', pid, durationMs };
+  if (exit.code === 0) return { status: 'succeeded', exitCode: 0, pid, durationMs };
+  return { status: 'failed', exitCode: exit.code, signal: exit.signal, pid, durationMs };
+}
+
+/** Forwards a pipe to `onOutput` as UTF-8 text, keeping multi-byte characters split across reads whole. */
+function readOutput(
+  stream: Readable,
+  name: OutputStream,
+  onOutput: RunProcessOptions['onOutput'],
+): { drain(timeoutMs: number): Promise<void> } {
+  const decoder = new StringDecoder('utf8');
+  stream.on('data', (chunk: Buffer) => {
+    const text = decoder.write(chunk);
+    if (text.length > 0) onOutput(name, text);
+  });
+  stream.on('error', () => {}); // a broken pipe only ends the output early
+  const closed = new Promise<void>((resolve) => stream.once('close', resolve));
+  return {
+    async drain(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      clearTimeout(timer);
+      stream.destroy();
+      const rest = decoder.end();
+      if (rest.length > 0) onOutput(name, rest);
+    },
+  };
+}
+
+async function checkCwd(cwd: string): Promise<{ reason: SpawnFailureReason; message: string } | undefined> {
+  try {
+    if ((await stat(cwd)).isDirectory()) return undefined;
+    return { reason: 'cwd_not_directory', message: `working directory is not a directory: ${cwd}` };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      return { reason: 'cwd_missing', message: `working directory does not exist: ${cwd}` };
+    }
+    return { reason: 'spawn_error', message: `cannot use working directory ${cwd}: ${describe(error)}` };
+  }
+}
+
+function spawnError(error: unknown, durationMs: number): ProcessResult {
+  const message =
+    (error as NodeJS.ErrnoException).code === 'ENOENT'
+      ? 'cannot start bash: not found on the PATH of the job environment'
+      : `cannot start bash: ${describe(error)}`;
+  return { status: 'spawn_failed', reason: 'spawn_error', message, durationMs };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

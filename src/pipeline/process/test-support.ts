@@ -1,0 +1,31 @@
+// Test-only probes of process groups that do not reuse the code under test (ps, raw kill(2)).
+import { execFileSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Members of group `pgid` that still run, as `ps` lists them (exited-but-unreaped zombies excluded). */
+export function liveGroupMembers(pgid: number): string[] {
+  const listing = execFileSync('ps', ['-eo', 'pgid=,stat=,pid=,args='], { encoding: 'utf8' });
+  return listing
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([group, state]) => Number(group) === pgid && state !== undefined && !state.startsWith('Z'))
+    .map((fields) => fields.slice(2).join(' '));
+}
+
+/** Waits until `kill(-pgid, 0)` fails with ESRCH; false on timeout. Some sandbox inits reap orphans every ~2 s. */
+export async function waitForNoSuchGroup(pgid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      process.kill(-pgid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return true;
+      throw error;
+    }
+    if (Date.now() > deadline) return false;
+    await sleep(20);
+  }
+}
+
+/** The environment tests give jobs: PATH only, so nothing else leaks in. */
+export const TEST_ENV: Readonly<Record<string, string>> = { PATH: process.env.PATH ?? '/usr/bin:/bin' };

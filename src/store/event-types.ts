@@ -1,0 +1,54 @@
+// The closed list of event types the append-only event log accepts, named after CDEvents where one fits.
+
+/**
+ * Every event type Slipway records. Names follow CDEvents subjects and predicates
+ * (https://cdevents.dev) where one exists; `approval.*`, `rollout.*` and `release.published`
+ * are Slipway's own. Adding a type is a code change only: the database stores it as text.
+ */
+export const EVENT_TYPES = [
+  // Pipeline runs and their jobs (CDEvents core: pipelineRun, taskRun).
+  'pipelinerun.queued',
+  'pipelinerun.started',
+  'pipelinerun.finished',
+  'taskrun.started',
+  'taskrun.finished',
+  // Source changes (CDEvents source code control: change), the start of lead time.
+  'change.created',
+  'change.merged',
+  // Artifacts (CDEvents continuous integration: artifact).
+  'artifact.packaged',
+  'artifact.published',
+  // Manual gates (Slipway).
+  'approval.requested',
+  'approval.granted',
+  'approval.rejected',
+  // Deployments (CDEvents continuous deployment: service, environment).
+  'service.deployed',
+  'service.upgraded',
+  'service.rolledback',
+  'service.removed',
+  'environment.created',
+  'environment.modified',
+  'environment.deleted',
+  // Progressive rollouts (Slipway).
+  'rollout.started',
+  'rollout.progressed',
+  'rollout.paused',
+  'rollout.completed',
+  'rollout.aborted',
+  // Releases (Slipway).
+  'release.published',
+  // Operations (CDEvents: incident), the start and end of time to restore.
+  'incident.detected',
+  'incident.resolved',
+] as const;
+
+/** One of EVENT_TYPES. */
+export type EventType = (typeof EVENT_TYPES)[number];
+
+const known: ReadonlySet<string> = new Set(EVENT_TYPES);
+
+/** True when `value` is a known event type. */
+export function isEventType(value: unknown): value is EventType {
+  return typeof value === 'string' && known.has(value);
+}

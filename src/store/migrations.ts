@@ -1,0 +1,171 @@
+// Versioned schema migrations, defined in code so they ship inside dist/, with the SQLite/PostgreSQL differences.
+import { type CreateTableBuilder, type Kysely, type Migration, Migrator, sql } from 'kysely';
+import { StoreError } from './errors.js';
+import type { StoreBackend } from './store.js';
+
+/** Name of the table recording applied migrations (its lock table gets a `_lock` suffix). */
+export const MIGRATION_TABLE = 'slipway_migration';
+
+/** Column types that differ: epoch milliseconds need bigint on PostgreSQL; SQLite integers are 64-bit. */
+function typesFor(backend: StoreBackend) {
+  return backend === 'postgres'
+    ? ({ int64: 'bigint', json: 'jsonb' } as const)
+    : ({ int64: 'integer', json: 'text' } as const);
+}
+
+/** Adds the primary key: an identity on PostgreSQL, AUTOINCREMENT on SQLite so ids are never reused. */
+function withId<TB extends string>(backend: StoreBackend, table: CreateTableBuilder<TB>) {
+  return backend === 'postgres'
+    ? table.addColumn('id', 'bigint', (col) => col.primaryKey().generatedAlwaysAsIdentity())
+    : table.addColumn('id', 'integer', (col) => col.primaryKey().autoIncrement());
+}
+
+/** Triggers that make the events table append-only below the application. */
+async function createAppendOnlyTriggers(db: Kysely<unknown>, backend: StoreBackend): Promise<void> {
+  if (backend === 'sqlite') {
+    await sql`CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+      BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE is not allowed'); END`.execute(db);
+    await sql`CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+      BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE is not allowed'); END`.execute(db);
+    return;
+  }
+  await sql`CREATE FUNCTION slipway_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'events are append-only: % is not allowed', TG_OP; END $$`.execute(db);
+  await sql`CREATE TRIGGER events_no_change BEFORE UPDATE OR DELETE ON events
+    FOR EACH ROW EXECUTE FUNCTION slipway_events_append_only()`.execute(db);
+  await sql`CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+    FOR EACH STATEMENT EXECUTE FUNCTION slipway_events_append_only()`.execute(db);
+}
+
+/** All migrations for `backend`, keyed by name; names sort in application order. Never edit one once shipped. */
+export function createMigrations(backend: StoreBackend): Record<string, Migration> {
+  const t = typesFor(backend);
+  return {
+    '0001_event_log': {
+      async up(db: Kysely<unknown>) {
+        await withId(backend, db.schema.createTable('events'))
+          .addColumn('type', 'text', (col) => col.notNull())
+          .addColumn('time', t.int64, (col) => col.notNull())
+          .addColumn('actor', 'text', (col) => col.notNull())
+          .addColumn('commit_sha', 'text')
+          .addColumn('service', 'text')
+          .addColumn('environment', 'text')
+          .addColumn('run_id', t.int64)
+          .addColumn('subject', 'text')
+          .addColumn('data', t.json, (col) => col.notNull())
+          .execute();
+        await db.schema.createIndex('events_type_time').on('events').columns(['type', 'time']).execute();
+        await db.schema
+          .createIndex('events_service_environment_time')
+          .on('events')
+          .columns(['service', 'environment', 'time'])
+          .execute();
+        await db.schema.createIndex('events_run_id').on('events').column('run_id').execute();
+        await createAppendOnlyTriggers(db, backend);
+      },
+    },
+    '0002_pipeline_runs': {
+      async up(db: Kysely<unknown>) {
+        await withId(backend, db.schema.createTable('runs'))
+          .addColumn('pipeline', 'text', (col) => col.notNull())
+          .addColumn('status', 'text', (col) => col.notNull())
+          .addColumn('commit_sha', 'text')
+          .addColumn('branch', 'text')
+          .addColumn('actor', 'text', (col) => col.notNull())
+          .addColumn('trigger', 'text', (col) => col.notNull())
+          .addColumn('concurrency_group', 'text')
+          .addColumn('plan', t.json, (col) => col.notNull())
+          .addColumn('created_at', t.int64, (col) => col.notNull())
+          .addColumn('started_at', t.int64)
+          .addColumn('finished_at', t.int64)
+          .addColumn('pid', 'integer')
+          .addColumn('heartbeat_at', t.int64)
+          .execute();
+        await db.schema.createIndex('runs_status').on('runs').column('status').execute();
+        await db.schema
+          .createIndex('runs_concurrency_group_status')
+          .on('runs')
+          .columns(['concurrency_group', 'status'])
+          .execute();
+
+        await db.schema
+          .createTable('job_runs')
+          .addColumn('run_id', t.int64, (col) => col.notNull().references('runs.id').onDelete('cascade'))
+          .addColumn('job_key', 'text', (col) => col.notNull())
+          .addColumn('stage', 'text')
+          .addColumn('status', 'text', (col) => col.notNull())
+          .addColumn('attempts', 'integer', (col) => col.notNull().defaultTo(0))
+          .addColumn('exit_code', 'integer')
+          .addColumn('started_at', t.int64)
+          .addColumn('finished_at', t.int64)
+          .addColumn('outputs', t.json, (col) => col.notNull())
+          .addColumn('matrix', t.json)
+          .addColumn('message', 'text')
+          .addPrimaryKeyConstraint('job_runs_pk', ['run_id', 'job_key'])
+          .execute();
+
+        await withId(backend, db.schema.createTable('logs'))
+          .addColumn('run_id', t.int64, (col) => col.notNull().references('runs.id').onDelete('cascade'))
+          .addColumn('job_key', 'text', (col) => col.notNull())
+          .addColumn('attempt', 'integer', (col) => col.notNull())
+          .addColumn('stream', 'text', (col) => col.notNull())
+          .addColumn('time', t.int64, (col) => col.notNull())
+          .addColumn('text', 'text', (col) => col.notNull())
+          .execute();
+        await db.schema
+          .createIndex('logs_run_job_id')
+          .on('logs')
+          .columns(['run_id', 'job_key', 'id'])
+          .execute();
+
+        await db.schema
+          .createTable('approvals')
+          .addColumn('run_id', t.int64, (col) => col.notNull().references('runs.id').onDelete('cascade'))
+          .addColumn('environment', 'text', (col) => col.notNull())
+          .addColumn('status', 'text', (col) => col.notNull())
+          .addColumn('requested_at', t.int64, (col) => col.notNull())
+          .addColumn('decided_at', t.int64)
+          .addColumn('decided_by', 'text')
+          .addColumn('comment', 'text')
+          .addPrimaryKeyConstraint('approvals_pk', ['run_id', 'environment'])
+          .execute();
+      },
+    },
+  };
+}
+
+/** Options of migrateToLatest. */
+export interface MigrateOptions {
+  /** PostgreSQL schema holding the migration tables; defaults to the connection's default. */
+  readonly schema?: string;
+}
+
+/**
+ * Applies every pending migration. Callers hold a cross-process guard around it (an advisory
+ * lock on PostgreSQL, BEGIN IMMEDIATE on SQLite). Returns the names applied now.
+ */
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  backend: StoreBackend,
+  options: MigrateOptions = {},
+): Promise<string[]> {
+  const migrations = createMigrations(backend);
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: `${MIGRATION_TABLE}_lock`,
+    ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }),
+  });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results.find((result) => result.status === 'Error')?.migrationName;
+    const what = failed === undefined ? 'migrating the state database' : `migration ${failed}`;
+    throw new StoreError('MIGRATION_FAILED', `${what} failed: ${messageOf(error)}`, { cause: error });
+  }
+  return results.map((result) => result.migrationName);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,80 @@
+// Kysely table types of the state store: snake_case columns as stored, JSON columns read as text.
+import type { Generated } from 'kysely';
+
+/** The append-only event log. Times are epoch milliseconds, `data` is JSON text. */
+export interface EventsTable {
+  id: Generated<number>;
+  type: string;
+  time: number;
+  actor: string;
+  commit_sha: string | null;
+  service: string | null;
+  environment: string | null;
+  run_id: number | null;
+  subject: string | null;
+  data: string;
+}
+
+/** Pipeline runs. */
+export interface RunsTable {
+  id: Generated<number>;
+  pipeline: string;
+  status: string;
+  commit_sha: string | null;
+  branch: string | null;
+  actor: string;
+  trigger: string;
+  concurrency_group: string | null;
+  plan: string;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  pid: number | null;
+  heartbeat_at: number | null;
+}
+
+/** Jobs of a run, one row per (run_id, job_key). */
+export interface JobRunsTable {
+  run_id: number;
+  job_key: string;
+  stage: string | null;
+  status: string;
+  attempts: number;
+  exit_code: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+  outputs: string;
+  matrix: string | null;
+  message: string | null;
+}
+
+/** Job output lines. */
+export interface LogsTable {
+  id: Generated<number>;
+  run_id: number;
+  job_key: string;
+  attempt: number;
+  stream: string;
+  time: number;
+  text: string;
+}
+
+/** Manual approval gates, one row per (run_id, environment). */
+export interface ApprovalsTable {
+  run_id: number;
+  environment: string;
+  status: string;
+  requested_at: number;
+  decided_at: number | null;
+  decided_by: string | null;
+  comment: string | null;
+}
+
+/** The whole database as Kysely sees it. */
+export interface Database {
+  events: EventsTable;
+  runs: RunsTable;
+  job_runs: JobRunsTable;
+  logs: LogsTable;
+  approvals: ApprovalsTable;
+}

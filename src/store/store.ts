@@ -1,0 +1,225 @@
+// The state store contract: the append-only event log and pipeline run state, same on SQLite and PostgreSQL.
+import type { EventType } from './event-types.js';
+
+/** Source of the current time in epoch milliseconds; pass a fake one in tests. */
+export interface Clock {
+  now(): number;
+}
+
+/** Which database a store writes to. */
+export type StoreBackend = 'sqlite' | 'postgres';
+
+/** An event to append. `time` defaults to the store clock; `data` must be a JSON object. */
+export interface NewEvent {
+  readonly type: EventType;
+  /** Who caused it: a user name, `ci`, `schedule`, `slipway`... */
+  readonly actor: string;
+  readonly time?: number;
+  readonly commitSha?: string | null;
+  readonly service?: string | null;
+  readonly environment?: string | null;
+  readonly runId?: number | null;
+  /** What inside the run it is about, e.g. a job key or a release tag. */
+  readonly subject?: string | null;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/** An event as stored; `id` is the monotonic ordering key of the log. */
+export interface StoredEvent {
+  readonly id: number;
+  readonly type: EventType;
+  readonly time: number;
+  readonly actor: string;
+  readonly commitSha: string | null;
+  readonly service: string | null;
+  readonly environment: string | null;
+  readonly runId: number | null;
+  readonly subject: string | null;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** Filter for listEvents; all fields combine with AND. `since` is inclusive, `until` exclusive. */
+export interface EventFilter {
+  readonly types?: readonly EventType[];
+  readonly service?: string;
+  readonly environment?: string;
+  readonly runId?: number;
+  readonly commitSha?: string;
+  readonly since?: number;
+  readonly until?: number;
+  readonly afterId?: number;
+  readonly limit?: number;
+}
+
+/** Status of a pipeline run. */
+export type RunStatus = 'queued' | 'running' | 'waiting' | 'success' | 'failure' | 'cancelled';
+
+/** One pipeline run; `plan` is the planned DAG as JSON, `pid`/`heartbeatAt` name its owning process. */
+export interface Run {
+  readonly id: number;
+  readonly pipeline: string;
+  readonly status: RunStatus;
+  readonly commitSha: string | null;
+  readonly branch: string | null;
+  readonly actor: string;
+  readonly trigger: string;
+  readonly concurrencyGroup: string | null;
+  readonly plan: unknown;
+  readonly createdAt: number;
+  readonly startedAt: number | null;
+  readonly finishedAt: number | null;
+  readonly pid: number | null;
+  readonly heartbeatAt: number | null;
+}
+
+/** Input of createRun; `status` defaults to 'queued', `plan` to null. */
+export interface NewRun {
+  readonly pipeline: string;
+  readonly actor: string;
+  readonly trigger: string;
+  readonly status?: RunStatus;
+  readonly commitSha?: string | null;
+  readonly branch?: string | null;
+  readonly concurrencyGroup?: string | null;
+  readonly plan?: unknown;
+  readonly pid?: number | null;
+}
+
+/** Fields updateRun may change; undefined leaves a field as is, null clears a nullable one. */
+export type RunPatch = Partial<
+  Pick<Run, 'status' | 'plan' | 'concurrencyGroup' | 'startedAt' | 'finishedAt' | 'pid' | 'heartbeatAt'>
+>;
+
+/** Filter for listRuns, which returns newest first. */
+export interface RunFilter {
+  readonly status?: RunStatus | readonly RunStatus[];
+  readonly concurrencyGroup?: string;
+  readonly limit?: number;
+}
+
+/** Status of one job inside a run. */
+export type JobStatus =
+  | 'pending'
+  | 'running'
+  | 'success'
+  | 'failure'
+  | 'skipped'
+  | 'cancelled'
+  | 'timed_out'
+  | 'waiting';
+
+/** One job of a run, keyed by `jobKey` such as 'build/compile' or 'test[node=18]'. */
+export interface JobRun {
+  readonly runId: number;
+  readonly jobKey: string;
+  readonly stage: string | null;
+  readonly status: JobStatus;
+  readonly attempts: number;
+  readonly exitCode: number | null;
+  readonly startedAt: number | null;
+  readonly finishedAt: number | null;
+  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly matrix: Readonly<Record<string, unknown>> | null;
+  readonly message: string | null;
+}
+
+/** Fields upsertJobRun sets; on insert the others default to pending, 0 attempts, {} outputs, null. */
+export type JobRunPatch = Partial<Omit<JobRun, 'runId' | 'jobKey'>>;
+
+/** Output stream of a log line; 'system' is Slipway's own commentary. */
+export type LogStream = 'stdout' | 'stderr' | 'system';
+
+/** One stored log line; `id` orders lines and lets readers resume with `afterId`. */
+export interface LogLine {
+  readonly id: number;
+  readonly runId: number;
+  readonly jobKey: string;
+  readonly attempt: number;
+  readonly stream: LogStream;
+  readonly time: number;
+  readonly text: string;
+}
+
+/** A log line to append; `attempt` defaults to 1 and `time` to the store clock. */
+export type NewLogLine = Omit<LogLine, 'id' | 'attempt' | 'time'> & {
+  readonly attempt?: number;
+  readonly time?: number;
+};
+
+/** Options of readLogs, which returns lines in id order. */
+export interface LogQuery {
+  readonly jobKey?: string;
+  readonly afterId?: number;
+  readonly limit?: number;
+}
+
+/** Status of a manual approval gate. */
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
+
+/** The approval gate of one run for one environment. */
+export interface Approval {
+  readonly runId: number;
+  readonly environment: string;
+  readonly status: ApprovalStatus;
+  readonly requestedAt: number;
+  readonly decidedAt: number | null;
+  readonly decidedBy: string | null;
+  readonly comment: string | null;
+}
+
+/** A decision on a pending approval. */
+export interface ApprovalDecision {
+  readonly decision: 'approved' | 'rejected';
+  readonly by: string;
+  readonly comment?: string | null;
+}
+
+/** Everything a store can read and write; also what a transaction callback receives. */
+export interface StoreOperations {
+  /** Appends one event to the log; throws StoreError EVENT_INVALID on bad input. There is no update or delete. */
+  appendEvent(event: NewEvent): Promise<StoredEvent>;
+  /** Lists events matching `filter`, ascending by id. */
+  listEvents(filter?: EventFilter): Promise<StoredEvent[]>;
+
+  /** Creates a run stamped with the store clock. */
+  createRun(input: NewRun): Promise<Run>;
+  /** Reads one run, or undefined. */
+  getRun(id: number): Promise<Run | undefined>;
+  /** Lists runs newest first. */
+  listRuns(filter?: RunFilter): Promise<Run[]>;
+  /** Changes a run; throws StoreError NOT_FOUND when it does not exist. */
+  updateRun(id: number, patch: RunPatch): Promise<Run>;
+
+  /** Inserts or updates one job of a run; throws StoreError NOT_FOUND when the run does not exist. */
+  upsertJobRun(runId: number, jobKey: string, patch: JobRunPatch): Promise<JobRun>;
+  /** Lists the jobs of a run in job key order. */
+  listJobRuns(runId: number): Promise<JobRun[]>;
+
+  /** Appends log lines in one transaction. */
+  appendLogs(entries: readonly NewLogLine[]): Promise<void>;
+  /** Reads the log lines of a run in id order; pass the last id seen as `afterId` to tail. */
+  readLogs(runId: number, query?: LogQuery): Promise<LogLine[]>;
+
+  /** Opens the gate of a run for an environment; returns the existing one when already requested. */
+  requestApproval(runId: number, environment: string): Promise<Approval>;
+  /** Decides a pending approval atomically; throws APPROVAL_DECIDED if already decided, NOT_FOUND if never requested. */
+  decideApproval(runId: number, environment: string, decision: ApprovalDecision): Promise<Approval>;
+  /** Reads one approval, or undefined when never requested. */
+  getApproval(runId: number, environment: string): Promise<Approval | undefined>;
+  /** Lists the approvals of a run in request order. */
+  listApprovals(runId: number): Promise<Approval[]>;
+}
+
+/** The state store: operations, transactions and lifecycle. */
+export interface Store extends StoreOperations {
+  /** Which database this store writes to. */
+  readonly backend: StoreBackend;
+  /**
+   * Runs `fn` in one database transaction: all of its writes commit together or, when it
+   * throws, none do. Inside `fn` use only `tx`; calling the outer store can deadlock on SQLite.
+   * Keep it short: on SQLite it holds the write lock that other slipway processes wait for.
+   */
+  transaction<T>(fn: (tx: StoreOperations) => Promise<T>): Promise<T>;
+  /** Closes the connection(s); the store is unusable afterwards. Calling it again does nothing. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,544 @@
+// The store contract suite: written once, run unchanged against SQLite and PostgreSQL.
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { isStoreError, type StoreErrorCode } from '../../src/store/errors.js';
+import type { NewEvent, NewLogLine } from '../../src/store/store.js';
+import { createBackends, fakeClock, rawQuery } from './helpers/backends.js';
+
+const BACKENDS = createBackends();
+const SHA = 'a'.repeat(40);
+
+/** Asserts that `promise` rejects with a StoreError of `code`. */
+async function rejectsWith(promise: Promise<unknown>, code: StoreErrorCode): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(isStoreError(error), `expected a StoreError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    return true;
+  });
+}
+
+for (const backend of BACKENDS) {
+  // Every test opens its own fresh store, so the groups run side by side (tests inside a group in order).
+  describe(`store contract: ${backend.name}`, { concurrency: true }, () => {
+    after(() => backend.cleanup());
+
+    describe('event log', () => {
+      test('appendEvent stores every field and fills defaults from the clock', async () => {
+        const clock = fakeClock(1_700_000_000_123);
+        const { store } = await backend.fresh(clock);
+        const full = await store.appendEvent({
+          type: 'service.deployed',
+          actor: 'alice',
+          time: 1_700_000_000_000,
+          commitSha: SHA,
+          service: 'api',
+          environment: 'prod',
+          runId: 7,
+          subject: 'deploy/api',
+          data: { version: '1.2.3', nested: { replicas: 3 }, ok: true },
+        });
+        assert.equal(typeof full.id, 'number');
+        assert.deepEqual(full, {
+          id: full.id,
+          type: 'service.deployed',
+          time: 1_700_000_000_000,
+          actor: 'alice',
+          commitSha: SHA,
+          service: 'api',
+          environment: 'prod',
+          runId: 7,
+          subject: 'deploy/api',
+          data: { version: '1.2.3', nested: { replicas: 3 }, ok: true },
+        });
+        const minimal = await store.appendEvent({ type: 'pipelinerun.queued', actor: 'ci' });
+        assert.deepEqual(minimal, {
+          id: minimal.id,
+          type: 'pipelinerun.queued',
+          time: 1_700_000_000_123,
+          actor: 'ci',
+          commitSha: null,
+          service: null,
+          environment: null,
+          runId: null,
+          subject: null,
+          data: {},
+        });
+        assert.deepEqual(await store.listEvents(), [full, minimal]);
+      });
+
+      test('ids increase monotonically and listEvents orders by id, not by time', async () => {
+        const { store } = await backend.fresh();
+        const times = [50, 10, 40, 20, 30];
+        const stored = [];
+        for (const time of times)
+          stored.push(await store.appendEvent({ type: 'taskrun.started', actor: 'a', time }));
+        for (let i = 1; i < stored.length; i++) assert.ok(stored[i]!.id > stored[i - 1]!.id);
+        const listed = await store.listEvents();
+        assert.deepEqual(
+          listed.map((event) => event.time),
+          times,
+        );
+        assert.deepEqual(
+          listed.map((event) => event.id),
+          stored.map((event) => event.id),
+        );
+      });
+
+      test('listEvents filters by type, service, environment, run, commit, time window, afterId and limit', async () => {
+        const { store } = await backend.fresh();
+        const base: NewEvent = { type: 'service.deployed', actor: 'bob' };
+        const e1 = await store.appendEvent({
+          ...base,
+          time: 100,
+          service: 'api',
+          environment: 'prod',
+          runId: 1,
+        });
+        const e2 = await store.appendEvent({
+          ...base,
+          time: 200,
+          service: 'api',
+          environment: 'staging',
+          runId: 1,
+        });
+        const e3 = await store.appendEvent({
+          ...base,
+          type: 'service.rolledback',
+          time: 300,
+          service: 'api',
+        });
+        const e4 = await store.appendEvent({ ...base, type: 'change.merged', time: 400, commitSha: SHA });
+        const e5 = await store.appendEvent({
+          ...base,
+          time: 500,
+          service: 'web',
+          environment: 'prod',
+          runId: 2,
+        });
+        const ids = async (filter: Parameters<typeof store.listEvents>[0]) =>
+          (await store.listEvents(filter)).map((event) => event.id);
+
+        assert.deepEqual(await ids({ types: ['service.rolledback', 'change.merged'] }), [e3.id, e4.id]);
+        assert.deepEqual(await ids({ types: [] }), []);
+        assert.deepEqual(await ids({ service: 'api' }), [e1.id, e2.id, e3.id]);
+        assert.deepEqual(await ids({ service: 'api', environment: 'prod' }), [e1.id]);
+        assert.deepEqual(await ids({ environment: 'prod' }), [e1.id, e5.id]);
+        assert.deepEqual(await ids({ runId: 1 }), [e1.id, e2.id]);
+        assert.deepEqual(await ids({ commitSha: SHA }), [e4.id]);
+        assert.deepEqual(
+          await ids({ since: 200, until: 400 }),
+          [e2.id, e3.id],
+          'since inclusive, until exclusive',
+        );
+        assert.deepEqual(await ids({ afterId: e3.id }), [e4.id, e5.id]);
+        assert.deepEqual(await ids({ afterId: e1.id, limit: 2 }), [e2.id, e3.id]);
+        assert.deepEqual(await ids({ types: ['service.deployed'], since: 150, service: 'api' }), [e2.id]);
+        await rejectsWith(store.listEvents({ limit: 0 }), 'INVALID_INPUT');
+      });
+
+      test('appendEvent rejects invalid events with EVENT_INVALID and writes nothing', async () => {
+        const { store } = await backend.fresh();
+        const bad: unknown[] = [
+          { type: 'pipeline.exploded', actor: 'a' },
+          { type: 'service.deployed', actor: '' },
+          { type: 'service.deployed' },
+          { type: 'service.deployed', actor: 'a', commitSha: 'not-a-sha' },
+          { type: 'service.deployed', actor: 'a', time: 1.5 },
+          { type: 'service.deployed', actor: 'a', time: -1 },
+          { type: 'service.deployed', actor: 'a', runId: 0 },
+          { type: 'service.deployed', actor: 'a', service: '' },
+          { type: 'service.deployed', actor: 'a', data: [1, 2] },
+          { type: 'service.deployed', actor: 'a', data: { big: 1n } },
+        ];
+        for (const event of bad) {
+          await rejectsWith(store.appendEvent(event as NewEvent), 'EVENT_INVALID');
+        }
+        assert.deepEqual(await store.listEvents(), []);
+      });
+
+      test('the database itself rejects UPDATE and DELETE on events', async () => {
+        const { store, location } = await backend.fresh();
+        const event = await store.appendEvent({ type: 'release.published', actor: 'a', subject: 'v1.0.0' });
+        await assert.rejects(rawQuery(location, "UPDATE events SET actor = 'mallory'"), /append-only/);
+        await assert.rejects(rawQuery(location, 'DELETE FROM events'), /append-only/);
+        if (location.backend === 'postgres') {
+          await assert.rejects(rawQuery(location, 'TRUNCATE events'), /append-only/);
+        }
+        assert.deepEqual(await store.listEvents(), [event]);
+      });
+
+      test('the Store API offers no way to change or remove an event', async () => {
+        const { store } = await backend.fresh();
+        const methods = new Set<string>();
+        for (
+          let proto = Object.getPrototypeOf(store);
+          proto !== Object.prototype;
+          proto = Object.getPrototypeOf(proto)
+        ) {
+          for (const name of Object.getOwnPropertyNames(proto)) methods.add(name);
+        }
+        const eventMethods = [...methods].filter((name) => /event/i.test(name)).sort();
+        assert.deepEqual(eventMethods, ['appendEvent', 'listEvents']);
+      });
+    });
+
+    describe('runs', () => {
+      test('createRun fills defaults and getRun reads it back', async () => {
+        const clock = fakeClock(1_700_000_000_000);
+        const { store } = await backend.fresh(clock);
+        const plan = { stages: ['build', 'test'], jobs: [{ key: 'build/compile', needs: [] }] };
+        const run = await store.createRun({
+          pipeline: 'shop',
+          actor: 'alice',
+          trigger: 'push',
+          commitSha: SHA,
+          branch: 'main',
+          concurrencyGroup: 'deploy-prod',
+          plan,
+          pid: 4242,
+        });
+        assert.equal(typeof run.id, 'number');
+        assert.deepEqual(run, {
+          id: run.id,
+          pipeline: 'shop',
+          status: 'queued',
+          commitSha: SHA,
+          branch: 'main',
+          actor: 'alice',
+          trigger: 'push',
+          concurrencyGroup: 'deploy-prod',
+          plan,
+          createdAt: 1_700_000_000_000,
+          startedAt: null,
+          finishedAt: null,
+          pid: 4242,
+          heartbeatAt: null,
+        });
+        assert.deepEqual(await store.getRun(run.id), run);
+        const bare = await store.createRun({ pipeline: 'shop', actor: 'bob', trigger: 'manual' });
+        assert.equal(bare.plan, null);
+        assert.equal(bare.concurrencyGroup, null);
+        assert.ok(bare.id > run.id);
+      });
+
+      test('getRun returns undefined for an unknown id', async () => {
+        const { store } = await backend.fresh();
+        assert.equal(await store.getRun(12345), undefined);
+      });
+
+      test('listRuns returns newest first and filters by status, group and limit', async () => {
+        const { store } = await backend.fresh();
+        const base = { pipeline: 'shop', actor: 'a', trigger: 'push' } as const;
+        const r1 = await store.createRun({ ...base, status: 'success' });
+        const r2 = await store.createRun({ ...base, status: 'running', concurrencyGroup: 'prod' });
+        const r3 = await store.createRun({ ...base, concurrencyGroup: 'prod' });
+        const r4 = await store.createRun({ ...base, status: 'failure' });
+        const ids = async (filter?: Parameters<typeof store.listRuns>[0]) =>
+          (await store.listRuns(filter)).map((run) => run.id);
+        assert.deepEqual(await ids(), [r4.id, r3.id, r2.id, r1.id]);
+        assert.deepEqual(await ids({ status: 'queued' }), [r3.id]);
+        assert.deepEqual(await ids({ status: ['queued', 'running', 'waiting'] }), [r3.id, r2.id]);
+        assert.deepEqual(await ids({ concurrencyGroup: 'prod', status: 'running' }), [r2.id]);
+        assert.deepEqual(await ids({ limit: 2 }), [r4.id, r3.id]);
+        assert.deepEqual(await ids({ status: [] }), []);
+      });
+
+      test('updateRun changes only the patched fields', async () => {
+        const { store } = await backend.fresh();
+        const run = await store.createRun({ pipeline: 'shop', actor: 'a', trigger: 'push', plan: { v: 1 } });
+        const updated = await store.updateRun(run.id, {
+          status: 'running',
+          startedAt: 111,
+          pid: 99,
+          heartbeatAt: 222,
+          plan: { v: 2 },
+        });
+        assert.deepEqual(updated, {
+          ...run,
+          status: 'running',
+          startedAt: 111,
+          pid: 99,
+          heartbeatAt: 222,
+          plan: { v: 2 },
+        });
+        const finished = await store.updateRun(run.id, { status: 'success', finishedAt: 333, pid: null });
+        assert.deepEqual(finished, { ...updated, status: 'success', finishedAt: 333, pid: null });
+        assert.deepEqual(await store.updateRun(run.id, {}), finished);
+        assert.deepEqual(await store.getRun(run.id), finished);
+      });
+
+      test('updateRun on a missing run throws NOT_FOUND', async () => {
+        const { store } = await backend.fresh();
+        await rejectsWith(store.updateRun(999, { status: 'running' }), 'NOT_FOUND');
+        await rejectsWith(store.updateRun(999, {}), 'NOT_FOUND');
+      });
+    });
+
+    describe('job runs', () => {
+      test('upsertJobRun inserts with defaults, then updates only the patched fields', async () => {
+        const { store } = await backend.fresh();
+        const run = await store.createRun({ pipeline: 'shop', actor: 'a', trigger: 'push' });
+        const other = await store.createRun({ pipeline: 'shop', actor: 'a', trigger: 'push' });
+        const inserted = await store.upsertJobRun(run.id, 'test[node=18]', {
+          stage: 'test',
+          matrix: { node: 18 },
+        });
+        assert.deepEqual(inserted, {
+          runId: run.id,
+          jobKey: 'test[node=18]',
+          stage: 'test',
+          status: 'pending',
+          attempts: 0,
+          exitCode: null,
+          startedAt: null,
+          finishedAt: null,
+          outputs: {},
+          matrix: { node: 18 },
+          message: null,
+        });
+        const running = await store.upsertJobRun(run.id, 'test[node=18]', {
+          status: 'running',
+          attempts: 1,
+          startedAt: 5,
+        });
+        assert.deepEqual(running, { ...inserted, status: 'running', attempts: 1, startedAt: 5 });
+        const done = await store.upsertJobRun(run.id, 'test[node=18]', {
+          status: 'failure',
+          exitCode: 2,
+          finishedAt: 9,
+          outputs: { report: 'junit.xml' },
+          message: 'exit code 2',
+        });
+        assert.deepEqual(done, {
+          ...running,
+          status: 'failure',
+          exitCode: 2,
+          finishedAt: 9,
+          outputs: { report: 'junit.xml' },
+          message: 'exit code 2',
+        });
+        assert.deepEqual(await store.upsertJobRun(run.id, 'test[node=18]', {}), done);
+        const build = await store.upsertJobRun(run.id, 'build/compile', {
+          stage: 'build',
+          status: 'success',
+        });
+        await store.upsertJobRun(other.id, 'build/compile', {});
+        assert.deepEqual(await store.listJobRuns(run.id), [build, done]);
+        assert.equal((await store.listJobRuns(other.id)).length, 1);
+      });
+
+      test('upsertJobRun for a missing run throws NOT_FOUND', async () => {
+        const { store } = await backend.fresh();
+        await rejectsWith(store.upsertJobRun(404, 'build', { status: 'running' }), 'NOT_FOUND');
+        assert.deepEqual(await store.listJobRuns(404), []);
+      });
+    });
+
+    describe('logs', () => {
+      test('appendLogs stores a large batch that readLogs pages through with afterId', async () => {
+        const clock = fakeClock(5_000);
+        const { store } = await backend.fresh(clock);
+        const run = await store.createRun({ pipeline: 'shop', actor: 'a', trigger: 'push' });
+        const entries: NewLogLine[] = [];
+        for (let i = 0; i < 1200; i++) {
+          entries.push({
+            runId: run.id,
+            jobKey: i % 3 === 0 ? 'build' : 'test',
+            stream: i % 2 === 0 ? 'stdout' : 'stderr',
+            text: `line ${i}`,
+          });
+        }
+        await store.appendLogs(entries);
+        await store.appendLogs([]);
+        const all = await store.readLogs(run.id);
+        assert.equal(all.length, 1200);
+        assert.deepEqual(
+          all.map((line) => line.text),
+          entries.map((entry) => entry.text),
+        );
+        for (let i = 1; i < all.length; i++) assert.ok(all[i]!.id > all[i - 1]!.id);
+        assert.deepEqual(all[0], {
+          id: all[0]!.id,
+          runId: run.id,
+          jobKey: 'build',
+          attempt: 1,
+          stream: 'stdout',
+          time: 5_000,
+          text: 'line 0',
+        });
+
+        const page = await store.readLogs(run.id, { afterId: all[9]!.id, limit: 5 });
+        assert.deepEqual(page, all.slice(10, 15));
+        const build = await store.readLogs(run.id, { jobKey: 'build' });
+        assert.equal(build.length, 400);
+        assert.ok(build.every((line) => line.jobKey === 'build'));
+        assert.deepEqual(await store.readLogs(run.id, { afterId: all.at(-1)!.id }), []);
+      });
+
+      test('appendLogs keeps attempt, stream and time and is all-or-nothing', async () => {
+        const { store } = await backend.fresh();
+        const run = await store.createRun({ pipeline: 'shop', actor: 'a', trigger: 'push' });
+        await store.appendLogs([
+          { runId: run.id, jobKey: 'deploy', attempt: 2, stream: 'system', time: 77, text: 'retrying' },
+        ]);
+        const [line] = await store.readLogs(run.id);
+        assert.deepEqual(line, {
+          id: line!.id,
+          runId: run.id,
+          jobKey: 'deploy',
+          attempt: 2,
+          stream: 'system',
+          time: 77,
+          text: 'retrying',
+        });
+
+        await rejectsWith(
+          store.appendLogs([
+            { runId: run.id, jobKey: 'deploy', stream: 'stdout', text: 'would be lost' },
+            { runId: run.id + 1000, jobKey: 'deploy', stream: 'stdout', text: 'no such run' },
+          ]),
+          'NOT_FOUND',
+        );
+        assert.equal((await store.readLogs(run.id)).length, 1);
+      });
+    });
+
+    describe('approvals', () => {
+      test('request, decide once, and a second decision conflicts', async () => {
+        const clock = fakeClock(1_000);
+        const { store } = await backend.fresh(clock);
+        const run = await store.createRun({ pipeline: 'shop', actor: 'a', trigger: 'push' });
+        const pending = await store.requestApproval(run.id, 'prod');
+        assert.deepEqual(pending, {
+          runId: run.id,
+          environment: 'prod',
+          status: 'pending',
+          requestedAt: 1_000,
+          decidedAt: null,
+          decidedBy: null,
+          comment: null,
+        });
+        clock.advance(500);
+        assert.deepEqual(
+          await store.requestApproval(run.id, 'prod'),
+          pending,
+          'requesting again is idempotent',
+        );
+        const staging = await store.requestApproval(run.id, 'staging');
+
+        clock.advance(500);
+        const approved = await store.decideApproval(run.id, 'prod', {
+          decision: 'approved',
+          by: 'carol',
+          comment: 'ship it',
+        });
+        assert.deepEqual(approved, {
+          ...pending,
+          status: 'approved',
+          decidedAt: 2_000,
+          decidedBy: 'carol',
+          comment: 'ship it',
+        });
+
+        await rejectsWith(
+          store.decideApproval(run.id, 'prod', { decision: 'rejected', by: 'dave' }),
+          'APPROVAL_DECIDED',
+        );
+        assert.deepEqual(await store.getApproval(run.id, 'prod'), approved);
+        assert.deepEqual(await store.listApprovals(run.id), [approved, staging]);
+        assert.equal(await store.getApproval(run.id, 'qa'), undefined);
+      });
+
+      test('two racing decisions: exactly one wins', async () => {
+        const { store } = await backend.fresh();
+        const run = await store.createRun({ pipeline: 'shop', actor: 'a', trigger: 'push' });
+        await store.requestApproval(run.id, 'prod');
+        const results = await Promise.allSettled([
+          store.decideApproval(run.id, 'prod', { decision: 'approved', by: 'carol' }),
+          store.decideApproval(run.id, 'prod', { decision: 'rejected', by: 'dave' }),
+        ]);
+        const won = results.filter((result) => result.status === 'fulfilled');
+        const lost = results.filter((result) => result.status === 'rejected');
+        assert.equal(won.length, 1);
+        assert.equal(lost.length, 1);
+        assert.ok(isStoreError(lost[0]!.reason, 'APPROVAL_DECIDED'));
+        const stored = await store.getApproval(run.id, 'prod');
+        assert.deepEqual(stored, won[0]!.value);
+      });
+
+      test('deciding an unrequested approval or requesting one for a missing run throws NOT_FOUND', async () => {
+        const { store } = await backend.fresh();
+        const run = await store.createRun({ pipeline: 'shop', actor: 'a', trigger: 'push' });
+        await rejectsWith(
+          store.decideApproval(run.id, 'prod', { decision: 'approved', by: 'x' }),
+          'NOT_FOUND',
+        );
+        await rejectsWith(store.requestApproval(run.id + 1000, 'prod'), 'NOT_FOUND');
+        await store.requestApproval(run.id, 'prod');
+        await rejectsWith(
+          store.decideApproval(run.id, 'prod', { decision: 'approved', by: ' ' }),
+          'INVALID_INPUT',
+        );
+        assert.equal((await store.getApproval(run.id, 'prod'))?.status, 'pending');
+      });
+    });
+
+    test('close is idempotent and a closed store rejects calls with a StoreError', async () => {
+      const { store } = await backend.fresh();
+      assert.equal(store.backend, backend.name);
+      await store.close();
+      await store.close();
+      await rejectsWith(store.listRuns(), 'DB_ERROR');
+    });
+
+    describe('transactions', () => {
+      test('commits all writes together and returns the callback result', async () => {
+        const { store } = await backend.fresh();
+        const runId = await store.transaction(async (tx) => {
+          const run = await tx.createRun({ pipeline: 'shop', actor: 'a', trigger: 'push' });
+          await tx.upsertJobRun(run.id, 'build', { status: 'running' });
+          await tx.appendEvent({ type: 'pipelinerun.started', actor: 'a', runId: run.id });
+          return run.id;
+        });
+        assert.equal((await store.getRun(runId))?.pipeline, 'shop');
+        assert.equal((await store.listJobRuns(runId)).length, 1);
+        assert.equal((await store.listEvents({ runId })).length, 1);
+      });
+
+      test('a throwing callback rolls back every write and rethrows its error', async () => {
+        const { store } = await backend.fresh();
+        const existing = await store.createRun({ pipeline: 'shop', actor: 'a', trigger: 'push' });
+        await store.requestApproval(existing.id, 'prod');
+        const boom = new Error('boom');
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            const run = await tx.createRun({ pipeline: 'shop', actor: 'a', trigger: 'push' });
+            await tx.appendEvent({ type: 'pipelinerun.queued', actor: 'a', runId: run.id });
+            await tx.appendLogs([{ runId: run.id, jobKey: 'build', stream: 'stdout', text: 'x' }]);
+            await tx.updateRun(existing.id, { status: 'cancelled' });
+            await tx.decideApproval(existing.id, 'prod', { decision: 'approved', by: 'x' });
+            assert.equal((await tx.listRuns()).length, 2, 'the transaction sees its own writes');
+            throw boom;
+          }),
+          (error) => error === boom,
+        );
+        assert.deepEqual(await store.listRuns(), [existing]);
+        assert.deepEqual(await store.listEvents(), []);
+        assert.deepEqual(await store.readLogs(existing.id + 1), []);
+        assert.equal((await store.getApproval(existing.id, 'prod'))?.status, 'pending');
+      });
+
+      test('a failing store call inside the transaction rolls everything back', async () => {
+        const { store } = await backend.fresh();
+        await rejectsWith(
+          store.transaction(async (tx) => {
+            await tx.createRun({ pipeline: 'shop', actor: 'a', trigger: 'push' });
+            await tx.appendEvent({ type: 'nope' as never, actor: 'a' });
+          }),
+          'EVENT_INVALID',
+        );
+        assert.deepEqual(await store.listRuns(), []);
+      });
+    });
+  });
+}
