@@ -26,20 +26,32 @@ function project(chains, length) {
     }
   }
   writeFileSync(join(dir, 'slipway.yaml'), `project: { name: bench }\njobs:\n${jobs.join('\n')}\n`);
-  writeFileSync(join(dir, 'Makefile'), `.PHONY: all ${all.join(' ')}\nall: ${all.join(' ')}\n\n${rules.join('\n')}`);
+  writeFileSync(
+    join(dir, 'Makefile'),
+    `.PHONY: all ${all.join(' ')}\nall: ${all.join(' ')}\n\n${rules.join('\n')}`,
+  );
   return dir;
 }
 
 function timed(cmd, args, cwd) {
   const start = process.hrtime.bigint();
-  const result = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1', CI: '1' } });
+  const result = spawnSync(cmd, args, {
+    cwd,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', CI: '1' },
+  });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (result.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
   return seconds;
 }
 
 function peakKb(cmd, args, cwd) {
-  const out = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', CI: '1' } });
+  const out = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', CI: '1' },
+  });
   if (out.status !== 0) throw new Error(`peak memory run failed: ${out.stderr.slice(-500)}`);
   return Number(out.stderr.trim().split('\n').pop());
 }

@@ -83,7 +83,9 @@ test('matrix jobs expand to one node per leg, and dependents need every leg', ()
 });
 
 test('nodes come out in a topological order even when needs point backwards in the file', () => {
-  const plan = planPipeline(config('jobs:\n  c: { run: c, needs: [b] }\n  b: { run: b, needs: [a] }\n  a: { run: a }\n'));
+  const plan = planPipeline(
+    config('jobs:\n  c: { run: c, needs: [b] }\n  b: { run: b, needs: [a] }\n  a: { run: a }\n'),
+  );
   assert.deepEqual(
     plan.nodes.map((n) => n.key),
     ['a', 'b', 'c'],
@@ -117,6 +119,12 @@ test('--stage keeps one stage and drops needs outside it', () => {
 });
 
 test('unknown selections are typed errors', () => {
-  assert.throws(() => planPipeline(SPINE, { job: 'nope' }), (e: unknown) => e instanceof PlanError && e.code === 'UNKNOWN_JOB');
-  assert.throws(() => planPipeline(SPINE, { stage: 'nope' }), (e: unknown) => e instanceof PlanError && e.code === 'UNKNOWN_STAGE');
+  assert.throws(
+    () => planPipeline(SPINE, { job: 'nope' }),
+    (e: unknown) => e instanceof PlanError && e.code === 'UNKNOWN_JOB',
+  );
+  assert.throws(
+    () => planPipeline(SPINE, { stage: 'nope' }),
+    (e: unknown) => e instanceof PlanError && e.code === 'UNKNOWN_STAGE',
+  );
 });
