@@ -3,7 +3,7 @@
  * one, re-run failed jobs, cancel, and decide approvals. Wires the executor to the store,
  * caches, artifacts and secrets of one project.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../spec/resolved.js';
 import type { JobRun, Run, Store } from '../store/store.js';
@@ -16,6 +16,8 @@ import { LogSink } from './executor/log-sink.js';
 import { interpolate } from './expression/index.js';
 import type { GitInfo } from './git-info.js';
 import { type PipelinePlan, type PlanSelection, planPipeline } from './plan.js';
+import { createLauncher } from './process/launcher.js';
+import { spawnRunner } from './process/process-runner.js';
 import type { Reporter, RunResultStatus } from './report/run-events.js';
 import { type RunSnapshot, readSnapshot } from './run-snapshot.js';
 import { createMasker } from './secrets/masker.js';
@@ -34,6 +36,8 @@ export interface PipelineDeps {
   /** Grace between SIGTERM and SIGKILL. */
   readonly graceMs?: number;
   readonly pollMs?: number;
+  /** Spawn each job from this process instead of through the launcher. */
+  readonly spawnDirectly?: boolean;
 }
 
 /** The outcome of a run command. */
@@ -189,6 +193,8 @@ async function execute(
     SLIPWAY_RUN_ID: String(run.id),
     SLIPWAY_PROJECT_DIR: projectDir,
   });
+  const runDir = join(projectDir, '.slipway', 'runs', String(run.id));
+  mkdirSync(runDir, { recursive: true });
   const logs = new LogSink({
     store: deps.store,
     reporter: deps.reporter,
@@ -210,7 +216,8 @@ async function execute(
     signal: deps.signal,
     approveCommand: (id, env) => `slipway approve ${id} ${env}`,
     projectDir,
-    runDir: join(projectDir, '.slipway', 'runs', String(run.id)),
+    runDir,
+    processes: deps.spawnDirectly ? spawnRunner() : createLauncher({ workDir: join(runDir, 'launcher') }),
     cache: createCacheStore({ root: cacheRoot(projectDir), clock: deps.clock }),
     artifacts: createArtifactStore({ root: artifactsRoot(projectDir) }),
     graceMs: deps.graceMs ?? 5000,
@@ -224,6 +231,8 @@ async function execute(
       .updateRun(run.id, { status: 'failure', finishedAt: deps.clock.now(), pid: null })
       .catch(() => {});
     throw error;
+  } finally {
+    await executeDeps.processes.close();
   }
   await deps.store.updateRun(run.id, { status, finishedAt: deps.clock.now(), pid: null });
   await deps.store.appendEvent({

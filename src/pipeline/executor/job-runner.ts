@@ -3,7 +3,7 @@
  * timeout, its outputs file, and its cache and artifacts. Returns a result, never throws for
  * anything the job itself did.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ResolvedJob } from '../../spec/resolved.js';
 import type { ArtifactManifest, ArtifactStore } from '../artifacts/artifact-store.js';
@@ -11,7 +11,7 @@ import type { CacheStore } from '../cache/cache-store.js';
 import { type EvalContext, interpolate } from '../expression/index.js';
 import { parseOutputsFile } from '../outputs/outputs-file.js';
 import type { ProcessResult } from '../process/process-result.js';
-import { runProcess } from '../process/run-process.js';
+import type { ProcessRunner } from '../process/process-runner.js';
 import type { AttemptLog } from './log-sink.js';
 
 /** What a finished job reports. */
@@ -31,6 +31,8 @@ export interface JobRunnerDeps {
   readonly cache: CacheStore;
   readonly artifacts: ArtifactStore;
   readonly graceMs: number;
+  /** Starts job commands (the launcher, or direct spawns). */
+  readonly processes: ProcessRunner;
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
@@ -159,10 +161,7 @@ async function runAttempt(
     log: AttemptLog;
   },
 ): Promise<JobOutcome> {
-  const dir = join(deps.runDir, safeName(input.key));
-  mkdirSync(dir, { recursive: true });
-  const outputFile = join(dir, `output-${a.attempt}`);
-  writeFileSync(outputFile, '');
+  const outputFile = join(deps.runDir, `${safeName(input.key)}.${a.attempt}.output`);
   const env = {
     ...a.env,
     SLIPWAY_OUTPUT: outputFile,
@@ -175,7 +174,7 @@ async function runAttempt(
   for (const step of a.commands) {
     if (a.commands.length > 1 || input.job.steps) a.log.system(`step: ${step.name}`);
     const timeoutMs = deadline !== undefined ? Math.max(1, deadline - Date.now()) : undefined;
-    result = await runProcess({
+    result = await deps.processes.run({
       command: step.run,
       cwd: a.cwd,
       env,
@@ -212,7 +211,7 @@ async function runAttempt(
       a.log.system(result.message);
       return { ...base, status: 'failure', exitCode: null, message: result.message };
   }
-  const parsed = parseOutputsFile(readFileSync(outputFile, 'utf8'));
+  const parsed = parseOutputsFile(readOutputFile(outputFile));
   if (parsed.errors.length > 0) {
     const first = parsed.errors[0]!;
     const message = `malformed $SLIPWAY_OUTPUT line ${first.line}: ${first.message}`;
@@ -220,6 +219,16 @@ async function runAttempt(
     return { ...base, status: 'failure', exitCode: 0, outputs: parsed.outputs, message };
   }
   return { ...base, status: 'success', exitCode: 0, outputs: parsed.outputs };
+}
+
+// The job creates the file when it writes an output; no file means no outputs.
+function readOutputFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw error;
+  }
 }
 
 function safeName(key: string): string {

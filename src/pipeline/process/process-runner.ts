@@ -1,0 +1,14 @@
+/** The contract for running job commands, with two implementations: direct spawn and the launcher. */
+import type { ProcessResult, RunProcessOptions } from './process-result.js';
+import { runProcess } from './run-process.js';
+
+/** Runs job commands; `close` releases whatever the runner keeps between commands. */
+export interface ProcessRunner {
+  run(options: RunProcessOptions): Promise<ProcessResult>;
+  close(): Promise<void>;
+}
+
+/** Spawns each command from this process (simple; each spawn costs a fork of the whole runner). */
+export function spawnRunner(): ProcessRunner {
+  return { run: runProcess, close: async () => {} };
+}
