@@ -90,6 +90,9 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
   const cancelled = () => deps.signal.aborted;
   const onAbort = () => {
     for (const c of controllers.values()) c.abort();
+    // Jobs that were waiting for a slot are decided again: only always()/cancelled() ones still run.
+    ready.push(...decided.map((d) => d.node));
+    decided = [];
     wake();
   };
   deps.signal.addEventListener('abort', onAbort);
@@ -487,8 +490,9 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
     return c;
   };
 
+  // Nodes decided to run (condition evaluated once, when they became ready), waiting for a slot.
+  let decided: { node: PlannedJobNode; job: ResolvedJob; context: EvalContext }[] = [];
   const startReady = () => {
-    const later: PlannedNode[] = [];
     const queue = ready;
     ready = [];
     for (let i = 0; i < queue.length; i++) {
@@ -567,17 +571,27 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
         skip(node, 'cancelled', 'cancelled: another matrix leg failed (failFast)');
         continue;
       }
+      decided.push({ node, job, context });
+    }
+    // Start what was decided to run, in order, as slots free up; a job at its maxParallel waits.
+    const waiting: typeof decided = [];
+    for (const entry of decided) {
+      const { node, job } = entry;
+      if (failFast.has(node.jobId) && !cancelled()) {
+        skip(node, 'cancelled', 'cancelled: another matrix leg failed (failFast)');
+        continue;
+      }
       const maxParallel = job.matrix?.maxParallel;
       if (
         running >= deps.concurrency ||
         (maxParallel !== undefined && (runningByJob.get(node.jobId) ?? 0) >= maxParallel)
       ) {
-        later.push(node);
+        waiting.push(entry);
         continue;
       }
-      runNodeJob(node, job, context);
+      runNodeJob(node, job, entry.context);
     }
-    ready = [...later, ...ready];
+    decided = waiting;
   };
 
   const heartbeat = setInterval(

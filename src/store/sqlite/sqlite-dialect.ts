@@ -7,6 +7,7 @@ import {
   type SqliteDialectConfig,
   SqliteDriver,
 } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
 
 /**
  * A deferred BEGIN that reads before it writes fails at once with SQLITE_BUSY when another
@@ -30,4 +31,30 @@ export class ImmediateSqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
     return new ImmediateSqliteDriver(this.#config);
   }
+}
+
+/** Most prepared statements kept per connection; queries are few shapes, so this is plenty. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Wraps a better-sqlite3 database so each distinct SQL text is prepared once. Kysely prepares
+ * every query anew, which costs more than running it for the small writes a pipeline makes.
+ */
+export function withStatementCache(database: BetterSqlite3.Database): SqliteDialectConfig['database'] {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      database.close();
+    },
+    prepare: (sql: string) => {
+      let statement = cache.get(sql);
+      if (!statement) {
+        statement = database.prepare(sql);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  } as SqliteDialectConfig['database'];
 }

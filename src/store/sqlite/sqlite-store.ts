@@ -8,7 +8,7 @@ import { createKyselyStore } from '../kysely-store.js';
 import { migrateToLatest } from '../migrations.js';
 import type { Database } from '../schema.js';
 import type { Clock, Store } from '../store.js';
-import { ImmediateSqliteDialect } from './sqlite-dialect.js';
+import { ImmediateSqliteDialect, withStatementCache } from './sqlite-dialect.js';
 
 /** How long a statement waits for another process's write lock before failing with SQLITE_BUSY. */
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -66,7 +66,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       cause: error,
     });
   }
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
   try {
     database.pragma(`busy_timeout = ${busyTimeoutMs}`);
     retryWhileBusy(() => database.pragma('journal_mode = WAL'));
