@@ -3,7 +3,7 @@
  * one, re-run failed jobs, cancel, and decide approvals. Wires the executor to the store,
  * caches, artifacts and secrets of one project.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../spec/resolved.js';
 import type { JobRun, Run, Store } from '../store/store.js';
@@ -12,11 +12,13 @@ import { hashFiles } from './artifacts/hash-files.js';
 import { cacheRoot, createCacheStore } from './cache/cache-store.js';
 import { PipelineError } from './errors.js';
 import { type ExecuteDeps, executeRun } from './executor/execute-run.js';
+import { jobPidFile } from './executor/job-runner.js';
 import { LogSink } from './executor/log-sink.js';
 import { interpolate } from './expression/index.js';
 import type { GitInfo } from './git-info.js';
 import { type PipelinePlan, type PlanSelection, planPipeline } from './plan.js';
 import { createLauncher } from './process/launcher.js';
+import { killProcessGroup } from './process/process-group.js';
 import { spawnRunner } from './process/process-runner.js';
 import type { Reporter, RunResultStatus } from './report/run-events.js';
 import { type RunSnapshot, readSnapshot } from './run-snapshot.js';
@@ -68,6 +70,9 @@ export function processAlive(pid: number | null): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** Plans with at least this many nodes start their jobs through the launcher. */
+const LAUNCHER_MIN_JOBS = 16;
 
 const ACTIVE: readonly Run['status'][] = ['queued', 'running', 'waiting'];
 
@@ -217,10 +222,13 @@ async function execute(
     approveCommand: (id, env) => `slipway approve ${id} ${env}`,
     projectDir,
     runDir,
-    processes: deps.spawnDirectly ? spawnRunner() : createLauncher({ workDir: join(runDir, 'launcher') }),
+    // Small pipelines spawn directly; from a few dozen jobs on, the launcher's cheaper starts win.
+    processes:
+      deps.spawnDirectly || snapshot.plan.nodes.length < LAUNCHER_MIN_JOBS ? spawnRunner() : createLauncher(),
     cache: createCacheStore({ root: cacheRoot(projectDir), clock: deps.clock }),
     artifacts: createArtifactStore({ root: artifactsRoot(projectDir) }),
     graceMs: deps.graceMs ?? 5000,
+    mask: (text) => masker.mask(text),
     sleep,
   };
   let status: RunResultStatus;
@@ -268,6 +276,18 @@ export async function resumeRun(deps: PipelineDeps, runId: number): Promise<RunO
   if (!snapshot)
     throw new PipelineError('RUN_NOT_RESUMABLE', `run ${runId} has no stored plan to resume from`);
   const previous = new Map((await deps.store.listJobRuns(runId)).map((j) => [j.jobKey, j]));
+  // Jobs the killed runner left running are stopped before they run again.
+  const runDir = join(snapshot.projectDir, '.slipway', 'runs', String(runId));
+  for (const node of snapshot.plan.nodes) {
+    const status = previous.get(node.key)?.status;
+    if (status !== undefined && ['success', 'failure', 'skipped', 'cancelled', 'timed_out'].includes(status))
+      continue;
+    const file = jobPidFile(runDir, node.key);
+    if (!existsSync(file)) continue;
+    const pgid = Number(readFileSync(file, 'utf8'));
+    if (Number.isInteger(pgid) && pgid > 1) await killProcessGroup(pgid, deps.graceMs ?? 5000);
+    rmSync(file, { force: true });
+  }
   return execute(deps, run, snapshot, previous);
 }
 
@@ -404,9 +424,4 @@ export async function decideApproval(
     });
   });
   return { runActive: run.pid !== null && processAlive(run.pid) };
-}
-
-/** True when `.slipway/` exists (a project that has run before). */
-export function hasState(projectDir: string): boolean {
-  return existsSync(join(projectDir, '.slipway'));
 }

@@ -5,7 +5,7 @@
  * resumed from the store.
  */
 import type { ResolvedConfig, ResolvedJob } from '../../spec/resolved.js';
-import type { JobRun, Run, Store } from '../../store/store.js';
+import type { JobRun, Run, Store, StoreOperations } from '../../store/store.js';
 import type { ArtifactManifest } from '../artifacts/artifact-store.js';
 import { type Condition, type EvalContext, evaluateCondition, parseCondition } from '../expression/index.js';
 import type { PipelinePlan, PlannedDeployNode, PlannedJobNode, PlannedNode } from '../plan.js';
@@ -57,7 +57,12 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
   const started = deps.clock.now();
   const byKey = new Map(plan.nodes.map((n) => [n.key, n]));
   const legs = new Map<string, string[]>();
-  for (const n of plan.nodes) if (n.kind === 'job') legs.set(n.jobId, [...(legs.get(n.jobId) ?? []), n.key]);
+  for (const n of plan.nodes) {
+    if (n.kind !== 'job') continue;
+    const list = legs.get(n.jobId);
+    if (list) list.push(n.key);
+    else legs.set(n.jobId, [n.key]);
+  }
   const results = new Map<string, NodeResult>();
   const remaining = new Map<string, number>();
   const dependents = new Map<string, string[]>();
@@ -81,11 +86,27 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
   const conditions = new Map<string, Condition | Error>();
   let wake: () => void = () => {};
   let failure: unknown;
-  let chain: Promise<unknown> = Promise.resolve();
-  const persist = (fn: () => Promise<unknown>) => {
-    chain = chain.then(fn).catch((error: unknown) => {
-      failure ??= error;
-    });
+  // Writes are queued in order and committed in batches: what piles up while one transaction
+  // runs goes into the next, so a busy run makes few transactions and a quiet one writes at once.
+  let queue: ((tx: StoreOperations) => Promise<unknown>)[] = [];
+  let draining: Promise<void> | undefined;
+  const drain = async () => {
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      try {
+        await deps.store.transaction(async (tx) => {
+          for (const op of batch) await op(tx);
+        });
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    draining = undefined;
+  };
+  const persist = (op: (tx: StoreOperations) => Promise<unknown>) => {
+    queue.push(op);
+    draining ??= drain();
   };
   const cancelled = () => deps.signal.aborted;
   const onAbort = () => {
@@ -220,8 +241,11 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
       ...(outcome.artifacts ? { artifacts: outcome.artifacts } : {}),
     };
     const matrix = node.kind === 'job' ? node.matrix : undefined;
-    persist(() =>
-      deps.store.upsertJobRun(run.id, node.key, {
+    // The log goes to the store before the status, so a finished job always has its log.
+    const lines = deps.logs.take();
+    if (lines.length > 0) persist((tx) => tx.appendLogs(lines));
+    persist((tx) =>
+      tx.upsertJobRun(run.id, node.key, {
         stage: node.stage,
         status: outcome.status,
         attempts: outcome.attempts,
@@ -232,8 +256,8 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
         ...(matrix ? { matrix } : {}),
       }),
     );
-    persist(() =>
-      deps.store.appendEvent({
+    persist((tx) =>
+      tx.appendEvent({
         type: 'taskrun.finished',
         actor: run.actor,
         runId: run.id,
@@ -273,8 +297,8 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
   };
 
   const markStarted = (node: PlannedNode, attempt: number, startedAt: number) => {
-    persist(() =>
-      deps.store.upsertJobRun(run.id, node.key, {
+    persist((tx) =>
+      tx.upsertJobRun(run.id, node.key, {
         stage: node.stage,
         status: 'running',
         attempts: attempt,
@@ -283,8 +307,8 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
       }),
     );
     if (attempt === (input.previous.get(node.key)?.attempts ?? 0) + 1) {
-      persist(() =>
-        deps.store.appendEvent({
+      persist((tx) =>
+        tx.appendEvent({
           type: 'taskrun.started',
           actor: run.actor,
           runId: run.id,
@@ -300,8 +324,8 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
   const runNodeJob = (node: PlannedJobNode, job: ResolvedJob, context: EvalContext) => {
     running++;
     runningByJob.set(node.jobId, (runningByJob.get(node.jobId) ?? 0) + 1);
+    // A job started after cancellation is one whose condition asked to run anyway (always()).
     const controller = new AbortController();
-    if (cancelled()) controller.abort();
     controllers.set(node.key, controller);
     const startedAt = deps.clock.now();
     const secretEnv: Record<string, string> = {};
@@ -414,8 +438,8 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
     });
     controllers.delete(node.key);
     if (outcome.status === 'success') {
-      persist(() =>
-        deps.store.appendEvent({
+      persist((tx) =>
+        tx.appendEvent({
           type: 'service.deployed',
           actor: run.actor,
           runId: run.id,
@@ -499,7 +523,9 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
       const node = queue[i]!;
       if (results.has(node.key)) continue;
       const explicitNeeds = node.kind === 'job' ? (config.jobs[node.jobId]?.needs ?? []) : [];
+      // Needs outside the plan (--stage, --job) are not run here and do not count.
       const explicitBad = explicitNeeds.some((id) => {
+        if (!legs.has(id)) return false;
         const r = aggregateResult(
           (legs.get(id) ?? []).map((k) => results.get(k)).filter((x): x is NodeResult => !!x),
         );
@@ -595,7 +621,7 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
   };
 
   const heartbeat = setInterval(
-    () => persist(() => deps.store.updateRun(run.id, { heartbeatAt: deps.clock.now() })),
+    () => persist((tx) => tx.updateRun(run.id, { heartbeatAt: deps.clock.now() })),
     2000,
   );
   heartbeat.unref();
@@ -613,7 +639,7 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
     deps.signal.removeEventListener('abort', onAbort);
   }
   await deps.logs.flush();
-  await chain;
+  await draining;
   if (failure !== undefined) throw failure;
   const status: RunResultStatus = cancelled()
     ? 'cancelled'

@@ -3,7 +3,7 @@
  * timeout, its outputs file, and its cache and artifacts. Returns a result, never throws for
  * anything the job itself did.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ResolvedJob } from '../../spec/resolved.js';
 import type { ArtifactManifest, ArtifactStore } from '../artifacts/artifact-store.js';
@@ -31,6 +31,8 @@ export interface JobRunnerDeps {
   readonly cache: CacheStore;
   readonly artifacts: ArtifactStore;
   readonly graceMs: number;
+  /** Masks secret values in text that is stored or shown (outputs included). */
+  readonly mask: (text: string) => string;
   /** Starts job commands (the launcher, or direct spawns). */
   readonly processes: ProcessRunner;
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -162,6 +164,7 @@ async function runAttempt(
   },
 ): Promise<JobOutcome> {
   const outputFile = join(deps.runDir, `${safeName(input.key)}.${a.attempt}.output`);
+  const pidFile = jobPidFile(deps.runDir, input.key);
   const env = {
     ...a.env,
     SLIPWAY_OUTPUT: outputFile,
@@ -181,8 +184,10 @@ async function runAttempt(
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       graceMs: deps.graceMs,
       signal: input.signal,
+      onStart: (pid) => writeFileSync(pidFile, String(pid)),
       onOutput: (stream, chunk) => a.log.write(stream, chunk),
     });
+    rmSync(pidFile, { force: true });
     if (result.status !== 'succeeded') break;
   }
   if (!result) return { ...base, status: 'success', exitCode: 0 };
@@ -211,7 +216,13 @@ async function runAttempt(
       a.log.system(result.message);
       return { ...base, status: 'failure', exitCode: null, message: result.message };
   }
-  const parsed = parseOutputsFile(readOutputFile(outputFile));
+  const raw = parseOutputsFile(readOutputFile(outputFile));
+  rmSync(outputFile, { force: true });
+  // Outputs are stored and passed on: a secret written to one is masked like in a log.
+  const parsed = {
+    ...raw,
+    outputs: Object.fromEntries(Object.entries(raw.outputs).map(([k, v]) => [k, deps.mask(v)])),
+  };
   if (parsed.errors.length > 0) {
     const first = parsed.errors[0]!;
     const message = `malformed $SLIPWAY_OUTPUT line ${first.line}: ${first.message}`;
@@ -229,6 +240,11 @@ function readOutputFile(path: string): string {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw error;
   }
+}
+
+/** Where the process group of a running job is recorded, so a resumed run can stop what a killed runner left. */
+export function jobPidFile(runDir: string, key: string): string {
+  return join(runDir, `${safeName(key)}.pgid`);
 }
 
 function safeName(key: string): string {

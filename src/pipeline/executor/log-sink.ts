@@ -96,6 +96,15 @@ export class LogSink {
     }
   }
 
+  /** Hands over the buffered lines (for a caller that stores them in its own transaction). */
+  take(): NewLogLine[] {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const batch = this.#pending;
+    this.#pending = [];
+    return batch;
+  }
+
   /** Writes everything buffered; resolves when it is stored. */
   flush(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);

@@ -1,114 +1,120 @@
 /**
- * The launcher: a small long-lived bash process that forks job commands on our behalf.
- * Forking from a few-megabyte shell costs a fraction of forking the runner itself, which is
- * what makes thousand-job pipelines run at the speed of make. Each job runs in its own
- * process group (job control), writes its output to files this side tails, and reports its
- * exit status on the launcher's stdout. Same semantics as runProcess: timeouts and
- * cancellation stop the whole group, and nothing a job started outlives it.
+ * The launcher runner: starts job commands through a long-lived helper process (launcher-py.ts)
+ * instead of forking the runner for each one. Same contract and semantics as runProcess: each
+ * job is `bash -eo pipefail -c command` leading its own process group, output streamed as it
+ * comes, timeouts and cancellation stop the whole group (SIGTERM, then SIGKILL), and nothing a
+ * job started outlives it. Without python3 on the PATH it falls back to direct spawns.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { constants } from 'node:os';
-import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { LAUNCHER_PY } from './launcher-py.js';
 import { isProcessGroupAlive, killProcessGroup } from './process-group.js';
 import type { OutputStream, ProcessResult, RunProcessOptions } from './process-result.js';
-import type { ProcessRunner } from './process-runner.js';
+import { type ProcessRunner, spawnRunner } from './process-runner.js';
 
 const DEFAULT_GRACE_MS = 5000;
 const LEFTOVER_GRACE_MS = 500;
-const POLL_MS = 20;
-const READ_CHUNK = 256 * 1024;
+const DRAIN_MS = 1000;
 
-// Reads `id script out err` lines. For each, a reporter subshell (job control on) starts the
-// job as a background job, so the job leads a process group of its own, reports `start id pgid`,
-// waits for it and reports `exit id status`. The job is the script sourced under
-// The job subshell sources the script (exports, cd) and execs `bash -eo pipefail -c command`, so
-// a job costs two forks of a small shell and one exec, where spawning from here forks the runner.
-const SCRIPT = `while IFS=$'\\t' read -r __sw_id __sw_script __sw_out __sw_err; do
-  (
-    set -m
-    ( . "$__sw_script" ) >"$__sw_out" 2>"$__sw_err" </dev/null &
-    printf 'start\\t%s\\t%s\\n' "$__sw_id" "$!"
-    wait "$!"
-    printf 'exit\\t%s\\t%s\\n' "$__sw_id" "$?"
-  ) &
-done
-wait
-`;
-
-interface Pending {
+interface Job {
   onStart(pid: number): void;
+  onFailed(message: string): void;
+  onOutput(stream: OutputStream, data: Buffer): void;
   onExit(status: number): void;
+  onClosed(): void;
 }
 
-/** Quotes a string for bash with single quotes. */
-function quote(text: string): string {
-  return `'${text.replaceAll("'", "'\\''")}'`;
+/** Finds a python3 for the launcher: the system one if present (no version shims to go through), else PATH's. */
+export function findPython(): string | undefined {
+  for (const candidate of ['/usr/bin/python3', '/usr/local/bin/python3']) {
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // next
+    }
+  }
+  const probe = spawnSync('python3', ['-I', '-c', 'import sys; print(sys.executable)'], {
+    encoding: 'utf8',
+    timeout: 5000,
+  });
+  const path = probe.stdout?.trim();
+  return probe.status === 0 && path ? path : undefined;
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** Creates a launcher that keeps its job files under `workDir`. */
-export function createLauncher(options: { workDir: string }): ProcessRunner {
-  const bashPath = findBash();
+/** Creates a runner that starts jobs through the launcher, or by direct spawns without python3. */
+export function createLauncher(options: { python?: string | undefined } = {}): ProcessRunner {
+  const python = 'python' in options ? options.python : findPython();
+  if (python === undefined) return spawnRunner();
+  const bash = findBash();
   let child: ChildProcess | undefined;
-  let buffer = '';
-  let nextId = 0;
   let dead: string | undefined;
-  const pending = new Map<string, Pending>();
-  const tails = new Set<() => void>();
-  let poller: NodeJS.Timeout | undefined;
-  mkdirSync(options.workDir, { recursive: true });
+  let nextId = 0;
+  const jobs = new Map<string, Job>();
+  let buffer: Buffer = Buffer.alloc(0);
 
   const fail = (why: string) => {
     dead = why;
-    for (const p of pending.values()) p.onExit(-1);
-    pending.clear();
+    for (const job of jobs.values()) {
+      job.onFailed(why);
+      job.onExit(-1000);
+      job.onClosed();
+    }
+    jobs.clear();
+  };
+  const parse = () => {
+    for (;;) {
+      const nl = buffer.indexOf(10);
+      if (nl === -1) return;
+      const [kind, id, value] = buffer.subarray(0, nl).toString('latin1').split(' ');
+      const len = kind === 'O' || kind === 'E' || kind === 'F' ? Number(value) : 0;
+      if (buffer.length < nl + 1 + len) return;
+      const data = buffer.subarray(nl + 1, nl + 1 + len);
+      buffer = buffer.subarray(nl + 1 + len);
+      const job = id === undefined ? undefined : jobs.get(id);
+      if (!job) continue;
+      if (kind === 'S') job.onStart(Number(value));
+      else if (kind === 'F') job.onFailed(data.toString('utf8'));
+      else if (kind === 'O') job.onOutput('stdout', Buffer.from(data));
+      else if (kind === 'E') job.onOutput('stderr', Buffer.from(data));
+      else if (kind === 'X') job.onExit(Number(value));
+      else if (kind === 'C') job.onClosed();
+    }
+  };
+  // The environment the launcher holds; each job sends only what differs from the previous one.
+  let sentEnv = new Map<string, string>();
+  const envDelta = (env: Readonly<Record<string, string>>) => {
+    const set: Record<string, string> = {};
+    const next = new Map<string, string>();
+    for (const [k, v] of Object.entries(env)) {
+      if (typeof v !== 'string') continue;
+      next.set(k, v);
+      if (sentEnv.get(k) !== v) set[k] = v;
+    }
+    const unset = [...sentEnv.keys()].filter((k) => !next.has(k));
+    sentEnv = next;
+    return { set, unset };
   };
   const ensure = (): ChildProcess => {
     if (child && dead === undefined) return child;
     dead = undefined;
-    const c = spawn('bash', ['--noprofile', '--norc', '-c', SCRIPT], {
-      env: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin' },
-      stdio: ['pipe', 'pipe', 'ignore'],
+    sentEnv = new Map();
+    buffer = Buffer.alloc(0);
+    const c = spawn(python, ['-I', '-u', '-c', LAUNCHER_PY], {
+      env: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C.UTF-8' },
+      stdio: ['pipe', 'pipe', 'inherit'],
       detached: true,
     });
     c.on('error', (error) => fail(`cannot start the launcher: ${error.message}`));
-    c.on('exit', () => fail('the launcher exited'));
+    c.on('exit', (code, signal) => fail(`the launcher exited (${signal ?? code})`));
     c.stdin?.on('error', () => {});
-    c.stdout?.setEncoding('utf8');
-    c.stdout?.on('data', (chunk: string) => {
-      buffer += chunk;
-      let nl = buffer.indexOf('\n');
-      while (nl !== -1) {
-        const [kind, id, value] = buffer.slice(0, nl).split('\t');
-        buffer = buffer.slice(nl + 1);
-        nl = buffer.indexOf('\n');
-        const p = id === undefined ? undefined : pending.get(id);
-        if (!p) continue;
-        if (kind === 'start') p.onStart(Number(value));
-        else if (kind === 'exit') {
-          pending.delete(id!);
-          p.onExit(Number(value));
-        }
-      }
+    c.stdout?.on('data', (chunk: Buffer) => {
+      buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
+      parse();
     });
     child = c;
     return c;
-  };
-  const startPolling = (tail: () => void) => {
-    tails.add(tail);
-    poller ??= setInterval(() => {
-      for (const t of tails) t();
-    }, POLL_MS);
-  };
-  const stopPolling = (tail: () => void) => {
-    tails.delete(tail);
-    if (tails.size === 0 && poller) {
-      clearInterval(poller);
-      poller = undefined;
-    }
   };
 
   const run = async (opts: RunProcessOptions): Promise<ProcessResult> => {
@@ -134,62 +140,45 @@ export function createLauncher(options: { workDir: string }): ProcessRunner {
       };
     }
     const id = String(++nextId);
-    const base = join(options.workDir, `job-${id}`);
-    const files = { script: `${base}.sh`, stdout: `${base}.out`, stderr: `${base}.err` };
-    const exports = Object.entries(opts.env)
-      .filter(([k]) => ENV_NAME.test(k))
-      .map(([k, v]) => `export ${k}=${quote(v)}`);
-    writeFileSync(
-      files.script,
-      `${exports.join('\n')}\ncd -- ${quote(opts.cwd)} || exit 1\nexec ${quote(bashPath)} -eo pipefail -c ${quote(opts.command)}\n`,
-    );
-    writeFileSync(files.stdout, '');
-    writeFileSync(files.stderr, '');
-    const readers = (['stdout', 'stderr'] as const).map((stream) =>
-      fileTail(files[stream], stream, opts.onOutput),
-    );
-    const tail = () => {
-      for (const r of readers) r.read();
-    };
-
-    let launcher: ChildProcess;
-    try {
-      launcher = ensure();
-    } catch (error) {
-      return {
-        status: 'spawn_failed',
-        reason: 'spawn_error',
-        message: `cannot start bash: ${(error as Error).message}`,
-        durationMs: elapsed(),
-      };
-    }
-    let resolveStart: (pid: number | undefined) => void = () => {};
+    const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+    let resolveStart: (pid: number | string) => void = () => {};
     let resolveExit: (status: number) => void = () => {};
-    const startP = new Promise<number | undefined>((r) => {
+    let resolveClosed: () => void = () => {};
+    const startP = new Promise<number | string>((r) => {
       resolveStart = r;
     });
     const exitP = new Promise<number>((r) => {
       resolveExit = r;
     });
-    pending.set(id, {
-      onStart: (pid) => resolveStart(pid),
-      onExit: (status) => {
-        resolveStart(undefined);
-        resolveExit(status);
-      },
+    const closedP = new Promise<void>((r) => {
+      resolveClosed = r;
     });
-    launcher.stdin?.write(`${id}\t${files.script}\t${files.stdout}\t${files.stderr}\n`);
+    jobs.set(id, {
+      onStart: (pid) => resolveStart(pid),
+      onFailed: (message) => resolveStart(message),
+      onOutput: (stream, data) => {
+        const text = decoders[stream].write(data);
+        if (text.length > 0) opts.onOutput(stream, text);
+      },
+      onExit: (status) => resolveExit(status),
+      onClosed: () => resolveClosed(),
+    });
+    const launcher = ensure();
+    const delta = envDelta(opts.env);
+    launcher.stdin?.write(
+      `${JSON.stringify({ id, argv: [bash, '-eo', 'pipefail', '-c', opts.command], cwd: opts.cwd, ...delta })}\n`,
+    );
     const pid = await startP;
-    if (pid === undefined) {
-      cleanup(files, readers);
+    if (typeof pid === 'string') {
+      jobs.delete(id);
       return {
         status: 'spawn_failed',
         reason: 'spawn_error',
-        message: dead ?? 'the launcher did not start the job',
+        message: `cannot start bash: ${pid}`,
         durationMs: elapsed(),
       };
     }
-    startPolling(tail);
+    opts.onStart?.(pid);
     let stop: { reason: 'timed_out' | 'cancelled'; done: Promise<void> } | undefined;
     const terminate = (reason: 'timed_out' | 'cancelled') => {
       stop ??= { reason, done: killProcessGroup(pid, graceMs) };
@@ -200,50 +189,50 @@ export function createLauncher(options: { workDir: string }): ProcessRunner {
     const onAbort = () => terminate('cancelled');
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
-    // The reporter outlives the job's group (it is not in it), so the status always arrives,
-    // unless the launcher itself dies: then every pending job resolves with -1.
     const status = await exitP;
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onAbort);
-    pending.delete(id);
+    // The shell is gone but its background children may not be: nothing of a job may outlive it.
     if (stop) await stop.done;
     else if (groupExists(pid) && isProcessGroupAlive(pid))
       await killProcessGroup(pid, Math.min(LEFTOVER_GRACE_MS, graceMs));
-    stopPolling(tail);
-    tail();
-    cleanup(files, readers);
+    let drainTimer: NodeJS.Timeout | undefined;
+    await Promise.race([closedP, new Promise<void>((r) => (drainTimer = setTimeout(r, DRAIN_MS)))]);
+    clearTimeout(drainTimer);
+    jobs.delete(id);
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const rest = decoders[stream].end();
+      if (rest.length > 0) opts.onOutput(stream, rest);
+    }
     const durationMs = elapsed();
     if (stop?.reason === 'timed_out') return { status: 'timed_out', timeoutMs, pid, durationMs };
     if (stop?.reason === 'cancelled') return { status: 'cancelled', pid, durationMs };
-    if (status === 0) return { status: 'succeeded', exitCode: 0, pid, durationMs };
-    if (status < 0)
+    if (status === -1000)
       return {
         status: 'spawn_failed',
         reason: 'spawn_error',
         message: dead ?? 'the launcher died',
         durationMs,
       };
-    // A shell status above 128 is how a wait reports a job killed by signal (status - 128).
-    const signal = status > 128 ? signalName(status - 128) : undefined;
-    if (signal) return { status: 'failed', exitCode: null, signal, pid, durationMs };
+    if (status === 0) return { status: 'succeeded', exitCode: 0, pid, durationMs };
+    if (status < 0)
+      return { status: 'failed', exitCode: null, signal: signalName(-status) ?? null, pid, durationMs };
     return { status: 'failed', exitCode: status, signal: null, pid, durationMs };
   };
 
   return {
     run,
     close: async () => {
-      if (child && dead === undefined) {
-        child.stdin?.end();
-        await new Promise((r) => {
-          const t = setTimeout(r, 1000);
-          child?.once('exit', () => {
-            clearTimeout(t);
-            r(undefined);
-          });
+      const c = child;
+      if (!c || dead !== undefined) return;
+      c.stdin?.end();
+      await new Promise((resolve) => {
+        const t = setTimeout(resolve, 2000);
+        c.once('exit', () => {
+          clearTimeout(t);
+          resolve(undefined);
         });
-      }
-      if (poller) clearInterval(poller);
-      rmSync(options.workDir, { recursive: true, force: true });
+      });
     },
   };
 }
@@ -264,51 +253,12 @@ function groupExists(pgid: number): boolean {
 
 function findBash(): string {
   for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
-    const candidate = join(dir || '.', 'bash');
     try {
+      const candidate = `${dir || '.'}/bash`;
       if (statSync(candidate).isFile()) return candidate;
     } catch {
       // next
     }
   }
   return '/bin/bash';
-}
-
-interface Tail {
-  read(): void;
-  close(): void;
-}
-
-// Follows a file the job writes, from where we stopped, decoding UTF-8 across reads.
-function fileTail(path: string, stream: OutputStream, onOutput: RunProcessOptions['onOutput']): Tail {
-  const fd = openSync(path, 'r');
-  const decoder = new StringDecoder('utf8');
-  const buf = Buffer.allocUnsafe(READ_CHUNK);
-  let position = 0;
-  let closed = false;
-  return {
-    read() {
-      if (closed) return;
-      for (;;) {
-        const n = readSync(fd, buf, 0, READ_CHUNK, position);
-        if (n <= 0) return;
-        position += n;
-        const text = decoder.write(buf.subarray(0, n));
-        if (text.length > 0) onOutput(stream, text);
-        if (n < READ_CHUNK) return;
-      }
-    },
-    close() {
-      if (closed) return;
-      closed = true;
-      const rest = decoder.end();
-      if (rest.length > 0) onOutput(stream, rest);
-      closeSync(fd);
-    },
-  };
-}
-
-function cleanup(files: { script: string; stdout: string; stderr: string }, readers: Tail[]): void {
-  for (const r of readers) r.close();
-  for (const f of Object.values(files)) rmSync(f, { force: true });
 }

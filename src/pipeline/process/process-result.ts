@@ -17,6 +17,8 @@ export interface RunProcessOptions {
   readonly graceMs?: number;
   /** Aborting it cancels the job. */
   readonly signal?: AbortSignal;
+  /** Called with the pid (also the process group id) once the command has started. */
+  readonly onStart?: (pid: number) => void;
   /** Receives decoded output as it arrives, chunk by chunk; must not throw. */
   readonly onOutput: (stream: OutputStream, chunk: string) => void;
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { createLauncher } from './launcher.js';
+import { createLauncher, findPython } from './launcher.js';
 import type { ProcessResult, RunProcessOptions } from './process-result.js';
 import { type ProcessRunner, spawnRunner } from './process-runner.js';
 import { liveGroupMembers, TEST_ENV, waitForNoSuchGroup } from './test-support.js';
@@ -37,13 +37,17 @@ async function assertGroupGone(pid: number): Promise<void> {
   assert.ok(await waitForNoSuchGroup(pid, 5000), `process group ${pid} still exists`);
 }
 
+// The launcher case must really use the launcher, not fall back to spawns.
+function requirePython(): string {
+  const python = findPython();
+  assert.ok(python, 'python3 (>= 3.8) is needed on the PATH to test the launcher');
+  return python;
+}
+
 // One contract, two implementations: every case runs against direct spawns and the launcher.
 const RUNNERS: readonly [string, () => ProcessRunner][] = [
   ['spawn', spawnRunner],
-  [
-    'launcher',
-    () => createLauncher({ workDir: join(dir, `launcher-${Math.random().toString(36).slice(2)}`) }),
-  ],
+  ['launcher', () => createLauncher({ python: requirePython() })],
 ];
 
 for (const [kind, make] of RUNNERS) {

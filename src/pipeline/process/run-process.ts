@@ -48,6 +48,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
   }
   // Once spawned, 'exit' always follows; a later 'error' (failed signal delivery) changes nothing.
   child.on('error', () => {});
+  options.onStart?.(pid);
 
   const pipes = [
     readOutput(child.stdout as Readable, 'stdout', options.onOutput),
