@@ -1,4 +1,6 @@
 // Kysely's SQLite dialect with transactions that take the write lock up front (BEGIN IMMEDIATE).
+
+import type BetterSqlite3 from 'better-sqlite3';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -7,7 +9,6 @@ import {
   type SqliteDialectConfig,
   SqliteDriver,
 } from 'kysely';
-import type BetterSqlite3 from 'better-sqlite3';
 
 /**
  * A deferred BEGIN that reads before it writes fails at once with SQLITE_BUSY when another

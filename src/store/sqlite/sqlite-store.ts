@@ -66,7 +66,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       cause: error,
     });
   }
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
+  });
   try {
     database.pragma(`busy_timeout = ${busyTimeoutMs}`);
     retryWhileBusy(() => database.pragma('journal_mode = WAL'));
