@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry point of the `slipway` command: runs the compiled CLI.
-import { main } from '../dist/cli/main.js';
+import { main } from '../dist/bundle/main.js';
 
 // A reader that goes away (`slipway events | head`) ends the output, not the program with a stack.
 for (const stream of [process.stdout, process.stderr]) {

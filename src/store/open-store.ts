@@ -1,7 +1,6 @@
 // Picks and opens the state store backend: SQLite in the project, or PostgreSQL when given a URL.
 import { join } from 'node:path';
 import { StoreError } from './errors.js';
-import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Clock, Store } from './store.js';
 
@@ -34,5 +33,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       `unsupported database URL (${scheme}...): use postgres:// or postgresql://, or unset it to use SQLite in .slipway/state.db`,
     );
   }
+  // Loaded only when asked for: the PostgreSQL driver is not needed for SQLite projects.
+  const { openPostgresStore } = await import('./postgres/postgres-store.js');
   return openPostgresStore({ url, clock });
 }

@@ -74,7 +74,6 @@ describe('concurrency groups and cancellation', { concurrency: true }, () => {
     );
   });
 
-  // BUG: after a cancel, an `if: ${{ always() }}` job is started with an already-aborted signal and ends `cancelled` without running.
   test('SIGINT cancels the running job, still runs always() jobs, exits 130 and leaves no process', async (t) => {
     const project = createProject(t, 'cancel-mid-job-with-always-cleanup.yaml');
     const running = project.start(['run', '--json']);
@@ -88,7 +87,6 @@ describe('concurrency groups and cancellation', { concurrency: true }, () => {
     await assertCancelledCleanly(project, result.stdout);
   });
 
-  // BUG: same as above: the always() job ends `cancelled` instead of running.
   test('`slipway cancel RUN` from another process does the same', async (t) => {
     const project = createProject(t, 'cancel-mid-job-with-always-cleanup.yaml');
     const running = project.start(['run', '--json']);

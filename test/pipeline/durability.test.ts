@@ -48,7 +48,6 @@ describe('durability and run history', { concurrency: true }, () => {
     });
   });
 
-  // BUG: log lines are batched in memory for up to 100 ms after the job's status is stored, so a SIGKILL in that window loses the log of a job recorded as finished.
   test('the log of a job recorded as finished survives a SIGKILL of the runner', async (t) => {
     const project = createProject(t, 'three-job-chain-for-resume.yaml');
     const running = project.start(['run', '--json']);
@@ -64,7 +63,6 @@ describe('durability and run history', { concurrency: true }, () => {
 
   // Not in the written contract, but "no process of a job outlives it" suggests it: the job the killed
   // runner left behind keeps running next to the resumed attempt of the same job.
-  // BUG: `slipway resume` does not stop the processes of the killed run's job before running it again.
   test('resume stops what the killed runner left running before running that job again', async (t) => {
     const project = createProject(t, 'three-job-chain-for-resume.yaml');
     const running = project.start(['run', '--json']);

@@ -105,7 +105,6 @@ describe('secrets', { concurrency: true }, () => {
     });
   });
 
-  // BUG: a secret a job writes to $SLIPWAY_OUTPUT is stored unmasked in job_runs.outputs of state.db.
   test('a secret published as a job output is not written to state.db', async (t) => {
     const project = createProject(t, 'secret-written-to-outputs.yaml');
     const { result, events } = await project.runJson(['run'], { env: { MY_TOKEN } });
@@ -117,7 +116,6 @@ describe('secrets', { concurrency: true }, () => {
   });
 
   // Beyond the written contract (which names state.db): no other file slipway keeps under .slipway/.
-  // BUG: the launcher writes each job's environment, secrets included, to .slipway/runs/<run>/launcher/job-<n>.sh and its unmasked output to job-<n>.out; a killed runner leaves them there.
   test('no file under .slipway/ holds a secret, even after the runner is killed mid-job', async (t) => {
     const project = createProject(t, 'secret-job-killed-mid-run.yaml');
     const running = project.start(['run', '--json'], { env: { MY_TOKEN } });

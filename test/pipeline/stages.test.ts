@@ -79,7 +79,6 @@ describe('stages', { concurrency: true }, () => {
     assert.deepEqual(ran, ['compile', 'unit']);
   });
 
-  // BUG: --stage skips a job whose `needs` names a job outside the stage ("a needed job was skipped") instead of running it.
   test('--stage runs the jobs of that stage only, even one that needs a job of another stage', async (t) => {
     const project = createProject(t, 'selection-job-and-stage.yaml');
     const { result, events } = await project.runJson(['run', '--stage', 'test']);

@@ -4,18 +4,19 @@
  * run; the demo grants it itself through the same approval path `slipway approve` uses.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { decideApproval } from '../../pipeline/pipeline-service.js';
 import type { Store } from '../../store/store.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { packageRoot } from '../package-root.js';
 import { openProjectStore } from '../project.js';
 import { runCommand } from './run.js';
 
 /** Where the example project lives in the package. */
 export function exampleDir(): string {
-  return fileURLToPath(new URL('../../../examples/hello/', import.meta.url));
+  return `${join(packageRoot(), 'examples', 'hello')}/`;
 }
 
 // Grants pending approvals of runs in the demo project, as the user `demo`, after a short pause.
