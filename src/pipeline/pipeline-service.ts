@@ -3,7 +3,7 @@
  * one, re-run failed jobs, cancel, and decide approvals. Wires the executor to the store,
  * caches, artifacts and secrets of one project.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../spec/resolved.js';
 import type { JobRun, Run, Store } from '../store/store.js';
@@ -200,6 +200,9 @@ async function execute(
   });
   const runDir = join(projectDir, '.slipway', 'runs', String(run.id));
   mkdirSync(runDir, { recursive: true });
+  // State, caches and secrets.env stay out of git without the user having to remember it.
+  const ignore = join(projectDir, '.slipway', '.gitignore');
+  if (!existsSync(ignore)) writeFileSync(ignore, '# Slipway state: runs, logs, caches, artifacts, secrets.env\n*\n');
   const logs = new LogSink({
     store: deps.store,
     reporter: deps.reporter,

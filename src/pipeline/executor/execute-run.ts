@@ -550,34 +550,21 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
       const job = config.jobs[node.jobId]!;
       const condition = conditionOf(node, job);
       let go: boolean;
-      if (condition instanceof Error) {
-        finishNode(
-          node,
-          {
-            status: 'failure',
-            outputs: {},
-            attempts: 0,
-            exitCode: null,
-            message: `invalid if: ${condition.message}`,
-            startedAt: deps.clock.now(),
-          },
-          job,
-        );
-        continue;
-      }
       try {
+        if (condition instanceof Error) throw new Error(`invalid if: ${condition.message}`);
         go = condition ? evaluateCondition(condition, context) : context.status!.success();
       } catch (error) {
+        const message = (error as Error).message;
+        const outcome = {
+          status: 'failure' as const,
+          outputs: {},
+          attempts: 0,
+          exitCode: null,
+          startedAt: deps.clock.now(),
+        };
         finishNode(
           node,
-          {
-            status: 'failure',
-            outputs: {},
-            attempts: 0,
-            exitCode: null,
-            message: `if: ${(error as Error).message}`,
-            startedAt: deps.clock.now(),
-          },
+          { ...outcome, message: message.startsWith('invalid if') ? message : `if: ${message}` },
           job,
         );
         continue;

@@ -14,10 +14,11 @@
 export const LAUNCHER_PY = String.raw`
 import json, os, selectors, signal, sys
 
-out = sys.stdout.buffer
 def send(head, data=b''):
-    out.write(head.encode() + b'\n' + data)
-    out.flush()
+    # One write per frame, straight to the pipe (no buffering layer to flush).
+    view = memoryview(head.encode() + b'\n' + data)
+    while view:
+        view = view[os.write(1, view):]
 
 sel = selectors.DefaultSelector()
 rfd, wfd = os.pipe()
