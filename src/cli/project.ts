@@ -1,13 +1,18 @@
 /** Opens what a project-scoped command needs: its config, its store, who is acting. */
+
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { relative } from 'node:path';
+import { basename, dirname, relative } from 'node:path';
+import { configKey, readCachedConfig, writeCachedConfig } from '../spec/config-cache.js';
+import { findConfigFile } from '../spec/config-file.js';
 import { formatDiagnostic } from '../spec/diagnostic.js';
-import { findConfigFile, loadConfigFile } from '../spec/load-config.js';
+import { ConfigFileError } from '../spec/errors.js';
 import type { ResolvedConfig } from '../spec/resolved.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import type { CommandContext } from './context.js';
 import { UsageError } from './errors.js';
+import { slipwayVersion } from './version.js';
 
 /** A loaded, valid config and where it lives. */
 export interface LoadedProject {
@@ -16,23 +21,40 @@ export interface LoadedProject {
   readonly file: string;
 }
 
-/** Loads the config; prints its diagnostics and throws a UsageError when it is invalid. */
-export function loadProject(ctx: CommandContext): LoadedProject {
+/** Loads the config (from the cache when unchanged); prints its diagnostics and throws a UsageError when invalid. */
+export async function loadProject(ctx: CommandContext): Promise<LoadedProject> {
   const path = findConfigFile(ctx.io.cwd, ctx.options.file);
-  const result = loadConfigFile(path);
+  const projectDir = dirname(path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new ConfigFileError(
+      missing ? 'CONFIG_NOT_FOUND' : 'CONFIG_UNREADABLE',
+      `cannot read ${path}: ${missing ? 'no such file' : (error as Error).message}`,
+      { cause: error },
+    );
+  }
+  const key = configKey(path, text, slipwayVersion());
+  const cached = readCachedConfig(projectDir, key);
+  const result =
+    cached ?? (await import('../spec/load-config.js')).loadConfigText(text, basename(projectDir));
+  if (!cached && result.config)
+    writeCachedConfig(projectDir, key, { config: result.config, diagnostics: result.diagnostics });
   const shown = relative(ctx.io.cwd, path) || path;
   for (const d of result.diagnostics) {
     if (d.severity === 'error' || !ctx.output.json) ctx.output.error(formatDiagnostic(shown, d));
   }
   if (!result.config)
     throw new UsageError(`${shown} is invalid; fix the errors above (\`slipway validate\` lists them)`);
-  return { config: result.config, projectDir: result.projectDir, file: path };
+  return { config: result.config, projectDir, file: path };
 }
 
 /** The project directory for commands that only need the store: the config's folder, else cwd. */
 export function projectDirOf(ctx: CommandContext): string {
   try {
-    return loadConfigFile(findConfigFile(ctx.io.cwd, ctx.options.file)).projectDir;
+    return dirname(findConfigFile(ctx.io.cwd, ctx.options.file));
   } catch {
     return ctx.io.cwd;
   }

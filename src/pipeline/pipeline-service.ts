@@ -202,7 +202,8 @@ async function execute(
   mkdirSync(runDir, { recursive: true });
   // State, caches and secrets.env stay out of git without the user having to remember it.
   const ignore = join(projectDir, '.slipway', '.gitignore');
-  if (!existsSync(ignore)) writeFileSync(ignore, '# Slipway state: runs, logs, caches, artifacts, secrets.env\n*\n');
+  if (!existsSync(ignore))
+    writeFileSync(ignore, '# Slipway state: runs, logs, caches, artifacts, secrets.env\n*\n');
   const logs = new LogSink({
     store: deps.store,
     reporter: deps.reporter,
@@ -227,7 +228,9 @@ async function execute(
     runDir,
     // Small pipelines spawn directly; from a few dozen jobs on, the launcher's cheaper starts win.
     processes:
-      deps.spawnDirectly || snapshot.plan.nodes.length < LAUNCHER_MIN_JOBS ? spawnRunner() : createLauncher(),
+      deps.spawnDirectly || snapshot.plan.nodes.length < LAUNCHER_MIN_JOBS
+        ? spawnRunner()
+        : createLauncher({ slots: Math.max(1, deps.concurrency) }),
     cache: createCacheStore({ root: cacheRoot(projectDir), clock: deps.clock }),
     artifacts: createArtifactStore({ root: artifactsRoot(projectDir) }),
     graceMs: deps.graceMs ?? 5000,

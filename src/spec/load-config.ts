@@ -3,7 +3,7 @@
  * returned at once, positioned; nothing here throws on bad content.
  */
 import { readFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { configSchema } from './config-schema.js';
 import { type Diagnostic, formatPath, sortDiagnostics } from './diagnostic.js';
 import { ConfigFileError } from './errors.js';
@@ -77,24 +77,6 @@ export function loadConfigText(text: string, projectName = 'project'): LoadResul
 function isWithin(path: string, ancestor: string): boolean {
   const under = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
   return under(path, ancestor) || under(ancestor, path);
-}
-
-/** The config file to use: the given one, else ./slipway.yaml, else ./slipway.yml. */
-export function findConfigFile(cwd: string, file?: string): string {
-  if (file !== undefined) return resolve(cwd, file);
-  for (const name of ['slipway.yaml', 'slipway.yml']) {
-    const candidate = resolve(cwd, name);
-    try {
-      readFileSync(candidate);
-      return candidate;
-    } catch {
-      // try the next name
-    }
-  }
-  throw new ConfigFileError(
-    'CONFIG_NOT_FOUND',
-    `no slipway.yaml or slipway.yml in ${cwd} (run \`slipway init\` or pass -f FILE)`,
-  );
 }
 
 /** Reads and loads a config file; throws ConfigFileError only when the file cannot be read. */

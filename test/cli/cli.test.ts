@@ -173,4 +173,22 @@ describe('slipway CLI', { concurrency: true }, () => {
     assert.equal(code, 0, stdout);
     assert.doesNotMatch(stdout, /warning/);
   });
+
+  test('run reuses a cached config only while the file is unchanged: an edit is checked again', async () => {
+    const project = mkdtempSync(join(dir, 'cache-'));
+    writeFileSync(join(project, 'slipway.yaml'), 'jobs:\n  a: { run: "echo first" }\n');
+    const first = await slipway(['run'], project);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /a \| first/);
+    const second = await slipway(['run'], project);
+    assert.equal(second.code, 0, second.stderr);
+    writeFileSync(join(project, 'slipway.yaml'), 'jobs:\n  a: { run: "echo first", tiemout: 5s }\n');
+    const edited = await slipway(['run'], project);
+    assert.equal(edited.code, 2);
+    assert.match(edited.stderr, /slipway\.yaml:2:27: error: jobs\.a\.tiemout: unknown key 'tiemout'/);
+    writeFileSync(join(project, 'slipway.yaml'), 'jobs:\n  a: { run: "echo second" }\n');
+    const fixed = await slipway(['run'], project);
+    assert.equal(fixed.code, 0, fixed.stderr);
+    assert.match(fixed.stdout, /a \| second/);
+  });
 });

@@ -93,7 +93,7 @@ async function withRuntime(
 export async function runCommand(ctx: CommandContext, options: RunOptions): Promise<number> {
   if (options.job !== undefined && options.stage !== undefined)
     throw new UsageError('use either --job or --stage, not both');
-  const project = loadProject(ctx);
+  const project = await loadProject(ctx);
   const concurrency = concurrencyOf(options.concurrency);
   const selection = {
     ...(options.job ? { job: options.job } : {}),

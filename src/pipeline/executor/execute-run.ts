@@ -327,7 +327,9 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
     // A job started after cancellation is one whose condition asked to run anyway (always()).
     const controller = new AbortController();
     controllers.set(node.key, controller);
-    const startedAt = deps.clock.now();
+    // Set again when the first process really starts (the launcher may queue the job first).
+    let startedAt = deps.clock.now();
+    let begun = false;
     const secretEnv: Record<string, string> = {};
     for (const name of job.secrets) {
       const value = deps.secrets[name];
@@ -345,7 +347,11 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
       upstreamArtifacts,
       previousAttempts: input.previous.get(node.key)?.attempts ?? 0,
       openLog: (attempt) => deps.logs.attempt(node.key, attempt),
-      onAttempt: (attempt) => markStarted(node, attempt, startedAt),
+      onAttempt: (attempt) => {
+        if (!begun) startedAt = deps.clock.now();
+        begun = true;
+        markStarted(node, attempt, startedAt);
+      },
     })
       .catch(
         (error: unknown): JobOutcome => ({
@@ -514,6 +520,9 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
     return c;
   };
 
+  // A runner with slots of its own enforces --concurrency itself; handing it as many jobs again
+  // ahead of time lets it start the next one the moment a process exits.
+  const inFlight = deps.processes.slots !== undefined ? deps.concurrency * 2 : deps.concurrency;
   // Nodes decided to run (condition evaluated once, when they became ready), waiting for a slot.
   let decided: { node: PlannedJobNode; job: ResolvedJob; context: EvalContext }[] = [];
   const startReady = () => {
@@ -596,7 +605,7 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
       }
       const maxParallel = job.matrix?.maxParallel;
       if (
-        running >= deps.concurrency ||
+        running >= inFlight ||
         (maxParallel !== undefined && (runningByJob.get(node.jobId) ?? 0) >= maxParallel)
       ) {
         waiting.push(entry);

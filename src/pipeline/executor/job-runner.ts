@@ -107,7 +107,6 @@ export async function runJob(deps: JobRunnerDeps, input: JobRunInput): Promise<J
   let last: JobOutcome | undefined;
   const maxAttempt = Math.max(job.retry.maxAttempts, input.previousAttempts + 1);
   for (let attempt = input.previousAttempts + 1; attempt <= maxAttempt; attempt++) {
-    input.onAttempt(attempt);
     const log = input.openLog(attempt);
     last = await runAttempt(deps, input, { attempt, cwd, env, commands, log });
     log.end();
@@ -171,12 +170,21 @@ async function runAttempt(
     SLIPWAY_JOB: input.key,
     SLIPWAY_ATTEMPT: String(a.attempt),
   };
-  const deadline = input.job.timeoutMs !== undefined ? Date.now() + input.job.timeoutMs : undefined;
+  // The attempt starts (and its timeout runs) when its first process starts: a runner with
+  // slots may hold a job in its queue first.
+  let startedOnce = false;
+  let deadline: number | undefined;
+  const started = () => {
+    if (startedOnce) return;
+    startedOnce = true;
+    if (input.job.timeoutMs !== undefined) deadline = Date.now() + input.job.timeoutMs;
+    input.onAttempt(a.attempt);
+  };
   const base = { attempts: a.attempt, outputs: {} };
   let result: ProcessResult | undefined;
   for (const step of a.commands) {
     if (a.commands.length > 1 || input.job.steps) a.log.system(`step: ${step.name}`);
-    const timeoutMs = deadline !== undefined ? Math.max(1, deadline - Date.now()) : undefined;
+    const timeoutMs = deadline !== undefined ? Math.max(1, deadline - Date.now()) : input.job.timeoutMs;
     result = await deps.processes.run({
       command: step.run,
       cwd: a.cwd,
@@ -184,12 +192,18 @@ async function runAttempt(
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       graceMs: deps.graceMs,
       signal: input.signal,
-      onStart: (pid) => writeFileSync(pidFile, String(pid)),
+      onStart: (pid) => {
+        writeFileSync(pidFile, String(pid));
+        started();
+      },
       onOutput: (stream, chunk) => a.log.write(stream, chunk),
     });
     rmSync(pidFile, { force: true });
+    // A command that could not start still counts as an attempt; one cancelled in the queue does not.
+    if (result.status === 'spawn_failed') started();
     if (result.status !== 'succeeded') break;
   }
+  if (a.commands.length === 0) started();
   if (!result) return { ...base, status: 'success', exitCode: 0 };
   switch (result.status) {
     case 'succeeded':

@@ -6,13 +6,15 @@
  * runner keeps every policy (timeouts, cancellation, process-group cleanup).
  *
  * Protocol. In (one JSON object per line): {"id", "argv", "cwd", "set", "unset"}, where set/unset
- * change the environment kept from the previous job (most jobs share most of it). Out (frames):
+ * change the environment kept from the previous job (most jobs share most of it), or
+ * {"cancel": id} for a job still waiting for a slot. The launcher runs at most `slots` jobs at
+ * once (its argument) and starts a queued job the moment a slot frees, with no round trip. Out (frames):
  * `S id pid\n` started, `F id len\n<message>` failed to start, `O id len\n<bytes>` stdout,
  * `E id len\n<bytes>` stderr, `X id status\n` exited (negative: killed by that signal),
  * `C id\n` both pipes closed.
  */
 export const LAUNCHER_PY = String.raw`
-import json, os, selectors, signal, sys
+import collections, json, os, selectors, signal, sys
 
 def send(head, data=b''):
     # One write per frame, straight to the pipe (no buffering layer to flush).
@@ -33,6 +35,8 @@ pending = b''
 jobs = {}      # pid -> id
 pipes = {}     # id -> open pipe count
 input_open = True
+slots = int(sys.argv[1]) if len(sys.argv) > 1 else 0   # most jobs running at once; 0: no limit
+queue = collections.deque()   # requests waiting for a slot
 
 def reap():
     while jobs:
@@ -47,6 +51,7 @@ def reap():
             continue
         code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)
         send('X %s %d' % (jid, code))
+        admit()
 
 env = {}
 
@@ -54,7 +59,7 @@ env = {}
 # their defaults in jobs, or a job's 'yes | head' would see EPIPE errors instead of dying quietly.
 RESET = (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT)
 
-def spawn(argv, cwd):
+def spawn(argv, cwd, env):
     # posix_spawn (a vfork under the hood) with the job's pipes on 1 and 2, /dev/null on 0, and a
     # session of its own; every other descriptor here is close-on-exec, so nothing else leaks in.
     r_out, w_out = os.pipe()
@@ -74,13 +79,30 @@ def spawn(argv, cwd):
     os.close(w_err)
     return pid, r_out, r_err
 
-def start(req):
-    jid = str(req['id'])
+def admit():
+    # A freed slot goes to the next queued job at once, without a round trip to the runner.
+    while queue and (slots == 0 or len(jobs) < slots):
+        start(queue.popleft())
+
+def request(req):
+    if 'cancel' in req:
+        jid = str(req['cancel'])
+        for queued in list(queue):
+            if str(queued['id']) == jid:
+                queue.remove(queued)
+                send('F %s %d' % (jid, len(b'cancelled')), b'cancelled')
+        return
     env.update(req['set'])
     for name in req['unset']:
         env.pop(name, None)
+    req['env'] = dict(env)
+    queue.append(req)
+    admit()
+
+def start(req):
+    jid = str(req['id'])
     try:
-        pid, r_out, r_err = spawn(req['argv'], req['cwd'])
+        pid, r_out, r_err = spawn(req['argv'], req['cwd'], req['env'])
     except Exception as e:
         msg = str(e).encode()
         send('F %s %d' % (jid, len(msg)), msg)
@@ -112,7 +134,7 @@ try:
                 while b'\n' in pending:
                     line, pending = pending.split(b'\n', 1)
                     if line.strip():
-                        start(json.loads(line))
+                        request(json.loads(line))
             else:
                 jid = data
                 try:

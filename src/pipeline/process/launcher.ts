@@ -44,7 +44,7 @@ export function findPython(): string | undefined {
 }
 
 /** Creates a runner that starts jobs through the launcher, or by direct spawns without python3. */
-export function createLauncher(options: { python?: string | undefined } = {}): ProcessRunner {
+export function createLauncher(options: { python?: string | undefined; slots?: number } = {}): ProcessRunner {
   const python = 'python' in options ? options.python : findPython();
   if (python === undefined) return spawnRunner();
   const bash = findBash();
@@ -101,7 +101,7 @@ export function createLauncher(options: { python?: string | undefined } = {}): P
     dead = undefined;
     sentEnv = new Map();
     buffer = Buffer.alloc(0);
-    const c = spawn(python, ['-I', '-u', '-c', LAUNCHER_PY], {
+    const c = spawn(python, ['-I', '-u', '-c', LAUNCHER_PY, String(options.slots ?? 0)], {
       env: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C.UTF-8' },
       stdio: ['pipe', 'pipe', 'inherit'],
       detached: true,
@@ -168,7 +168,15 @@ export function createLauncher(options: { python?: string | undefined } = {}): P
     launcher.stdin?.write(
       `${JSON.stringify({ id, argv: [bash, '-eo', 'pipefail', '-c', opts.command], cwd: opts.cwd, ...delta })}\n`,
     );
+    // While queued for a slot, cancelling only takes the job out of the queue.
+    const dequeue = () => launcher.stdin?.write(`${JSON.stringify({ cancel: id })}\n`);
+    opts.signal?.addEventListener('abort', dequeue, { once: true });
     const pid = await startP;
+    opts.signal?.removeEventListener('abort', dequeue);
+    if (typeof pid === 'string' && opts.signal?.aborted) {
+      jobs.delete(id);
+      return { status: 'cancelled', pid: undefined, durationMs: elapsed() };
+    }
     if (typeof pid === 'string') {
       jobs.delete(id);
       return {
@@ -222,6 +230,7 @@ export function createLauncher(options: { python?: string | undefined } = {}): P
 
   return {
     run,
+    ...(options.slots ? { slots: options.slots } : {}),
     close: async () => {
       const c = child;
       if (!c || dead !== undefined) return;

@@ -5,6 +5,11 @@ import { runProcess } from './run-process.js';
 /** Runs job commands; `close` releases whatever the runner keeps between commands. */
 export interface ProcessRunner {
   run(options: RunProcessOptions): Promise<ProcessResult>;
+  /**
+   * When set, the runner itself runs at most this many commands at once and queues the rest,
+   * starting each the moment a slot frees; callers may hand it more than that ahead of time.
+   */
+  readonly slots?: number;
   close(): Promise<void>;
 }
 

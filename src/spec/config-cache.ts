@@ -1,0 +1,48 @@
+/**
+ * Remembers the last config that loaded cleanly, keyed by the file's exact bytes, so a run of an
+ * unchanged slipway.yaml skips parsing and checking (and loading the parser at all). Any change
+ * to the file, its path or Slipway's version misses the cache and loads it for real.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Diagnostic } from './diagnostic.js';
+import type { ResolvedConfig } from './resolved.js';
+
+/** A config as cached: the resolved config and the warnings it had. */
+export interface CachedConfig {
+  readonly config: ResolvedConfig;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+function cacheFile(projectDir: string): string {
+  return join(projectDir, '.slipway', 'config-cache.json');
+}
+
+/** The cache key of a config file's content. */
+export function configKey(path: string, text: string, version: string): string {
+  return createHash('sha256').update(`${version}\0${path}\0${text}`).digest('hex');
+}
+
+/** Reads the cached config for `key`, or undefined. */
+export function readCachedConfig(projectDir: string, key: string): CachedConfig | undefined {
+  try {
+    const cached = JSON.parse(readFileSync(cacheFile(projectDir), 'utf8')) as { key?: string } & CachedConfig;
+    return cached.key === key ? { config: cached.config, diagnostics: cached.diagnostics } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stores a config that loaded without errors (written atomically; failures only cost the cache). */
+export function writeCachedConfig(projectDir: string, key: string, value: CachedConfig): void {
+  try {
+    const file = cacheFile(projectDir);
+    mkdirSync(join(projectDir, '.slipway'), { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify({ key, ...value }));
+    renameSync(temp, file);
+  } catch {
+    // a read-only project just runs without the cache
+  }
+}
