@@ -49,6 +49,9 @@ export interface ExecuteInput {
   readonly previous: ReadonlyMap<string, JobRun>;
 }
 
+/** How long writes wait to be committed together; a killed run loses at most this much state. */
+const COALESCE_MS = 10;
+
 const FINAL = new Set(['success', 'failure', 'skipped', 'cancelled', 'timed_out']);
 
 /** Runs every node of the plan that is not already final; returns the run's status. */
@@ -86,8 +89,8 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
   const conditions = new Map<string, Condition | Error>();
   let wake: () => void = () => {};
   let failure: unknown;
-  // Writes are queued in order and committed in batches: what piles up while one transaction
-  // runs goes into the next, so a busy run makes few transactions and a quiet one writes at once.
+  // Writes are queued in order and committed in batches, at most COALESCE_MS after they are made:
+  // a busy run makes a hundred transactions a second instead of several per job.
   let queue: ((tx: StoreOperations) => Promise<unknown>)[] = [];
   let draining: Promise<void> | undefined;
   const drain = async () => {
@@ -106,7 +109,7 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
   };
   const persist = (op: (tx: StoreOperations) => Promise<unknown>) => {
     queue.push(op);
-    draining ??= drain();
+    draining ??= new Promise((resolve) => setTimeout(resolve, COALESCE_MS)).then(drain);
   };
   const cancelled = () => deps.signal.aborted;
   const onAbort = () => {

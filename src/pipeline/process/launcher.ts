@@ -96,6 +96,17 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
     sentEnv = next;
     return { set, unset };
   };
+  // Requests made in the same tick go out in one write.
+  let outgoing: string[] = [];
+  const send = (launcher: ChildProcess, request: object) => {
+    outgoing.push(`${JSON.stringify(request)}\n`);
+    if (outgoing.length > 1) return;
+    process.nextTick(() => {
+      const text = outgoing.join('');
+      outgoing = [];
+      launcher.stdin?.write(text);
+    });
+  };
   const ensure = (): ChildProcess => {
     if (child && dead === undefined) return child;
     dead = undefined;
@@ -165,11 +176,9 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
     });
     const launcher = ensure();
     const delta = envDelta(opts.env);
-    launcher.stdin?.write(
-      `${JSON.stringify({ id, argv: [bash, '-eo', 'pipefail', '-c', opts.command], cwd: opts.cwd, ...delta })}\n`,
-    );
+    send(launcher, { id, argv: [bash, '-eo', 'pipefail', '-c', opts.command], cwd: opts.cwd, ...delta });
     // While queued for a slot, cancelling only takes the job out of the queue.
-    const dequeue = () => launcher.stdin?.write(`${JSON.stringify({ cancel: id })}\n`);
+    const dequeue = () => send(launcher, { cancel: id });
     opts.signal?.addEventListener('abort', dequeue, { once: true });
     const pid = await startP;
     opts.signal?.removeEventListener('abort', dequeue);
