@@ -3,10 +3,9 @@ import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { createLauncher, findPython } from './launcher.js';
 import type { ProcessResult, RunProcessOptions } from './process-result.js';
-import { type ProcessRunner, spawnRunner } from './process-runner.js';
-import { liveGroupMembers, TEST_ENV, waitForNoSuchGroup } from './test-support.js';
+import type { ProcessRunner } from './process-runner.js';
+import { liveGroupMembers, RUNNERS, TEST_ENV, waitForNoSuchGroup } from './test-support.js';
 
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'slipway-termination-')));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,19 +35,6 @@ async function assertGroupGone(pid: number): Promise<void> {
   assert.deepEqual(liveGroupMembers(pid), []);
   assert.ok(await waitForNoSuchGroup(pid, 5000), `process group ${pid} still exists`);
 }
-
-// The launcher case must really use the launcher, not fall back to spawns.
-function requirePython(): string {
-  const python = findPython();
-  assert.ok(python, 'python3 (>= 3.8) is needed on the PATH to test the launcher');
-  return python;
-}
-
-// One contract, two implementations: every case runs against direct spawns and the launcher.
-const RUNNERS: readonly [string, () => ProcessRunner][] = [
-  ['spawn', spawnRunner],
-  ['launcher', () => createLauncher({ python: requirePython() })],
-];
 
 for (const [kind, make] of RUNNERS) {
   const runner = make();

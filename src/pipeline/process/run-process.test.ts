@@ -3,10 +3,9 @@ import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { createLauncher, findPython } from './launcher.js';
 import type { OutputStream, RunProcessOptions } from './process-result.js';
-import { type ProcessRunner, spawnRunner } from './process-runner.js';
-import { TEST_ENV } from './test-support.js';
+import type { ProcessRunner } from './process-runner.js';
+import { RUNNERS, TEST_ENV } from './test-support.js';
 
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'slipway-run-process-')));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,19 +22,6 @@ async function run(runner: ProcessRunner, command: string, overrides: Partial<Ru
   });
   return { result, stdout: output.stdout.join(''), stderr: output.stderr.join(''), chunks: output };
 }
-
-// The launcher case must really use the launcher, not fall back to spawns.
-function requirePython(): string {
-  const python = findPython();
-  assert.ok(python, 'python3 (>= 3.8) is needed on the PATH to test the launcher');
-  return python;
-}
-
-// One contract, two implementations: every case runs against direct spawns and the launcher.
-const RUNNERS: readonly [string, () => ProcessRunner][] = [
-  ['spawn', spawnRunner],
-  ['launcher', () => createLauncher({ python: requirePython() })],
-];
 
 for (const [kind, make] of RUNNERS) {
   const runner = make();

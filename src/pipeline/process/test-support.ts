@@ -1,6 +1,9 @@
 // Test-only probes of process groups that do not reuse the code under test (ps, raw kill(2)).
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createLauncher, findPython } from './launcher.js';
+import { type ProcessRunner, spawnRunner } from './process-runner.js';
 
 /** Members of group `pgid` that still run, as `ps` lists them (exited-but-unreaped zombies excluded). */
 export function liveGroupMembers(pgid: number): string[] {
@@ -29,3 +32,16 @@ export async function waitForNoSuchGroup(pgid: number, timeoutMs: number): Promi
 
 /** The environment tests give jobs: PATH only, so nothing else leaks in. */
 export const TEST_ENV: Readonly<Record<string, string>> = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+
+/** The launcher case must really use the launcher, not fall back to spawns. */
+export function requirePython(): string {
+  const python = findPython();
+  assert.ok(python, 'python3 (>= 3.8) is needed on the PATH to test the launcher');
+  return python;
+}
+
+/** One contract, two implementations: every case runs against direct spawns and the launcher. */
+export const RUNNERS: readonly [string, () => ProcessRunner][] = [
+  ['spawn', spawnRunner],
+  ['launcher', () => createLauncher({ python: requirePython() })],
+];
