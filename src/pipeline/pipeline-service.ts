@@ -3,7 +3,7 @@
  * one, re-run failed jobs, cancel, and decide approvals. Wires the executor to the store,
  * caches, artifacts and secrets of one project.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../spec/resolved.js';
 import type { JobRun, Run, Store } from '../store/store.js';
@@ -12,8 +12,8 @@ import { hashFiles } from './artifacts/hash-files.js';
 import { cacheRoot, createCacheStore } from './cache/cache-store.js';
 import { PipelineError } from './errors.js';
 import { type ExecuteDeps, executeRun } from './executor/execute-run.js';
-import { jobPidFile } from './executor/job-runner.js';
 import { LogSink } from './executor/log-sink.js';
+import { openProcessJournal, readProcessJournal } from './executor/process-journal.js';
 import { interpolate } from './expression/index.js';
 import type { GitInfo } from './git-info.js';
 import { type PipelinePlan, type PlanSelection, planPipeline } from './plan.js';
@@ -227,6 +227,7 @@ async function execute(
     projectDir,
     runDir,
     // Small pipelines spawn directly; from a few dozen jobs on, the launcher's cheaper starts win.
+    journal: openProcessJournal(runDir),
     processes:
       deps.spawnDirectly || snapshot.plan.nodes.length < LAUNCHER_MIN_JOBS
         ? spawnRunner()
@@ -247,6 +248,7 @@ async function execute(
     throw error;
   } finally {
     await executeDeps.processes.close();
+    executeDeps.journal.close();
   }
   await deps.store.updateRun(run.id, { status, finishedAt: deps.clock.now(), pid: null });
   await deps.store.appendEvent({
@@ -284,15 +286,10 @@ export async function resumeRun(deps: PipelineDeps, runId: number): Promise<RunO
   const previous = new Map((await deps.store.listJobRuns(runId)).map((j) => [j.jobKey, j]));
   // Jobs the killed runner left running are stopped before they run again.
   const runDir = join(snapshot.projectDir, '.slipway', 'runs', String(runId));
-  for (const node of snapshot.plan.nodes) {
-    const status = previous.get(node.key)?.status;
-    if (status !== undefined && ['success', 'failure', 'skipped', 'cancelled', 'timed_out'].includes(status))
-      continue;
-    const file = jobPidFile(runDir, node.key);
-    if (!existsSync(file)) continue;
-    const pgid = Number(readFileSync(file, 'utf8'));
-    if (Number.isInteger(pgid) && pgid > 1) await killProcessGroup(pgid, deps.graceMs ?? 5000);
-    rmSync(file, { force: true });
+  const final = ['success', 'failure', 'skipped', 'cancelled', 'timed_out'];
+  for (const [jobKey, pgid] of readProcessJournal(runDir)) {
+    const status = previous.get(jobKey)?.status;
+    if (status === undefined || !final.includes(status)) await killProcessGroup(pgid, deps.graceMs ?? 5000);
   }
   return execute(deps, run, snapshot, previous);
 }

@@ -49,7 +49,7 @@ export interface ExecuteInput {
   readonly previous: ReadonlyMap<string, JobRun>;
 }
 
-/** How long writes wait to be committed together; a killed run loses at most this much state. */
+/** How long writes other than finished jobs wait to share a transaction. */
 const COALESCE_MS = 10;
 
 const FINAL = new Set(['success', 'failure', 'skipped', 'cancelled', 'timed_out']);
@@ -89,10 +89,13 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
   const conditions = new Map<string, Condition | Error>();
   let wake: () => void = () => {};
   let failure: unknown;
-  // Writes are queued in order and committed in batches, at most COALESCE_MS after they are made:
-  // a busy run makes a hundred transactions a second instead of several per job.
+  // Writes are queued in order and committed in batches. A finished job's record is committed
+  // before anything that follows it starts (so resume never runs it again); other writes, such as
+  // a job having started, wait up to COALESCE_MS to share a transaction.
   let queue: ((tx: StoreOperations) => Promise<unknown>)[] = [];
   let draining: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let finishedUnsaved = false;
   const drain = async () => {
     while (queue.length > 0) {
       const batch = queue;
@@ -107,9 +110,21 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
     }
     draining = undefined;
   };
+  const flush = async () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    while (draining) await draining;
+    if (queue.length > 0) {
+      draining = drain();
+      await draining;
+    }
+  };
   const persist = (op: (tx: StoreOperations) => Promise<unknown>) => {
     queue.push(op);
-    draining ??= new Promise((resolve) => setTimeout(resolve, COALESCE_MS)).then(drain);
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      draining ??= drain();
+    }, COALESCE_MS);
   };
   const cancelled = () => deps.signal.aborted;
   const onAbort = () => {
@@ -275,6 +290,7 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
         },
       }),
     );
+    finishedUnsaved = true;
     deps.reporter.report({
       type: 'job.finished',
       job: node.key,
@@ -629,6 +645,10 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
       const woken = new Promise<void>((resolve) => {
         wake = resolve;
       });
+      if (finishedUnsaved) {
+        finishedUnsaved = false;
+        await flush();
+      }
       startReady();
       if (results.size >= plan.nodes.length) break;
       await woken;
@@ -638,7 +658,7 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
     deps.signal.removeEventListener('abort', onAbort);
   }
   await deps.logs.flush();
-  await draining;
+  await flush();
   if (failure !== undefined) throw failure;
   const status: RunResultStatus = cancelled()
     ? 'cancelled'

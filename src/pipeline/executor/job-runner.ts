@@ -3,7 +3,7 @@
  * timeout, its outputs file, and its cache and artifacts. Returns a result, never throws for
  * anything the job itself did.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ResolvedJob } from '../../spec/resolved.js';
 import type { ArtifactManifest, ArtifactStore } from '../artifacts/artifact-store.js';
@@ -13,6 +13,7 @@ import { parseOutputsFile } from '../outputs/outputs-file.js';
 import type { ProcessResult } from '../process/process-result.js';
 import type { ProcessRunner } from '../process/process-runner.js';
 import type { AttemptLog } from './log-sink.js';
+import type { ProcessJournal } from './process-journal.js';
 
 /** What a finished job reports. */
 export interface JobOutcome {
@@ -33,6 +34,8 @@ export interface JobRunnerDeps {
   readonly graceMs: number;
   /** Masks secret values in text that is stored or shown (outputs included). */
   readonly mask: (text: string) => string;
+  /** Where each started job process is recorded, for resume. */
+  readonly journal: ProcessJournal;
   /** Starts job commands (the launcher, or direct spawns). */
   readonly processes: ProcessRunner;
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -163,7 +166,6 @@ async function runAttempt(
   },
 ): Promise<JobOutcome> {
   const outputFile = join(deps.runDir, `${safeName(input.key)}.${a.attempt}.output`);
-  const pidFile = jobPidFile(deps.runDir, input.key);
   const env = {
     ...a.env,
     SLIPWAY_OUTPUT: outputFile,
@@ -193,12 +195,11 @@ async function runAttempt(
       graceMs: deps.graceMs,
       signal: input.signal,
       onStart: (pid) => {
-        writeFileSync(pidFile, String(pid));
+        deps.journal.record(input.key, pid);
         started();
       },
       onOutput: (stream, chunk) => a.log.write(stream, chunk),
     });
-    rmSync(pidFile, { force: true });
     // A command that could not start still counts as an attempt; one cancelled in the queue does not.
     if (result.status === 'spawn_failed') started();
     if (result.status !== 'succeeded') break;
@@ -254,11 +255,6 @@ function readOutputFile(path: string): string {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw error;
   }
-}
-
-/** Where the process group of a running job is recorded, so a resumed run can stop what a killed runner left. */
-export function jobPidFile(runDir: string, key: string): string {
-  return join(runDir, `${safeName(key)}.pgid`);
 }
 
 function safeName(key: string): string {
