@@ -5,7 +5,7 @@
  * resumed from the store.
  */
 import type { ResolvedConfig, ResolvedJob } from '../../spec/resolved.js';
-import type { JobRun, Run, Store, StoreOperations } from '../../store/store.js';
+import type { JobRun, Run, Store } from '../../store/store.js';
 import type { ArtifactManifest } from '../artifacts/artifact-store.js';
 import { type Condition, type EvalContext, evaluateCondition, parseCondition } from '../expression/index.js';
 import type { PipelinePlan, PlannedDeployNode, PlannedJobNode, PlannedNode } from '../plan.js';
@@ -19,6 +19,7 @@ import {
   type NodeResult,
   type StoredOutputs,
 } from './node-state.js';
+import { type StateWrite, StateWriter } from './state-writer.js';
 
 /** What the scheduler runs with. */
 export interface ExecuteDeps extends JobRunnerDeps {
@@ -89,43 +90,10 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
   const conditions = new Map<string, Condition | Error>();
   let wake: () => void = () => {};
   let failure: unknown;
-  // Writes are queued in order and committed in batches. A finished job's record is committed
-  // before anything that follows it starts (so resume never runs it again); other writes, such as
-  // a job having started, wait up to COALESCE_MS to share a transaction.
-  let queue: ((tx: StoreOperations) => Promise<unknown>)[] = [];
-  let draining: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  // A finished job's record is committed before anything that follows it starts (see flush below).
+  const writer = new StateWriter(deps.store, COALESCE_MS);
+  const persist = (op: StateWrite) => writer.write(op);
   let finishedUnsaved = false;
-  const drain = async () => {
-    while (queue.length > 0) {
-      const batch = queue;
-      queue = [];
-      try {
-        await deps.store.transaction(async (tx) => {
-          for (const op of batch) await op(tx);
-        });
-      } catch (error) {
-        failure ??= error;
-      }
-    }
-    draining = undefined;
-  };
-  const flush = async () => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    while (draining) await draining;
-    if (queue.length > 0) {
-      draining = drain();
-      await draining;
-    }
-  };
-  const persist = (op: (tx: StoreOperations) => Promise<unknown>) => {
-    queue.push(op);
-    timer ??= setTimeout(() => {
-      timer = undefined;
-      draining ??= drain();
-    }, COALESCE_MS);
-  };
   const cancelled = () => deps.signal.aborted;
   const onAbort = () => {
     for (const c of controllers.values()) c.abort();
@@ -641,13 +609,13 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
   );
   heartbeat.unref();
   try {
-    while (results.size < plan.nodes.length && failure === undefined) {
+    while (results.size < plan.nodes.length && failure === undefined && writer.error === undefined) {
       const woken = new Promise<void>((resolve) => {
         wake = resolve;
       });
       if (finishedUnsaved) {
         finishedUnsaved = false;
-        await flush();
+        await writer.flush();
       }
       startReady();
       if (results.size >= plan.nodes.length) break;
@@ -658,7 +626,8 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
     deps.signal.removeEventListener('abort', onAbort);
   }
   await deps.logs.flush();
-  await flush();
+  await writer.flush();
+  failure ??= writer.error;
   if (failure !== undefined) throw failure;
   const status: RunResultStatus = cancelled()
     ? 'cancelled'
