@@ -10,6 +10,7 @@ import type { ArtifactManifest } from '../artifacts/artifact-store.js';
 import { type Condition, type EvalContext, evaluateCondition, parseCondition } from '../expression/index.js';
 import type { PipelinePlan, PlannedDeployNode, PlannedJobNode, PlannedNode } from '../plan.js';
 import type { Reporter, RunResultStatus } from '../report/run-events.js';
+import { createApprovalGate, deployJob } from './deploy-gate.js';
 import { type JobOutcome, type JobRunnerDeps, runJob } from './job-runner.js';
 import type { LogSink } from './log-sink.js';
 import {
@@ -374,7 +375,7 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
   const runDeploy = async (node: PlannedDeployNode, context: EvalContext) => {
     const startedAt = deps.clock.now();
     if (node.approval === 'manual_approval') {
-      const decided = await waitForApproval(node);
+      const decided = await gate.wait(node);
       if (decided === 'cancelled') return skip(node, 'cancelled', 'cancelled while waiting for approval');
       if (decided.status === 'rejected') {
         return finishNode(node, {
@@ -401,17 +402,7 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
         startedAt,
       });
     }
-    const job: ResolvedJob = {
-      id: node.key,
-      run: node.run,
-      needs: [],
-      retry: { maxAttempts: 1, backoffMs: 0 },
-      continueOnError: false,
-      env: { SLIPWAY_ENVIRONMENT: node.environment },
-      artifacts: [],
-      secrets: [],
-      path: [],
-    };
+    const job = deployJob(node, node.run);
     const controller = new AbortController();
     if (cancelled()) controller.abort();
     controllers.set(node.key, controller);
@@ -447,51 +438,7 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
     finishNode(node, { ...outcome, startedAt });
   };
 
-  let waiting = 0;
-  const waitForApproval = async (
-    node: PlannedDeployNode,
-  ): Promise<'cancelled' | { status: 'approved' | 'rejected'; by: string }> => {
-    const existing = await deps.store.getApproval(run.id, node.environment);
-    if (!existing) {
-      await deps.store.requestApproval(run.id, node.environment);
-      await deps.store.appendEvent({
-        type: 'approval.requested',
-        actor: run.actor,
-        runId: run.id,
-        environment: node.environment,
-        service: config.project.name,
-        commitSha: run.commitSha,
-        data: {},
-      });
-    }
-    let approval = existing ?? (await deps.store.getApproval(run.id, node.environment));
-    if (approval?.status === 'pending') {
-      waiting++;
-      await deps.store.upsertJobRun(run.id, node.key, { stage: node.stage, status: 'waiting' });
-      await deps.store.updateRun(run.id, { status: 'waiting' });
-      deps.reporter.report({
-        type: 'approval.waiting',
-        run: run.id,
-        environment: node.environment,
-        command: deps.approveCommand(run.id, node.environment),
-      });
-      while (approval?.status === 'pending' && !cancelled()) {
-        await deps.sleep(deps.pollMs, deps.signal);
-        approval = await deps.store.getApproval(run.id, node.environment);
-      }
-      waiting--;
-      if (waiting === 0 && !cancelled()) await deps.store.updateRun(run.id, { status: 'running' });
-    }
-    if (!approval || approval.status === 'pending') return 'cancelled';
-    deps.reporter.report({
-      type: 'approval.decided',
-      run: run.id,
-      environment: node.environment,
-      decision: approval.status,
-      by: approval.decidedBy ?? 'unknown',
-    });
-    return { status: approval.status, by: approval.decidedBy ?? 'unknown' };
-  };
+  const gate = createApprovalGate(deps, run, config.project.name);
 
   const conditionOf = (node: PlannedJobNode, job: ResolvedJob): Condition | Error | undefined => {
     if (job.if === undefined) return undefined;
