@@ -211,7 +211,7 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
     opts.signal?.removeEventListener('abort', onAbort);
     // The shell is gone but its background children may not be: nothing of a job may outlive it.
     if (stop) await stop.done;
-    else if (groupExists(pid) && isProcessGroupAlive(pid))
+    else if (isProcessGroupAlive(pid))
       await killProcessGroup(pid, Math.min(LEFTOVER_GRACE_MS, graceMs));
     let drainTimer: NodeJS.Timeout | undefined;
     await Promise.race([closedP, new Promise<void>((r) => (drainTimer = setTimeout(r, DRAIN_MS)))]);
@@ -257,16 +257,6 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
 
 function signalName(n: number): NodeJS.Signals | undefined {
   return (Object.entries(constants.signals) as [NodeJS.Signals, number][]).find(([, v]) => v === n)?.[0];
-}
-
-// Cheap first check: no process at all in the group (the common case once the job was reaped).
-function groupExists(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function findBash(): string {
