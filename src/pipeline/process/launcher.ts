@@ -211,8 +211,7 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
     opts.signal?.removeEventListener('abort', onAbort);
     // The shell is gone but its background children may not be: nothing of a job may outlive it.
     if (stop) await stop.done;
-    else if (isProcessGroupAlive(pid))
-      await killProcessGroup(pid, Math.min(LEFTOVER_GRACE_MS, graceMs));
+    else if (isProcessGroupAlive(pid)) await killProcessGroup(pid, Math.min(LEFTOVER_GRACE_MS, graceMs));
     let drainTimer: NodeJS.Timeout | undefined;
     await Promise.race([closedP, new Promise<void>((r) => (drainTimer = setTimeout(r, DRAIN_MS)))]);
     clearTimeout(drainTimer);
