@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { PipelineError } from '../pipeline/errors.js';
 import { PlanError } from '../pipeline/plan.js';
+import { PlatformError } from '../platform/errors.js';
 import { ConfigFileError } from '../spec/errors.js';
 import { StoreError } from '../store/errors.js';
 import type { EventsOptions } from './commands/events.js';
@@ -118,14 +119,26 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     );
   program
     .command('logs')
-    .argument('<run>', 'run id')
+    .argument('<target>', 'run id, or a service name with --env')
     .argument('[job]', 'job key, e.g. build or test[node=20]')
-    .description("print a run's stored logs (secrets masked)")
+    .description("print a run's stored logs (secrets masked), or with --env a service's instance output")
     .option('--follow', 'keep printing new lines until the run ends')
+    .option('--env <env>', "print the output of this service's instances in ENV")
+    .option('--lines <n>', 'with --env: last lines per instance', '100')
+    .option('--instance <id>', 'with --env: only this instance')
     .action(
-      wrap(async (ctx, opts, args) =>
-        (await import('./commands/runs.js')).logsCommand(ctx, args[0], args[1], opts as { follow?: boolean }),
-      ),
+      wrap(async (ctx, opts, args) => {
+        const o = opts as { follow?: boolean; env?: string; lines?: string; instance?: string };
+        if (o.env !== undefined) {
+          return (await import('./commands/service-logs.js')).serviceLogsCommand(
+            ctx,
+            args[0] ?? '',
+            o.env,
+            o,
+          );
+        }
+        return (await import('./commands/runs.js')).logsCommand(ctx, args[0], args[1], o);
+      }),
     );
   program
     .command('approve')
@@ -182,15 +195,79 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       ),
     );
   program
+    .command('deploy')
+    .argument('<service>', 'service id from slipway.yaml')
+    .description('deploy the current source and config of a service to an environment')
+    .option('--env <env>', 'environment to deploy to')
+    .option('--timeout <seconds>', 'how long the new revision gets to become ready', '120')
+    .action(
+      wrap(async (ctx, opts, args) =>
+        (await import('./commands/deploy.js')).deployCommand(
+          ctx,
+          args[0] ?? '',
+          opts as { env?: string; timeout?: string },
+        ),
+      ),
+    );
+  program
+    .command('health')
+    .argument('[service]', 'service id (default: every service)')
+    .description('show instances, probes and dependency checks with latency (exit 1 when unhealthy)')
+    .option('--env <env>', 'environment')
+    .action(
+      wrap(async (ctx, opts, args) =>
+        (await import('./commands/health.js')).healthCommand(ctx, args[0], opts as { env?: string }),
+      ),
+    );
+  const agent = program
+    .command('agent')
+    .description('the per-host agent that runs service instances, probes them and routes their traffic');
+  agent
+    .command('start')
+    .description('start the agent in the background (the CLI also starts it when needed)')
+    .action(wrap(async (ctx) => (await import('./commands/agent.js')).agentStartCommand(ctx)));
+  agent
+    .command('stop')
+    .description('drain and stop every instance, then stop the agent')
+    .option('--keep-instances', 'leave instances running for the next agent to adopt')
+    .action(
+      wrap(async (ctx, opts) =>
+        (await import('./commands/agent.js')).agentStopCommand(ctx, opts as { keepInstances?: boolean }),
+      ),
+    );
+  agent
+    .command('status')
+    .description(
+      'show whether the agent runs, its services, revisions and instances (exit 1 when not running)',
+    )
+    .action(wrap(async (ctx) => (await import('./commands/agent.js')).agentStatusCommand(ctx)));
+  agent
+    .command('run', { hidden: true })
+    .description('run the agent in the foreground')
+    .option('--state-dir <dir>', "the project's .slipway directory")
+    .option('--metrics-port <port>', 'loopback port of the Prometheus endpoint (default: any free port)')
+    .action(
+      wrap(async (ctx, opts) =>
+        (await import('./commands/agent.js')).agentRunCommand(
+          ctx,
+          opts as { stateDir?: string; metricsPort?: string },
+        ),
+      ),
+    );
+  program
     .command('demo')
     .description("run the example project's pipeline end to end")
     .action(wrap(async (ctx) => (await import('./commands/demo.js')).demoCommand(ctx)));
 
-  for (const sub of program.commands) {
-    sub
-      .exitOverride()
-      .configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) });
-  }
+  const configure = (cmd: Command): void => {
+    for (const sub of cmd.commands) {
+      sub
+        .exitOverride()
+        .configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) });
+      configure(sub);
+    }
+  };
+  configure(program);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -217,6 +294,7 @@ export function reportError(error: unknown, io: CliIo): number {
     error instanceof ConfigFileError ||
     error instanceof PipelineError ||
     error instanceof PlanError ||
+    error instanceof PlatformError ||
     (error instanceof StoreError && error.code !== 'DB_ERROR' && error.code !== 'MIGRATION_FAILED')
   ) {
     io.stderr.write(`slipway: ${error.message}\n`);

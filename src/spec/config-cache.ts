@@ -15,13 +15,16 @@ export interface CachedConfig {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+// Bumped whenever the resolved config changes shape, so an older cache entry is never read as current.
+const CACHE_FORMAT = 2;
+
 function cacheFile(projectDir: string): string {
   return join(projectDir, '.slipway', 'config-cache.json');
 }
 
 /** The cache key of a config file's content. */
 export function configKey(path: string, text: string, version: string): string {
-  return createHash('sha256').update(`${version}\0${path}\0${text}`).digest('hex');
+  return createHash('sha256').update(`${CACHE_FORMAT}\0${version}\0${path}\0${text}`).digest('hex');
 }
 
 /** Reads the cached config for `key`, or undefined. */

@@ -3,9 +3,11 @@
  * inferred from it, `slipway schema` prints its JSON Schema, docs/config.md is generated from it.
  */
 import { z } from 'zod';
+import { environmentSchema } from './environment-schema.js';
 import { identifier } from './fields.js';
 import { jobSchema } from './job-schema.js';
 import { pipelineSchema } from './pipeline-schema.js';
+import { serviceSchema } from './service-schema.js';
 
 /** The project this file describes. */
 export const projectSchema = z
@@ -22,6 +24,16 @@ export const configSchema = z
     project: projectSchema.optional(),
     jobs: z.record(identifier, jobSchema).default({}).describe('Jobs by id; stages refer to them by id.'),
     pipeline: pipelineSchema.optional(),
+    services: z
+      .record(identifier, serviceSchema)
+      .prefault({})
+      .describe('Services by id: long-running processes deployed to the environments.'),
+    environments: z
+      .record(identifier, environmentSchema)
+      .default({})
+      .describe(
+        'Environments the services are deployed to, by name; deploy-stage environments refer to them.',
+      ),
   })
   .describe('Slipway configuration (slipway.yaml).');
 

@@ -5,10 +5,10 @@
 import { z } from 'zod';
 import { parseDuration, parsePercent } from './duration.js';
 
-/** Pattern for job, stage and environment identifiers. */
+/** Pattern for job, stage, environment and service identifiers. */
 export const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-/** A job, stage or environment identifier. */
+/** A job, stage, environment or service identifier. */
 export const identifier = z
   .string()
   .regex(ID_PATTERN, { error: 'must start with a letter or _ and contain only letters, digits, _ and -' });
@@ -32,6 +32,9 @@ export const duration = z
     return ms;
   })
   .meta({ format: 'duration', examples: ['500ms', '30s', '10m', '1h30m'] });
+
+/** A TCP port number. */
+export const port = z.int().min(1).max(65535);
 
 /** A percentage written `5` or `5%`, parsed to a number between 0 and 100. */
 export const percent = z.union([z.number(), z.string()]).transform((value, ctx) => {

@@ -4,11 +4,15 @@
  * that do not are kept only as far as the rules need them (ids, names, references).
  */
 import type { ConfigOutput } from './config-schema.js';
+import { environmentSchema } from './environment-schema.js';
 import { jobSchema } from './job-schema.js';
 import { stageSchema } from './pipeline-schema.js';
+import { dependencySchema, probeSchema, serviceSchema } from './service-schema.js';
 
 type Stage = NonNullable<ConfigOutput['pipeline']>['stages'][number];
 type Job = ConfigOutput['jobs'][string];
+type Service = ConfigOutput['services'][string];
+type Environment = ConfigOutput['environments'][string];
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -54,16 +58,58 @@ function lenientStage(raw: unknown, index: number): Stage {
   };
 }
 
+// A service that fails the schema keeps the probes and dependencies that parse on their own.
+function lenientService(raw: unknown): Service {
+  const parsed = serviceSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const obj = isObject(raw) ? raw : {};
+  const health = isObject(obj.health) ? obj.health : {};
+  const probe = (value: unknown) => {
+    const p = probeSchema.safeParse(value);
+    return p.success ? p.data : undefined;
+  };
+  const readiness = probe(health.readiness);
+  const liveness = probe(health.liveness);
+  const dependencies: Service['dependencies'] = {};
+  if (isObject(obj.dependencies))
+    for (const [name, dep] of Object.entries(obj.dependencies)) {
+      const d = dependencySchema.safeParse(dep);
+      if (d.success) dependencies[name] = d.data;
+    }
+  return {
+    run: 'true',
+    source: '.',
+    instances: 1,
+    env: {},
+    health: { ...(readiness ? { readiness } : {}), ...(liveness ? { liveness } : {}) },
+    shutdown: { drain: 0, timeout: 0 },
+    dependencies,
+  };
+}
+
+function lenientEnvironment(raw: unknown): Environment {
+  const parsed = environmentSchema.safeParse(raw);
+  return parsed.success ? parsed.data : {};
+}
+
 /** Reads raw config data as far as possible into the schema's output shape. */
 export function lenientConfig(data: unknown): ConfigOutput {
   const root = isObject(data) ? data : {};
   const jobs: Record<string, Job> = {};
   if (isObject(root.jobs)) for (const [id, raw] of Object.entries(root.jobs)) jobs[id] = lenientJob(raw);
+  const services: Record<string, Service> = {};
+  if (isObject(root.services))
+    for (const [id, raw] of Object.entries(root.services)) services[id] = lenientService(raw);
+  const environments: Record<string, Environment> = {};
+  if (isObject(root.environments))
+    for (const [name, raw] of Object.entries(root.environments)) environments[name] = lenientEnvironment(raw);
   const rawStages =
     isObject(root.pipeline) && Array.isArray(root.pipeline.stages) ? root.pipeline.stages : undefined;
   return {
     version: 1,
     jobs,
+    services,
+    environments,
     ...(rawStages ? { pipeline: { stages: rawStages.map(lenientStage) } } : {}),
   };
 }

@@ -1,12 +1,13 @@
 /**
  * Normalizes schema output into the resolved config: inline jobs lifted into the job map,
- * retry and needs in one shape, matrix axes split from their rules. Collisions are reported
- * by the rules; here the first definition wins.
+ * retry and needs in one shape, matrix axes split from their rules, services and environments
+ * resolved. Collisions are reported by the rules; here the first definition wins.
  */
 import type { z } from 'zod';
 import type { ConfigOutput } from './config-schema.js';
 import type { ConfigPath } from './diagnostic.js';
 import type { inlineJobSchema, JobOutput } from './job-schema.js';
+import { resolveServiceEnvironments, resolveServices } from './resolve-services.js';
 import type {
   ResolvedConfig,
   ResolvedEnvironment,
@@ -84,6 +85,8 @@ export function normalize(config: ConfigOutput, projectName: string): ResolvedCo
     stages,
     explicitPipeline,
     ...(config.pipeline?.concurrency ? { concurrency: config.pipeline.concurrency } : {}),
+    services: resolveServices(config),
+    environments: resolveServiceEnvironments(config),
   };
 }
 

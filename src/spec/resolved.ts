@@ -68,6 +68,54 @@ export type ResolvedStage =
       readonly path: ConfigPath;
     };
 
+/** What a probe checks: an HTTP path, a TCP connect or a command. */
+export type ResolvedProbeCheck =
+  | { readonly kind: 'http'; readonly path: string; readonly port?: number }
+  | { readonly kind: 'tcp'; readonly port?: number }
+  | { readonly kind: 'exec'; readonly command: string };
+
+/** A readiness or liveness probe with its timing in milliseconds. */
+export type ResolvedProbe = ResolvedProbeCheck & {
+  readonly initialDelayMs: number;
+  readonly periodMs: number;
+  readonly timeoutMs: number;
+  readonly successThreshold: number;
+  readonly failureThreshold: number;
+};
+
+/** Something a service needs reachable; `url` may still hold `${VAR}` placeholders. */
+export interface ResolvedDependency {
+  readonly name: string;
+  readonly kind: 'postgres' | 'redis' | 'rabbitmq' | 'http';
+  readonly url: string;
+  readonly timeoutMs: number;
+}
+
+/** One service, with every default applied and durations in milliseconds. */
+export interface ResolvedService {
+  readonly id: string;
+  readonly run: string;
+  /** As written, relative to the config file's directory (default '.'). */
+  readonly source: string;
+  readonly instances: number;
+  readonly env: Readonly<Record<string, string>>;
+  readonly readiness?: ResolvedProbe;
+  readonly liveness?: ResolvedProbe;
+  readonly shutdown: { readonly drainMs: number; readonly timeoutMs: number };
+  /** In file order. */
+  readonly dependencies: readonly ResolvedDependency[];
+  /** Where the service is defined in the file. */
+  readonly path: ConfigPath;
+}
+
+/** A top-level environment the services are deployed to. */
+export interface ResolvedServiceEnvironment {
+  readonly name: string;
+  /** Absent when the platform picks a free port. */
+  readonly port?: number;
+  readonly path: ConfigPath;
+}
+
 /** A whole slipway.yaml, resolved. */
 export interface ResolvedConfig {
   readonly version: 1;
@@ -79,4 +127,8 @@ export interface ResolvedConfig {
   readonly explicitPipeline: boolean;
   /** At most one running run per group (the group may hold `${{ }}` expressions). */
   readonly concurrency?: { readonly group: string; readonly cancelInProgress: boolean };
+  /** Services by id (empty when the file has none). */
+  readonly services: Readonly<Record<string, ResolvedService>>;
+  /** Top-level environments by name (empty when the file has none). */
+  readonly environments: Readonly<Record<string, ResolvedServiceEnvironment>>;
 }

@@ -1,11 +1,13 @@
 /**
  * Cross-field rules the schema alone cannot express: job ids unique and defined, one stage
- * per job, `needs` acyclic and consistent with stage order, environments listed once.
+ * per job, `needs` acyclic and consistent with stage order, environments listed once; the
+ * service rules are in service-rules.ts.
  */
 import type { ConfigOutput } from './config-schema.js';
 import type { ConfigPath, Diagnostic } from './diagnostic.js';
 import type { JobDefinition } from './normalize.js';
 import type { ResolvedConfig } from './resolved.js';
+import { checkServiceRules, deploysServices } from './service-rules.js';
 import type { ConfigSource, Position } from './source.js';
 import { didYouMean } from './suggest.js';
 
@@ -126,7 +128,7 @@ export function checkRules(
   for (const stage of resolved.stages) {
     if (stage.kind !== 'deploy') continue;
     for (const env of stage.environments) {
-      if (env.run === undefined && !warned.has(env.name)) {
+      if (env.run === undefined && !deploysServices(resolved, env.name) && !warned.has(env.name)) {
         warned.add(env.name);
         warning(
           env.path,
@@ -173,6 +175,7 @@ export function checkRules(
       warning(def.path, `job '${id}' is in no stage, so it never runs`, source.keyAt(def.path));
     }
   }
+  out.push(...checkServiceRules(config, resolved, source));
   return out;
 }
 

@@ -1,0 +1,279 @@
+/**
+ * The agent: a long-lived process per host (per project state directory) that supervises service
+ * instances, probes them, and routes their traffic. Clients talk to it over a unix socket.
+ * Instances run in sessions of their own, so an agent crash never stops them; a new agent
+ * re-adopts them from the state file.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { renderPrometheus } from '../../../router/prometheus.js';
+import { PlatformError } from '../../errors.js';
+import { checkDependency } from '../../health/check-dependency.js';
+import type { HealthReport, ServiceRef } from '../../platform.js';
+import { pruneRevisions } from '../revisions.js';
+import { type AgentPaths, agentPaths } from './agent-paths.js';
+import { readState, type SavedState, writeState } from './agent-state.js';
+import { handleControl } from './control-api.js';
+import { processStartTime } from './instance-process.js';
+import { ServiceUnit, type UnitContext } from './service-unit.js';
+
+/** How often instances are checked for exits, restarts and due probes. */
+const TICK_MS = 50;
+
+/** Options of a running agent. */
+export interface AgentOptions {
+  readonly stateDir: string;
+  /** Loopback port of the Prometheus endpoint (0 picks one). */
+  readonly metricsPort?: number;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly log?: (line: string) => void;
+  readonly now?: () => number;
+}
+
+/** What `status` reports about the agent itself. */
+export interface AgentInfo {
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly metricsUrl?: string;
+  readonly stateDir: string;
+}
+
+/** The agent process's core: units, control socket, metrics endpoint, tick loop. */
+export class AgentDaemon {
+  readonly paths: AgentPaths;
+  private readonly units = new Map<string, ServiceUnit>();
+  private control: Server | undefined;
+  private metricsServer: Server | undefined;
+  private metricsPort: number | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private saving = false;
+  private stopping: Promise<void> | undefined;
+  private readonly startedAt = new Date().toISOString();
+  private readonly log: (line: string) => void;
+  private readonly now: () => number;
+  /** Resolves when the agent has shut down. */
+  readonly done: Promise<void>;
+  private resolveDone!: () => void;
+
+  constructor(private readonly options: AgentOptions) {
+    this.paths = agentPaths(options.stateDir);
+    this.log = options.log ?? (() => {});
+    this.now = options.now ?? Date.now;
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
+  }
+
+  /** Takes the pid lock, adopts saved instances, opens routers, the control socket and metrics. */
+  async start(): Promise<void> {
+    mkdirSync(this.paths.logsDir, { recursive: true });
+    this.lock();
+    const state = readState(this.paths.stateFile, this.log);
+    const ctx = this.unitContext();
+    for (const saved of state.units) {
+      const unit = ServiceUnit.restore(saved, ctx);
+      this.units.set(key(unit), unit);
+      this.log(`adopted ${unit.instances.size} instance(s) of ${unit.service} in ${unit.env}`);
+    }
+    await Promise.all([...this.units.values()].map((unit) => unit.open()));
+    for (const unit of this.units.values()) unit.reconcile();
+    this.save();
+    this.timer = setInterval(() => {
+      const now = this.now();
+      for (const unit of this.units.values()) unit.tick(now);
+    }, TICK_MS);
+    await this.listenMetrics();
+    await this.listenControl();
+    this.log(`agent ${process.pid} ready on ${this.paths.socket}`);
+  }
+
+  /** The unit of a service in an environment; `create` opens one with that port. */
+  async unit(ref: ServiceRef, create?: { port?: number }): Promise<ServiceUnit> {
+    let unit = this.units.get(key(ref));
+    if (!unit) {
+      if (!create) {
+        throw new PlatformError('SERVICE_NOT_FOUND', `${ref.service} is not deployed in ${ref.env}`);
+      }
+      for (const other of this.units.values()) {
+        const port = other.status().url?.split(':').pop();
+        if (create.port !== undefined && port === String(create.port)) {
+          throw new PlatformError(
+            'PORT_IN_USE',
+            `port ${create.port} is already used by ${other.service} in ${other.env}`,
+          );
+        }
+      }
+      unit = new ServiceUnit(ref.service, ref.env, create.port, this.unitContext());
+      this.units.set(key(ref), unit);
+    }
+    if (create) await unit.open(create.port);
+    return unit;
+  }
+
+  /** Every unit. */
+  allUnits(): ServiceUnit[] {
+    return [...this.units.values()];
+  }
+
+  /** The agent itself. */
+  info(): AgentInfo {
+    return {
+      pid: process.pid,
+      startedAt: this.startedAt,
+      stateDir: this.options.stateDir,
+      ...(this.metricsPort ? { metricsUrl: `http://127.0.0.1:${this.metricsPort}/metrics` } : {}),
+    };
+  }
+
+  /** Instances with their probes, and dependency checks run now. */
+  async health(ref: ServiceRef): Promise<HealthReport> {
+    const unit = await this.unit(ref);
+    const instances = [...unit.instances.values()].map((i) => ({ ...i.status(), probes: i.probes() }));
+    const manifest = unit.manifests().at(-1);
+    const env = { ...this.options.env, ...manifest?.config.env };
+    const dependencies = await Promise.all(
+      (manifest?.config.dependencies ?? []).map((dep) => checkDependency(dep, env)),
+    );
+    const healthy =
+      instances.some((i) => i.ready) &&
+      instances.every((i) => i.phase !== 'crash-loop') &&
+      dependencies.every((d) => d.ok);
+    return { service: ref.service, env: ref.env, healthy, instances, dependencies };
+  }
+
+  /** Drains and stops a unit's instances and closes its port. */
+  async remove(ref: ServiceRef): Promise<void> {
+    const unit = await this.unit(ref);
+    await unit.remove();
+    this.units.delete(key(ref));
+    this.save();
+  }
+
+  /** Prometheus text of every unit's router metrics. */
+  prometheus(): string {
+    return renderPrometheus(
+      this.allUnits().map((unit) => ({
+        labels: { service: unit.service, env: unit.env },
+        snapshot: unit.metrics(),
+      })),
+    );
+  }
+
+  /** Stops the agent: drains and stops every instance unless `keepInstances`. */
+  stop(options: { keepInstances: boolean }): Promise<void> {
+    this.stopping ??= this.shutdown(options);
+    return this.stopping;
+  }
+
+  private async shutdown({ keepInstances }: { keepInstances: boolean }): Promise<void> {
+    this.log(keepInstances ? 'stopping, leaving instances running' : 'stopping: draining every instance');
+    if (!keepInstances) {
+      await Promise.all(this.allUnits().map((unit) => unit.remove()));
+      this.units.clear();
+    }
+    if (this.timer) clearInterval(this.timer);
+    await Promise.all(this.allUnits().map((unit) => unit.close()));
+    this.writeStateNow();
+    this.control?.close();
+    this.metricsServer?.close();
+    this.control?.closeAllConnections();
+    this.metricsServer?.closeAllConnections();
+    rmSync(this.paths.socket, { force: true });
+    rmSync(this.paths.pidFile, { force: true });
+    this.resolveDone();
+  }
+
+  /** Persists state soon (coalescing bursts of changes into one write). */
+  save(): void {
+    if (this.saving || this.stopping) return;
+    this.saving = true;
+    setImmediate(() => {
+      this.saving = false;
+      this.writeStateNow();
+    });
+  }
+
+  private writeStateNow(): void {
+    const state: SavedState = { version: 1, units: this.allUnits().map((unit) => unit.save()) };
+    try {
+      writeState(this.paths.stateFile, state);
+    } catch (error) {
+      this.log(`cannot write state: ${(error as Error).message}`);
+    }
+    for (const unit of this.allUnits()) {
+      const inUse = new Set(unit.manifests().map((m) => m.id));
+      pruneRevisions(this.options.stateDir, unit.service, inUse);
+    }
+  }
+
+  private unitContext(): UnitContext {
+    return {
+      stateDir: this.options.stateDir,
+      logsDir: this.paths.logsDir,
+      env: { ...(this.options.env ?? {}) },
+      save: () => this.save(),
+      now: this.now,
+    };
+  }
+
+  /** Refuses to start beside a live agent; records this one's pid. */
+  private lock(): void {
+    if (existsSync(this.paths.pidFile)) {
+      const [pid, start] = readFileSync(this.paths.pidFile, 'utf8').trim().split(' ');
+      const other = Number(pid);
+      if (
+        other !== process.pid &&
+        other > 0 &&
+        processStartTime(other) !== undefined &&
+        processStartTime(other) === start
+      ) {
+        throw new PlatformError(
+          'AGENT_RUNNING',
+          `an agent already runs for ${this.options.stateDir} (pid ${other})`,
+        );
+      }
+    }
+    writeFileSync(this.paths.pidFile, `${process.pid} ${processStartTime(process.pid) ?? ''}\n`);
+  }
+
+  private listenControl(): Promise<void> {
+    rmSync(this.paths.socket, { force: true });
+    const server = createServer((req, res) => {
+      void handleControl(this, req, res);
+    });
+    this.control = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.paths.socket, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  private listenMetrics(): Promise<void> {
+    const server = createServer((req, res) => {
+      if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+        res.end(this.prometheus());
+      } else {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end('not found\n');
+      }
+    });
+    this.metricsServer = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.metricsPort ?? 0, '127.0.0.1', () => {
+        server.off('error', reject);
+        const address = server.address();
+        this.metricsPort = typeof address === 'object' && address ? address.port : undefined;
+        resolve();
+      });
+    });
+  }
+}
+
+function key(ref: ServiceRef): string {
+  return `${ref.service}\u0000${ref.env}`;
+}

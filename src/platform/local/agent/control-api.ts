@@ -1,0 +1,128 @@
+/**
+ * The agent's control API: JSON over HTTP on its unix socket. Paths:
+ * GET /v1/status, GET|DELETE /v1/services/:service/:env, POST .../ensure|scale|traffic|wait-ready,
+ * GET .../metrics|health, GET /metrics (Prometheus), POST /v1/shutdown.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PlatformError } from '../../errors.js';
+import type { ServiceRef, TrafficSpec } from '../../platform.js';
+import type { AgentDaemon } from './agent-daemon.js';
+
+/** Largest request body the API reads. */
+const MAX_BODY = 1024 * 1024;
+
+/** Answers one control request; errors become `{ error: { code, message } }`. */
+export async function handleControl(
+  agent: AgentDaemon,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  try {
+    const body = await readBody(req);
+    const result = await route(agent, req.method ?? 'GET', (req.url ?? '/').split('?')[0] ?? '/', body);
+    if (typeof result === 'string') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(result);
+    } else {
+      send(res, 200, result ?? { ok: true });
+    }
+  } catch (error) {
+    if (error instanceof PlatformError) {
+      const status = error.code === 'SERVICE_NOT_FOUND' || error.code === 'REVISION_NOT_FOUND' ? 404 : 400;
+      send(res, status, { error: { code: error.code, message: error.message } });
+    } else {
+      send(res, 500, { error: { code: 'INTERNAL', message: (error as Error).stack ?? String(error) } });
+    }
+  }
+}
+
+async function route(agent: AgentDaemon, method: string, path: string, body: unknown): Promise<unknown> {
+  if (method === 'GET' && path === '/v1/status') {
+    return { agent: agent.info(), services: agent.allUnits().map((unit) => unit.status()) };
+  }
+  if (method === 'GET' && path === '/metrics') return agent.prometheus();
+  if (method === 'POST' && path === '/v1/shutdown') {
+    const keepInstances = field(body, 'keepInstances', 'boolean', false);
+    // Answer first: the client waits for the socket to disappear.
+    setImmediate(() => void agent.stop({ keepInstances }));
+    return { ok: true };
+  }
+  const match = /^\/v1\/services\/([^/]+)\/([^/]+)(?:\/([a-z-]+))?$/.exec(path);
+  if (!match) throw new PlatformError('BAD_REQUEST', `no such endpoint: ${method} ${path}`);
+  const ref: ServiceRef = {
+    service: decodeURIComponent(match[1] ?? ''),
+    env: decodeURIComponent(match[2] ?? ''),
+  };
+  const action = match[3];
+  if (!action && method === 'GET') return (await agent.unit(ref)).status();
+  if (!action && method === 'DELETE') return agent.remove(ref);
+  if (method === 'POST' && action === 'ensure') {
+    const port = field(body, 'port', 'number', undefined);
+    return (await agent.unit(ref, port === undefined ? {} : { port })).status();
+  }
+  if (method === 'POST' && action === 'scale') {
+    const unit = await agent.unit(ref);
+    unit.scale(field(body, 'revision', 'string', ''), field(body, 'instances', 'number', -1));
+    return unit.status();
+  }
+  if (method === 'POST' && action === 'traffic') {
+    const unit = await agent.unit(ref);
+    unit.setTraffic(body as TrafficSpec);
+    return unit.status();
+  }
+  if (method === 'POST' && action === 'wait-ready') {
+    const unit = await agent.unit(ref);
+    const timeoutMs = Math.min(field(body, 'timeoutMs', 'number', 60_000), 600_000);
+    return unit.waitReady(
+      field(body, 'revision', 'string', ''),
+      field(body, 'count', 'number', 1),
+      timeoutMs,
+    );
+  }
+  if (method === 'GET' && action === 'metrics') return (await agent.unit(ref)).metrics();
+  if (method === 'GET' && action === 'health') return agent.health(ref);
+  throw new PlatformError('BAD_REQUEST', `no such endpoint: ${method} ${path}`);
+}
+
+function field<T extends 'string' | 'number' | 'boolean', D>(
+  body: unknown,
+  name: string,
+  type: T,
+  fallback: D,
+): (T extends 'string' ? string : T extends 'number' ? number : boolean) | D {
+  const value = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+  if (value === undefined) return fallback;
+  if (typeof value !== type) throw new PlatformError('BAD_REQUEST', `${name} must be a ${type}`);
+  return value as T extends 'string' ? string : T extends 'number' ? number : boolean;
+}
+
+function readBody(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new PlatformError('BAD_REQUEST', 'request body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('error', reject);
+    req.on('end', () => {
+      if (size === 0) return resolve(undefined);
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        reject(new PlatformError('BAD_REQUEST', 'request body is not JSON'));
+      }
+    });
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,88 @@
+/** The local platform: the Platform contract over this host's agent. */
+import type { RouterMetricsSnapshot } from '../../router/metrics.js';
+import type {
+  EndpointSpec,
+  HealthReport,
+  Platform,
+  ReadyResult,
+  Revision,
+  RevisionInput,
+  ServiceRef,
+  ServiceStatus,
+  TrafficSpec,
+} from '../platform.js';
+import { AgentClient, type AgentCommand } from './agent-client.js';
+import { createRevision } from './revisions.js';
+
+/** How to reach (and, when needed, start) the agent of a project. */
+export interface LocalPlatformOptions {
+  /** The project's `.slipway` directory. */
+  readonly stateDir: string;
+  /** argv that starts the agent (`slipway` itself); without it an agent must already run. */
+  readonly agentCommand?: AgentCommand;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Services as processes on this host behind the agent's router. */
+export class LocalPlatform implements Platform {
+  readonly client: AgentClient;
+
+  constructor(private readonly options: LocalPlatformOptions) {
+    this.client = new AgentClient(options.stateDir, options.agentCommand, options.env);
+  }
+
+  async createRevision(input: RevisionInput): Promise<Revision> {
+    const { config: _config, ...revision } = createRevision(
+      this.options.stateDir,
+      input.service,
+      input.baseDir,
+    );
+    return revision;
+  }
+
+  ensureService(ref: ServiceRef, endpoint: EndpointSpec): Promise<ServiceStatus> {
+    return this.client.call(
+      'POST',
+      `${path(ref)}/ensure`,
+      endpoint.port === undefined ? {} : { port: endpoint.port },
+    );
+  }
+
+  async scale(ref: ServiceRef, revision: string, instances: number): Promise<void> {
+    await this.client.call('POST', `${path(ref)}/scale`, { revision, instances });
+  }
+
+  async setTraffic(ref: ServiceRef, traffic: TrafficSpec): Promise<void> {
+    await this.client.call('POST', `${path(ref)}/traffic`, traffic);
+  }
+
+  waitReady(ref: ServiceRef, revision: string, count: number, timeoutMs: number): Promise<ReadyResult> {
+    return this.client.call('POST', `${path(ref)}/wait-ready`, { revision, count, timeoutMs });
+  }
+
+  async status(ref: ServiceRef): Promise<ServiceStatus | undefined> {
+    const all = await this.list();
+    return all.find((s) => s.service === ref.service && s.env === ref.env);
+  }
+
+  async list(): Promise<readonly ServiceStatus[]> {
+    const status = await this.client.tryCall<{ services: ServiceStatus[] }>('GET', '/v1/status');
+    return status?.services ?? [];
+  }
+
+  metrics(ref: ServiceRef): Promise<RouterMetricsSnapshot> {
+    return this.client.call('GET', `${path(ref)}/metrics`);
+  }
+
+  health(ref: ServiceRef): Promise<HealthReport> {
+    return this.client.call('GET', `${path(ref)}/health`);
+  }
+
+  async remove(ref: ServiceRef): Promise<void> {
+    await this.client.call('DELETE', path(ref));
+  }
+}
+
+function path(ref: ServiceRef): string {
+  return `/v1/services/${encodeURIComponent(ref.service)}/${encodeURIComponent(ref.env)}`;
+}

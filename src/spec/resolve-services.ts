@@ -1,0 +1,84 @@
+/**
+ * Normalizes the `services:` and top-level `environments:` maps into their resolved form:
+ * probes and dependencies keyed by kind, durations in milliseconds. A probe or dependency
+ * with no kind is left out; the rules report it.
+ */
+import type { ConfigOutput } from './config-schema.js';
+import type { EnvironmentOutput } from './environment-schema.js';
+import type {
+  ResolvedDependency,
+  ResolvedProbe,
+  ResolvedProbeCheck,
+  ResolvedService,
+  ResolvedServiceEnvironment,
+} from './resolved.js';
+import { DEPENDENCY_KINDS, type ServiceOutput } from './service-schema.js';
+
+type ProbeOutput = NonNullable<ServiceOutput['health']['readiness']>;
+type DependencyOutput = ServiceOutput['dependencies'][string];
+
+/** Every service of the config, resolved, by id. */
+export function resolveServices(config: ConfigOutput): Record<string, ResolvedService> {
+  const out: Record<string, ResolvedService> = {};
+  for (const [id, service] of Object.entries(config.services)) out[id] = resolveService(id, service);
+  return out;
+}
+
+/** Every top-level environment of the config, resolved, by name. */
+export function resolveServiceEnvironments(config: ConfigOutput): Record<string, ResolvedServiceEnvironment> {
+  const out: Record<string, ResolvedServiceEnvironment> = {};
+  for (const [name, env] of Object.entries(config.environments))
+    out[name] = resolveServiceEnvironment(name, env);
+  return out;
+}
+
+function resolveServiceEnvironment(name: string, env: EnvironmentOutput): ResolvedServiceEnvironment {
+  return { name, ...(env.port !== undefined ? { port: env.port } : {}), path: ['environments', name] };
+}
+
+function resolveService(id: string, service: ServiceOutput): ResolvedService {
+  const readiness = service.health.readiness && resolveProbe(service.health.readiness);
+  const liveness = service.health.liveness && resolveProbe(service.health.liveness);
+  return {
+    id,
+    run: service.run,
+    source: service.source,
+    instances: service.instances,
+    env: service.env,
+    ...(readiness ? { readiness } : {}),
+    ...(liveness ? { liveness } : {}),
+    shutdown: { drainMs: service.shutdown.drain, timeoutMs: service.shutdown.timeout },
+    dependencies: Object.entries(service.dependencies).flatMap(([name, dep]) => {
+      const resolved = resolveDependency(name, dep);
+      return resolved ? [resolved] : [];
+    }),
+    path: ['services', id],
+  };
+}
+
+function resolveProbe(probe: ProbeOutput): ResolvedProbe | undefined {
+  const port = probe.port !== undefined ? { port: probe.port } : {};
+  const check: ResolvedProbeCheck | undefined =
+    probe.http !== undefined
+      ? { kind: 'http', path: probe.http, ...port }
+      : probe.tcp
+        ? { kind: 'tcp', ...port }
+        : probe.exec !== undefined
+          ? { kind: 'exec', command: probe.exec }
+          : undefined;
+  if (!check) return undefined;
+  return {
+    ...check,
+    initialDelayMs: probe.initialDelay,
+    periodMs: probe.period,
+    timeoutMs: probe.timeout,
+    successThreshold: probe.successThreshold,
+    failureThreshold: probe.failureThreshold,
+  };
+}
+
+function resolveDependency(name: string, dep: DependencyOutput): ResolvedDependency | undefined {
+  const kind = DEPENDENCY_KINDS.find((k) => dep[k] !== undefined);
+  if (kind === undefined) return undefined;
+  return { name, kind, url: dep[kind]!, timeoutMs: dep.timeout };
+}

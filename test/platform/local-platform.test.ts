@@ -1,0 +1,17 @@
+/** Runs the Platform contract suite against the local platform (a real agent with real processes). */
+import { fixtureService, localPlatform, tempProject } from './helpers.js';
+import { platformContract } from './platform-contract.js';
+
+platformContract('local', async () => {
+  const project = tempProject();
+  const { platform, close } = localPlatform(project.stateDir);
+  return {
+    platform,
+    baseDir: project.dir,
+    service: fixtureService,
+    close: async () => {
+      await close();
+      project.cleanup();
+    },
+  };
+});
