@@ -12,7 +12,7 @@ import type {
   TrafficSpec,
 } from '../platform.js';
 import { AgentClient, type AgentCommand } from './agent-client.js';
-import { createRevision } from './revisions.js';
+import { createRevision, pruneRevisions } from './revisions.js';
 
 /** How to reach (and, when needed, start) the agent of a project. */
 export interface LocalPlatformOptions {
@@ -31,12 +31,18 @@ export class LocalPlatform implements Platform {
     this.client = new AgentClient(options.stateDir, options.agentCommand, options.env);
   }
 
+  /** Snapshots the revision, then keeps the newest revisions of the service and every one that runs. */
   async createRevision(input: RevisionInput): Promise<Revision> {
     const { config: _config, ...revision } = createRevision(
       this.options.stateDir,
       input.service,
       input.baseDir,
     );
+    const inUse = new Set([revision.id]);
+    for (const status of await this.list()) {
+      if (status.service === revision.service) for (const r of status.revisions) inUse.add(r.id);
+    }
+    pruneRevisions(this.options.stateDir, revision.service, inUse);
     return revision;
   }
 

@@ -10,7 +10,6 @@ import { renderPrometheus } from '../../../router/prometheus.js';
 import { PlatformError } from '../../errors.js';
 import { checkDependency } from '../../health/check-dependency.js';
 import type { HealthReport, ServiceRef } from '../../platform.js';
-import { pruneRevisions } from '../revisions.js';
 import { type AgentPaths, agentPaths } from './agent-paths.js';
 import { readState, type SavedState, writeState } from './agent-state.js';
 import { handleControl } from './control-api.js';
@@ -199,10 +198,6 @@ export class AgentDaemon {
       writeState(this.paths.stateFile, state);
     } catch (error) {
       this.log(`cannot write state: ${(error as Error).message}`);
-    }
-    for (const unit of this.allUnits()) {
-      const inUse = new Set(unit.manifests().map((m) => m.id));
-      pruneRevisions(this.options.stateDir, unit.service, inUse);
     }
   }
 
