@@ -59,13 +59,7 @@ export function createRevision(
       `service ${service.id}: source ${sourceDir} is not a directory`,
     );
   }
-  const { path: _path, source: _source, id: _id, ...config } = service;
-  const files = listFiles(sourceDir);
-  const hash = createHash('sha256');
-  hash.update(`${JSON.stringify(canonical(config))}\n`);
-  for (const file of files) hash.update(`${file.kind} ${file.mode} ${file.digest} ${file.rel}\n`);
-  const digest = hash.digest('hex');
-  const id = `r-${digest.slice(0, 12)}`;
+  const { config, files, digest, id } = fingerprint(service, sourceDir);
   const dir = revisionDir(stateDir, service.id, id);
   const existing = readManifest(stateDir, service.id, id);
   if (existing) return existing;
@@ -100,6 +94,32 @@ export function createRevision(
     throw error;
   }
   return manifest;
+}
+
+/** The id the service's current source and config would get, without writing anything. */
+export function revisionIdOf(service: ResolvedService, baseDir: string): string {
+  const sourceDir = resolve(baseDir, service.source);
+  if (!existsSync(sourceDir) || !statSync(sourceDir).isDirectory()) {
+    throw new PlatformError(
+      'SOURCE_NOT_FOUND',
+      `service ${service.id}: source ${sourceDir} is not a directory`,
+    );
+  }
+  return fingerprint(service, sourceDir).id;
+}
+
+/** The digest over a service's config and source files. */
+function fingerprint(
+  service: ResolvedService,
+  sourceDir: string,
+): { config: RevisionConfig; files: SourceFile[]; digest: string; id: string } {
+  const { path: _path, source: _source, id: _id, ...config } = service;
+  const files = listFiles(sourceDir);
+  const hash = createHash('sha256');
+  hash.update(`${JSON.stringify(canonical(config))}\n`);
+  for (const file of files) hash.update(`${file.kind} ${file.mode} ${file.digest} ${file.rel}\n`);
+  const digest = hash.digest('hex');
+  return { config, files, digest, id: `r-${digest.slice(0, 12)}` };
 }
 
 /** Reads a revision's manifest, or undefined when there is no such revision. */

@@ -4,7 +4,7 @@
  * Instances run in sessions of their own, so an agent crash never stops them; a new agent
  * re-adopts them from the state file.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { renderPrometheus } from '../../../router/prometheus.js';
 import { PlatformError } from '../../errors.js';
@@ -241,6 +241,8 @@ export class AgentDaemon {
       server.once('error', reject);
       server.listen(this.paths.socket, () => {
         server.off('error', reject);
+        // Only the owner may drive the agent.
+        chmodSync(this.paths.socket, 0o600);
         resolve();
       });
     });
