@@ -11,6 +11,12 @@ export function isForeignKeyViolation(error: unknown): boolean {
   return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
 }
 
+/** True for a unique constraint violation on either backend (SQLite extended code, PostgreSQL SQLSTATE 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = driverCode(error);
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+}
+
 /** Wraps an unexpected driver error as StoreError DB_ERROR; StoreErrors pass through unchanged. */
 export function toStoreError(operation: string, error: unknown): StoreError {
   if (error instanceof StoreError) return error;

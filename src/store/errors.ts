@@ -10,6 +10,7 @@ export type StoreErrorCode =
   | 'INVALID_INPUT'
   | 'NOT_FOUND'
   | 'APPROVAL_DECIDED'
+  | 'ROLLOUT_ACTIVE'
   | 'DB_ERROR';
 
 /** Error thrown by every store operation; `code` is stable, `cause` keeps the driver error. */

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { isForeignKeyViolation, toStoreError } from './driver-errors.js';
 import { StoreError } from './errors.js';
+import * as rollouts from './rollout-queries.js';
 import {
   encodeJson,
   jobRunColumns,
@@ -24,7 +25,11 @@ import type {
   LogQuery,
   NewEvent,
   NewLogLine,
+  NewRollout,
   NewRun,
+  Rollout,
+  RolloutFilter,
+  RolloutPatch,
   Run,
   RunFilter,
   RunPatch,
@@ -113,6 +118,27 @@ class KyselyOperations implements StoreOperations {
       if (filter.limit !== undefined) query = query.limit(filter.limit);
       return (await query.execute()).map(toStoredEvent);
     });
+  }
+
+  createRollout(input: NewRollout): Promise<Rollout> {
+    return rollouts.createRollout(this.db, this.options.clock.now(), input);
+  }
+
+  getRollout(id: number): Promise<Rollout | undefined> {
+    return rollouts.getRollout(this.db, id);
+  }
+
+  listRollouts(filter: RolloutFilter = {}): Promise<Rollout[]> {
+    checkLimit(filter.limit);
+    return rollouts.listRollouts(this.db, filter);
+  }
+
+  updateRollout(id: number, patch: RolloutPatch): Promise<Rollout> {
+    return rollouts.updateRollout(this.db, this.options.clock.now(), id, patch);
+  }
+
+  claimRollout(id: number, owner: string, staleBefore: number): Promise<boolean> {
+    return rollouts.claimRollout(this.db, this.options.clock.now(), id, owner, staleBefore);
   }
 
   async createRun(input: NewRun): Promise<Run> {

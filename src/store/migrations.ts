@@ -131,6 +131,38 @@ export function createMigrations(backend: StoreBackend): Record<string, Migratio
           .execute();
       },
     },
+    '0003_rollouts': {
+      async up(db: Kysely<unknown>) {
+        await withId(backend, db.schema.createTable('rollouts'))
+          .addColumn('service', 'text', (col) => col.notNull())
+          .addColumn('environment', 'text', (col) => col.notNull())
+          .addColumn('revision', 'text', (col) => col.notNull())
+          .addColumn('stable_revision', 'text')
+          .addColumn('strategy', 'text', (col) => col.notNull())
+          .addColumn('plan', t.json, (col) => col.notNull())
+          .addColumn('step', 'integer', (col) => col.notNull())
+          .addColumn('phase', 'text', (col) => col.notNull())
+          .addColumn('reason', 'text')
+          .addColumn('actor', 'text', (col) => col.notNull())
+          .addColumn('commit_sha', 'text')
+          .addColumn('started_at', t.int64, (col) => col.notNull())
+          .addColumn('updated_at', t.int64, (col) => col.notNull())
+          .addColumn('finished_at', t.int64)
+          .addColumn('owner', 'text')
+          .addColumn('heartbeat_at', t.int64)
+          .addColumn('request', 'text')
+          .addColumn('data', t.json, (col) => col.notNull())
+          .execute();
+        await db.schema
+          .createIndex('rollouts_service_environment_id')
+          .on('rollouts')
+          .columns(['service', 'environment', 'id'])
+          .execute();
+        // One active rollout per service and environment, enforced by the database.
+        await sql`CREATE UNIQUE INDEX rollouts_one_active ON rollouts (service, environment)
+          WHERE phase IN ('running', 'paused')`.execute(db);
+      },
+    },
   };
 }
 

@@ -70,6 +70,29 @@ export interface ApprovalsTable {
   comment: string | null;
 }
 
+/** Rollouts: a revision of a service going into an environment, step by step. */
+export interface RolloutsTable {
+  id: Generated<number>;
+  service: string;
+  environment: string;
+  revision: string;
+  stable_revision: string | null;
+  strategy: string;
+  plan: string;
+  step: number;
+  phase: string;
+  reason: string | null;
+  actor: string;
+  commit_sha: string | null;
+  started_at: number;
+  updated_at: number;
+  finished_at: number | null;
+  owner: string | null;
+  heartbeat_at: number | null;
+  request: string | null;
+  data: string;
+}
+
 /** The whole database as Kysely sees it. */
 export interface Database {
   events: EventsTable;
@@ -77,4 +100,5 @@ export interface Database {
   job_runs: JobRunsTable;
   logs: LogsTable;
   approvals: ApprovalsTable;
+  rollouts: RolloutsTable;
 }

@@ -174,6 +174,62 @@ export interface ApprovalDecision {
   readonly comment?: string | null;
 }
 
+/** Where a rollout is: `running` and `paused` are active (one per service and environment). */
+export type RolloutPhase = 'running' | 'paused' | 'completed' | 'rolled_back' | 'aborted';
+
+/** A rollout of one revision of a service into one environment: its plan and how far it got. */
+export interface Rollout {
+  readonly id: number;
+  readonly service: string;
+  readonly environment: string;
+  readonly revision: string;
+  readonly stableRevision: string | null;
+  readonly strategy: string;
+  readonly plan: unknown;
+  /** Index of the step being applied (steps before it are done). */
+  readonly step: number;
+  readonly phase: RolloutPhase;
+  readonly reason: string | null;
+  readonly actor: string;
+  readonly commitSha: string | null;
+  readonly startedAt: number;
+  readonly updatedAt: number;
+  readonly finishedAt: number | null;
+  /** The controller driving it (e.g. `pid:starttime`), and when it last said it is alive. */
+  readonly owner: string | null;
+  readonly heartbeatAt: number | null;
+  /** A control request waiting for the controller: promote, promote_full, abort, pause, resume. */
+  readonly request: string | null;
+  /** Latest measurements and other controller data. */
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** A rollout to start; phase starts `running` at step 0. */
+export interface NewRollout {
+  readonly service: string;
+  readonly environment: string;
+  readonly revision: string;
+  readonly stableRevision: string | null;
+  readonly strategy: string;
+  readonly plan: unknown;
+  readonly actor: string;
+  readonly commitSha?: string | null;
+  readonly owner?: string | null;
+}
+
+/** Fields of a rollout that can change. */
+export type RolloutPatch = Partial<
+  Pick<Rollout, 'step' | 'phase' | 'reason' | 'finishedAt' | 'owner' | 'heartbeatAt' | 'request' | 'data'>
+>;
+
+/** Filter for listRollouts, which returns newest first. */
+export interface RolloutFilter {
+  readonly service?: string;
+  readonly environment?: string;
+  readonly active?: boolean;
+  readonly limit?: number;
+}
+
 /** Everything a store can read and write; also what a transaction callback receives. */
 export interface StoreOperations {
   /** Appends one event to the log; throws StoreError EVENT_INVALID on bad input. There is no update or delete. */
@@ -208,6 +264,20 @@ export interface StoreOperations {
   getApproval(runId: number, environment: string): Promise<Approval | undefined>;
   /** Lists the approvals of a run in request order. */
   listApprovals(runId: number): Promise<Approval[]>;
+
+  /** Starts a rollout; throws StoreError ROLLOUT_ACTIVE when the service already has an active one in that environment. */
+  createRollout(input: NewRollout): Promise<Rollout>;
+  /** Reads one rollout, or undefined. */
+  getRollout(id: number): Promise<Rollout | undefined>;
+  /** Lists rollouts newest first. */
+  listRollouts(filter?: RolloutFilter): Promise<Rollout[]>;
+  /** Changes a rollout (stamping updatedAt); throws StoreError NOT_FOUND when it does not exist. */
+  updateRollout(id: number, patch: RolloutPatch): Promise<Rollout>;
+  /**
+   * Makes `owner` the rollout's controller if it has none, already is it, or the current one's
+   * heartbeat is older than `staleBefore`; returns whether `owner` holds it now.
+   */
+  claimRollout(id: number, owner: string, staleBefore: number): Promise<boolean>;
 }
 
 /** The state store: operations, transactions and lifecycle. */
