@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { quantile, recordLatency } from './histogram.js';
+import {
+  copyRevisionMetrics,
+  createRevisionMetrics,
+  diffSnapshots,
+  type RouterMetricsSnapshot,
+} from './metrics.js';
+
+describe('diffSnapshots', () => {
+  test('subtracts counters and histograms per revision', () => {
+    const stable = createRevisionMetrics();
+    stable.requests = 10;
+    stable.status5xx = 1;
+    recordLatency(stable.latency, 2);
+    const older: RouterMetricsSnapshot = { at: 1000, revisions: { stable: copyRevisionMetrics(stable) } };
+    stable.requests = 25;
+    stable.status5xx = 4;
+    stable.connectionErrors = 2;
+    for (let i = 0; i < 10; i++) recordLatency(stable.latency, 40);
+    const canary = createRevisionMetrics();
+    canary.requests = 3;
+    const newer: RouterMetricsSnapshot = {
+      at: 6000,
+      revisions: { stable: copyRevisionMetrics(stable), canary: copyRevisionMetrics(canary) },
+    };
+
+    const window = diffSnapshots(newer, older);
+    assert.equal(window.at, 6000);
+    assert.equal(window.revisions.stable?.requests, 15);
+    assert.equal(window.revisions.stable?.status5xx, 3);
+    assert.equal(window.revisions.stable?.connectionErrors, 2);
+    assert.equal(window.revisions.stable?.latency.count, 10);
+    const p50 = quantile(window.revisions.stable!.latency, 0.5)!;
+    assert.ok(Math.abs(p50 - 40) / 40 < 0.1, `p50 of the window was ${p50}`);
+    assert.equal(window.revisions.canary?.requests, 3, 'a new revision counts from zero');
+  });
+
+  test('never goes negative and tolerates a revision named __proto__', () => {
+    const a = createRevisionMetrics();
+    a.requests = 5;
+    const b = createRevisionMetrics();
+    b.requests = 7;
+    const newer: RouterMetricsSnapshot = { at: 2, revisions: Object.fromEntries([['__proto__', a]]) };
+    const older: RouterMetricsSnapshot = { at: 1, revisions: Object.fromEntries([['__proto__', b]]) };
+    const window = diffSnapshots(newer, older);
+    assert.equal(Object.getPrototypeOf(window.revisions), Object.prototype);
+    assert.equal(Object.getOwnPropertyDescriptor(window.revisions, '__proto__')?.value.requests, 0);
+  });
+});

@@ -1,0 +1,60 @@
+// Per-revision request metrics, cumulative since the router started, and the snapshot arithmetic a
+// rollout controller uses to measure a window (subtract two snapshots).
+import { copyHistogram, createHistogram, type LatencyHistogram, subtractHistogram } from './histogram.js';
+
+/** Counters of one revision. */
+export interface RevisionMetrics {
+  /** Requests (and WebSocket tunnels) routed to the revision, counted when they finish. */
+  requests: number;
+  /** Responses with status >= 500 sent to clients, including the router's own 502/503/504. */
+  status5xx: number;
+  /** Upstream connect failures, resets mid-response and upstream timeouts. */
+  connectionErrors: number;
+  /** Time from request arrival to response end, in ms. */
+  readonly latency: LatencyHistogram;
+}
+
+/** Metrics of every revision the router has served, at time `at` (epoch ms). */
+export interface RouterMetricsSnapshot {
+  readonly at: number;
+  readonly revisions: Record<string, RevisionMetrics>;
+}
+
+/** Zeroed counters for a new revision. */
+export function createRevisionMetrics(): RevisionMetrics {
+  return { requests: 0, status5xx: 0, connectionErrors: 0, latency: createHistogram() };
+}
+
+/** A deep copy, safe to hand out while the original keeps counting. */
+export function copyRevisionMetrics(metrics: RevisionMetrics): RevisionMetrics {
+  return {
+    requests: metrics.requests,
+    status5xx: metrics.status5xx,
+    connectionErrors: metrics.connectionErrors,
+    latency: copyHistogram(metrics.latency),
+  };
+}
+
+/**
+ * What happened between `older` and `newer`: every counter subtracted per revision. A revision
+ * missing from `older` counts from zero; one missing from `newer` is left out.
+ */
+export function diffSnapshots(
+  newer: RouterMetricsSnapshot,
+  older: RouterMetricsSnapshot,
+): RouterMetricsSnapshot {
+  const entries = Object.entries(newer.revisions).map(([id, current]): [string, RevisionMetrics] => {
+    const before = Object.hasOwn(older.revisions, id) ? older.revisions[id] : undefined;
+    const metrics: RevisionMetrics = before
+      ? {
+          requests: Math.max(0, current.requests - before.requests),
+          status5xx: Math.max(0, current.status5xx - before.status5xx),
+          connectionErrors: Math.max(0, current.connectionErrors - before.connectionErrors),
+          latency: subtractHistogram(current.latency, before.latency),
+        }
+      : copyRevisionMetrics(current);
+    return [id, metrics];
+  });
+  // fromEntries defines own properties, so a revision id such as `__proto__` stays plain data.
+  return { at: newer.at, revisions: Object.fromEntries(entries) };
+}

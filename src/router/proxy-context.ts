@@ -1,0 +1,26 @@
+// The state request handlers share with the Router that owns them.
+import type { CompiledRevision, CompiledTable } from './compiled-table.js';
+import type { RewriteOptions } from './headers.js';
+import type { Holdable, HoldQueue } from './hold-queue.js';
+import type { RevisionMetrics } from './metrics.js';
+import type { Upstream } from './upstream-pool.js';
+
+/** The compiled route table the hot path reads. */
+export type Routes = CompiledTable<Upstream, RevisionMetrics>;
+
+/** One revision of the compiled route table. */
+export type Revision = CompiledRevision<Upstream, RevisionMetrics>;
+
+/** An open WebSocket tunnel the router must be able to tear down on close. */
+export interface OpenTunnel {
+  destroy(): void;
+}
+
+/** Router state shared by every request; setTable replaces `routes` in one assignment. */
+export interface ProxyContext {
+  routes: Routes;
+  readonly held: HoldQueue<Holdable>;
+  readonly tunnels: Set<OpenTunnel>;
+  readonly rewrite: RewriteOptions;
+  readonly rewriteUpgrade: RewriteOptions;
+}
