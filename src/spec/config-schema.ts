@@ -7,6 +7,7 @@ import { environmentSchema } from './environment-schema.js';
 import { identifier } from './fields.js';
 import { jobSchema } from './job-schema.js';
 import { pipelineSchema } from './pipeline-schema.js';
+import { releaseSchema } from './release-schema.js';
 import { serviceSchema } from './service-schema.js';
 
 /** The project this file describes. */
@@ -34,6 +35,7 @@ export const configSchema = z
       .describe(
         'Environments the services are deployed to, by name; deploy-stage environments refer to them.',
       ),
+    release: releaseSchema.optional(),
   })
   .describe('Slipway configuration (slipway.yaml).');
 

@@ -4,6 +4,7 @@
  * that do not are kept only as far as the rules need them (ids, names, references).
  */
 import type { ConfigOutput } from './config-schema.js';
+import { deploymentFields, deploymentOverrideSchema } from './deployment-schema.js';
 import { environmentSchema } from './environment-schema.js';
 import { jobSchema } from './job-schema.js';
 import { stageSchema } from './pipeline-schema.js';
@@ -58,7 +59,7 @@ function lenientStage(raw: unknown, index: number): Stage {
   };
 }
 
-// A service that fails the schema keeps the probes and dependencies that parse on their own.
+// A service that fails the schema keeps the probes, dependencies and deploy overrides that parse on their own.
 function lenientService(raw: unknown): Service {
   const parsed = serviceSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
@@ -76,6 +77,12 @@ function lenientService(raw: unknown): Service {
       const d = dependencySchema.safeParse(dep);
       if (d.success) dependencies[name] = d.data;
     }
+  const deploy: Service['deploy'] = {};
+  if (isObject(obj.deploy))
+    for (const [env, settings] of Object.entries(obj.deploy)) {
+      const d = deploymentOverrideSchema.safeParse(settings);
+      if (d.success) deploy[env] = d.data;
+    }
   return {
     run: 'true',
     source: '.',
@@ -84,12 +91,27 @@ function lenientService(raw: unknown): Service {
     health: { ...(readiness ? { readiness } : {}), ...(liveness ? { liveness } : {}) },
     shutdown: { drain: 0, timeout: 0 },
     dependencies,
+    deploy,
   };
 }
 
+// An environment that fails the schema keeps its port and each deployment section that parses on its own.
 function lenientEnvironment(raw: unknown): Environment {
   const parsed = environmentSchema.safeParse(raw);
-  return parsed.success ? parsed.data : {};
+  if (parsed.success) return parsed.data;
+  const obj = isObject(raw) ? raw : {};
+  const part = <T>(schema: { safeParse(v: unknown): { success: boolean; data?: T } }, value: unknown): T => {
+    const p = schema.safeParse(value);
+    return (p.success ? p.data : schema.safeParse(undefined).data) as T;
+  };
+  const port = environmentSchema.shape.port.safeParse(obj.port);
+  return {
+    ...(port.success && port.data !== undefined ? { port: port.data } : {}),
+    strategy: part(deploymentFields.strategy, obj.strategy),
+    analysis: part(deploymentFields.analysis, obj.analysis),
+    checks: part(deploymentFields.checks, obj.checks),
+    hooks: part(deploymentFields.hooks, obj.hooks),
+  };
 }
 
 /** Reads raw config data as far as possible into the schema's output shape. */

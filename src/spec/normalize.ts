@@ -7,6 +7,8 @@ import type { z } from 'zod';
 import type { ConfigOutput } from './config-schema.js';
 import type { ConfigPath } from './diagnostic.js';
 import type { inlineJobSchema, JobOutput } from './job-schema.js';
+import { resolveRelease } from './release-schema.js';
+import { resolveDeployOverrides } from './resolve-deployments.js';
 import { resolveServiceEnvironments, resolveServices } from './resolve-services.js';
 import type {
   ResolvedConfig,
@@ -87,6 +89,8 @@ export function normalize(config: ConfigOutput, projectName: string): ResolvedCo
     ...(config.pipeline?.concurrency ? { concurrency: config.pipeline.concurrency } : {}),
     services: resolveServices(config),
     environments: resolveServiceEnvironments(config),
+    deployOverrides: resolveDeployOverrides(config),
+    release: resolveRelease(config.release),
   };
 }
 

@@ -1,10 +1,12 @@
 /**
  * Normalizes the `services:` and top-level `environments:` maps into their resolved form:
- * probes and dependencies keyed by kind, durations in milliseconds. A probe or dependency
+ * probes and dependencies keyed by kind, durations in milliseconds, each environment with its
+ * deployment settings (resolve-deployments.ts). A probe or dependency
  * with no kind is left out; the rules report it.
  */
 import type { ConfigOutput } from './config-schema.js';
 import type { EnvironmentOutput } from './environment-schema.js';
+import { resolveDeployment } from './resolve-deployments.js';
 import type {
   ResolvedDependency,
   ResolvedProbe,
@@ -33,7 +35,12 @@ export function resolveServiceEnvironments(config: ConfigOutput): Record<string,
 }
 
 function resolveServiceEnvironment(name: string, env: EnvironmentOutput): ResolvedServiceEnvironment {
-  return { name, ...(env.port !== undefined ? { port: env.port } : {}), path: ['environments', name] };
+  return {
+    name,
+    ...(env.port !== undefined ? { port: env.port } : {}),
+    ...resolveDeployment(env),
+    path: ['environments', name],
+  };
 }
 
 function resolveService(id: string, service: ServiceOutput): ResolvedService {

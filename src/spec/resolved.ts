@@ -108,12 +108,155 @@ export interface ResolvedService {
   readonly path: ConfigPath;
 }
 
-/** A top-level environment the services are deployed to. */
-export interface ResolvedServiceEnvironment {
+/** A count of instances written as a number (`2`) or a percentage of the instances (`25%`). */
+export interface ResolvedCountOrPercent {
+  readonly value: number;
+  readonly percent: boolean;
+}
+
+/** Where a metric's value comes from. */
+export type ResolvedMetricProvider =
+  | { readonly kind: 'router' }
+  | { readonly kind: 'prometheus'; readonly address: string; readonly query: string }
+  | { readonly kind: 'http'; readonly url: string; readonly path: string }
+  | { readonly kind: 'command'; readonly command: string };
+
+/** One compared value: rates in percent, latencies in ms; a command metric has no threshold. */
+export interface ResolvedMetricCheck {
+  readonly name: string;
+  readonly provider: ResolvedMetricProvider;
+  /** Which latency quantile (latency only). */
+  readonly quantile?: 'p50' | 'p95' | 'p99';
+  readonly max?: number;
+  readonly min?: number;
+  /** Fails when the new revision's value exceeds the stable revision's times this. */
+  readonly maxRatio?: number;
+}
+
+/** A canary stage: the new revision's share (0..100), held `durationMs` or until promoted. */
+export interface ResolvedCanaryStage {
+  readonly traffic: number;
+  readonly durationMs?: number;
+  readonly pause: boolean;
+}
+
+/** How a new revision replaces the running one, with durations in ms and shares in percent. */
+export type ResolvedStrategy =
+  | {
+      readonly kind: 'canary';
+      readonly stages: readonly ResolvedCanaryStage[];
+      readonly metrics: readonly ResolvedMetricCheck[];
+      readonly autoRollback: boolean;
+    }
+  | {
+      readonly kind: 'blueGreen';
+      readonly switchover: 'instant' | 'gradual';
+      /** Gradual shares of the new revision, ending at 100. */
+      readonly steps: readonly number[];
+      readonly stepDurationMs: number;
+      readonly rollback: 'immediate';
+      readonly scaleDownDelayMs: number;
+      readonly analysisDurationMs: number;
+      readonly metrics: readonly ResolvedMetricCheck[];
+      readonly autoRollback: boolean;
+    }
+  | {
+      readonly kind: 'rolling';
+      readonly batchSize: ResolvedCountOrPercent;
+      readonly maxSurge: ResolvedCountOrPercent;
+      readonly maxUnavailable: ResolvedCountOrPercent;
+      readonly batchIntervalMs: number;
+      readonly metrics: readonly ResolvedMetricCheck[];
+      readonly autoRollback: boolean;
+    };
+
+/** How often metrics are measured and how many bad measurements are tolerated. */
+export interface ResolvedAnalysis {
+  readonly intervalMs: number;
+  readonly failureLimit: number;
+  readonly inconclusiveLimit: number;
+  readonly consecutiveErrorLimit: number;
+  readonly minRequests: number;
+}
+
+/** An HTTP request to the new revision; `expect` absent means any 2xx or 3xx status. */
+export interface ResolvedHttpCheck {
+  readonly path: string;
+  readonly method: string;
+  readonly expect?: readonly number[];
+  /** A regular expression the body must match. */
+  readonly body?: string;
+}
+
+/** A smoke check: a request or a command. */
+export type ResolvedSmokeCheck =
+  | ({ readonly kind: 'http' } & ResolvedHttpCheck)
+  | { readonly kind: 'run'; readonly command: string };
+
+/** A synthetic journey: requests made in order. */
+export interface ResolvedJourney {
+  readonly name: string;
+  readonly steps: readonly ResolvedHttpCheck[];
+}
+
+/** Checks of the new revision before traffic (smoke, warmup) and during it (synthetic). */
+export interface ResolvedChecks {
+  readonly smoke: readonly ResolvedSmokeCheck[];
+  readonly warmup: readonly string[];
+  readonly synthetic: readonly ResolvedJourney[];
+  readonly timeoutMs: number;
+}
+
+/** Commands run once per rollout. */
+export interface ResolvedHooks {
+  readonly preDeploy?: string;
+  readonly postDeploy?: string;
+  readonly timeoutMs: number;
+}
+
+/** Everything that says how a service is deployed to an environment (never part of a revision). */
+export interface ResolvedDeployment {
+  readonly strategy: ResolvedStrategy;
+  readonly analysis: ResolvedAnalysis;
+  readonly checks: ResolvedChecks;
+  readonly hooks: ResolvedHooks;
+}
+
+/** A top-level environment the services are deployed to, with its deployment settings. */
+export interface ResolvedServiceEnvironment extends ResolvedDeployment {
   readonly name: string;
   /** Absent when the platform picks a free port. */
   readonly port?: number;
   readonly path: ConfigPath;
+}
+
+/** A bump rule of `release.rules`; `breaking` says whether it matches breaking or non-breaking commits. */
+export interface ResolvedReleaseRule {
+  readonly type?: string;
+  readonly scope?: string;
+  readonly breaking: boolean;
+  readonly bump: 'major' | 'minor' | 'patch' | 'none';
+}
+
+/** A monorepo package of `release.packages`. */
+export interface ResolvedReleasePackage {
+  readonly name: string;
+  /** Relative to the repository root, without a trailing slash. */
+  readonly path: string;
+  readonly tagFormat: string;
+}
+
+/** The `release:` section with every default applied. */
+export interface ResolvedRelease {
+  readonly tagFormat: string;
+  readonly initialVersion: string;
+  readonly preMajor: 'major' | 'minor';
+  readonly rules: readonly ResolvedReleaseRule[];
+  readonly packages: readonly ResolvedReleasePackage[];
+  readonly assets: readonly string[];
+  readonly summarize?: { readonly command: string; readonly timeoutMs: number };
+  readonly changelog: { readonly path: string; readonly others: boolean };
+  readonly repositoryUrl?: string;
 }
 
 /** A whole slipway.yaml, resolved. */
@@ -131,4 +274,8 @@ export interface ResolvedConfig {
   readonly services: Readonly<Record<string, ResolvedService>>;
   /** Top-level environments by name (empty when the file has none). */
   readonly environments: Readonly<Record<string, ResolvedServiceEnvironment>>;
+  /** `services.<id>.deploy.<env>`: the sections a service sets for one environment, by service then env. */
+  readonly deployOverrides: Readonly<Record<string, Readonly<Record<string, Partial<ResolvedDeployment>>>>>;
+  /** Release settings (every default when the file has no `release:`). */
+  readonly release: ResolvedRelease;
 }

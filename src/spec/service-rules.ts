@@ -1,13 +1,14 @@
 /**
  * Cross-field rules of `services:` and top-level `environments:`: one kind per probe and
  * dependency, URLs whose scheme fits their kind, ports used once, and deploy-stage
- * environments that the services reach.
+ * environments that the services reach; the deployment settings' rules are in strategy-rules.ts.
  */
 import type { ConfigOutput } from './config-schema.js';
 import type { ConfigPath, Diagnostic } from './diagnostic.js';
 import type { ResolvedConfig } from './resolved.js';
 import { DEPENDENCY_KINDS } from './service-schema.js';
 import type { ConfigSource, Position } from './source.js';
+import { checkStrategyRules } from './strategy-rules.js';
 
 const PROBE_KINDS = ['http', 'tcp', 'exec'] as const;
 
@@ -119,6 +120,7 @@ export function checkServiceRules(
       }
     }
   }
+  out.push(...checkStrategyRules(config, source));
   return out;
 }
 

@@ -1,5 +1,6 @@
 /** The schema of one service: a long-running process with its instances, health checks and dependencies. */
 import { z } from 'zod';
+import { deploymentOverrideSchema } from './deployment-schema.js';
 import { duration, envMap, identifier, port } from './fields.js';
 
 /** A health probe: one of `http`, `tcp` or `exec`, checked every `period`. */
@@ -92,6 +93,12 @@ export const serviceSchema = z
       .record(identifier, dependencySchema)
       .prefault({})
       .describe('What the service needs reachable (databases, queues, other services), by name.'),
+    deploy: z
+      .record(identifier, deploymentOverrideSchema)
+      .prefault({})
+      .describe(
+        "How the service is deployed, by environment, where it differs from the environment's settings; not part of the revision.",
+      ),
   })
   .describe('A service: a long-running process deployed to the environments.');
 

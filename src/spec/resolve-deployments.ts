@@ -1,0 +1,142 @@
+/**
+ * Normalizes the deployment sections (`strategy`, `analysis`, `checks`, `hooks`) of environments
+ * and of `services.<id>.deploy.<env>` into their resolved form: one strategy kind, durations in
+ * ms. They are kept apart from `ResolvedService`, whose content is hashed into the revision id.
+ */
+import type { ConfigOutput } from './config-schema.js';
+import { type DeploymentOverrideOutput, deploymentFields } from './deployment-schema.js';
+import type {
+  ResolvedAnalysis,
+  ResolvedChecks,
+  ResolvedDeployment,
+  ResolvedHooks,
+  ResolvedHttpCheck,
+  ResolvedStrategy,
+} from './resolved.js';
+import type { StrategyOutput } from './strategy-schema.js';
+
+type Sections = Required<DeploymentOverrideOutput>;
+type HttpCheckOutput = NonNullable<Sections['checks']['synthetic'][number]['steps'][number]>;
+
+/** Every deployment section, resolved. */
+export function resolveDeployment(sections: Sections): ResolvedDeployment {
+  return {
+    strategy: resolveStrategy(sections.strategy),
+    analysis: resolveAnalysis(sections.analysis),
+    checks: resolveChecks(sections.checks),
+    hooks: resolveHooks(sections.hooks),
+  };
+}
+
+/** The deployment of an environment that sets nothing: rolling (maxSurge 25%, maxUnavailable 0) and every default. */
+export function defaultDeployment(): ResolvedDeployment {
+  return resolveDeployment({
+    strategy: deploymentFields.strategy.parse(undefined),
+    analysis: deploymentFields.analysis.parse(undefined),
+    checks: deploymentFields.checks.parse(undefined),
+    hooks: deploymentFields.hooks.parse(undefined),
+  });
+}
+
+/** `services.<id>.deploy.<env>` of every service, resolved, keeping only the sections written. */
+export function resolveDeployOverrides(
+  config: ConfigOutput,
+): Record<string, Record<string, Partial<ResolvedDeployment>>> {
+  const out: Record<string, Record<string, Partial<ResolvedDeployment>>> = {};
+  for (const [id, service] of Object.entries(config.services)) {
+    const byEnv: Record<string, Partial<ResolvedDeployment>> = {};
+    for (const [env, o] of Object.entries(service.deploy ?? {})) {
+      byEnv[env] = {
+        ...(o.strategy ? { strategy: resolveStrategy(o.strategy) } : {}),
+        ...(o.analysis ? { analysis: resolveAnalysis(o.analysis) } : {}),
+        ...(o.checks ? { checks: resolveChecks(o.checks) } : {}),
+        ...(o.hooks ? { hooks: resolveHooks(o.hooks) } : {}),
+      };
+    }
+    if (Object.keys(byEnv).length > 0) out[id] = byEnv;
+  }
+  return out;
+}
+
+// A strategy naming no kind (a rule reports it) falls back to the default rolling update.
+function resolveStrategy(strategy: StrategyOutput): ResolvedStrategy {
+  if (strategy.canary) {
+    const { stages, metrics, autoRollback } = strategy.canary;
+    return {
+      kind: 'canary',
+      stages: stages.map((s) => ({
+        traffic: s.traffic,
+        ...(s.duration !== undefined ? { durationMs: s.duration } : {}),
+        pause: s.pause,
+      })),
+      metrics,
+      autoRollback,
+    };
+  }
+  if (strategy.blueGreen) {
+    const b = strategy.blueGreen;
+    return {
+      kind: 'blueGreen',
+      switchover: b.switchover,
+      steps: b.steps.at(-1) === 100 ? b.steps : [...b.steps, 100],
+      stepDurationMs: b.stepDuration,
+      rollback: b.rollback,
+      scaleDownDelayMs: b.scaleDownDelay,
+      analysisDurationMs: b.analysisDuration,
+      metrics: b.metrics,
+      autoRollback: b.autoRollback,
+    };
+  }
+  const r = strategy.rolling ?? deploymentFields.strategy.parse(undefined).rolling!;
+  return {
+    kind: 'rolling',
+    batchSize: r.batchSize,
+    maxSurge: r.maxSurge,
+    maxUnavailable: r.maxUnavailable,
+    batchIntervalMs: r.batchInterval,
+    metrics: r.metrics,
+    autoRollback: r.autoRollback,
+  };
+}
+
+function resolveAnalysis(a: Sections['analysis']): ResolvedAnalysis {
+  return {
+    intervalMs: a.interval,
+    failureLimit: a.failureLimit,
+    inconclusiveLimit: a.inconclusiveLimit,
+    consecutiveErrorLimit: a.consecutiveErrorLimit,
+    minRequests: a.minRequests,
+  };
+}
+
+function resolveHttp(check: HttpCheckOutput): ResolvedHttpCheck {
+  return {
+    path: check.path,
+    method: check.method,
+    ...(check.expect !== undefined
+      ? { expect: typeof check.expect === 'number' ? [check.expect] : check.expect }
+      : {}),
+    ...(check.body !== undefined ? { body: check.body } : {}),
+  };
+}
+
+function resolveChecks(c: Sections['checks']): ResolvedChecks {
+  return {
+    smoke: c.smoke.map((s) =>
+      'http' in s
+        ? { kind: 'http' as const, ...resolveHttp(s.http) }
+        : { kind: 'run' as const, command: s.run },
+    ),
+    warmup: c.warmup,
+    synthetic: c.synthetic.map((j) => ({ name: j.name, steps: j.steps.map(resolveHttp) })),
+    timeoutMs: c.timeout,
+  };
+}
+
+function resolveHooks(h: Sections['hooks']): ResolvedHooks {
+  return {
+    ...(h.preDeploy !== undefined ? { preDeploy: h.preDeploy } : {}),
+    ...(h.postDeploy !== undefined ? { postDeploy: h.postDeploy } : {}),
+    timeoutMs: h.timeout,
+  };
+}
