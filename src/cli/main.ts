@@ -6,9 +6,13 @@ import { Command, CommanderError, Option } from 'commander';
 import { PipelineError } from '../pipeline/errors.js';
 import { PlanError } from '../pipeline/plan.js';
 import { PlatformError } from '../platform/errors.js';
+import { ReleaseError } from '../release/errors.js';
+import { RolloutError } from '../rollout/errors.js';
 import { ConfigFileError } from '../spec/errors.js';
 import { StoreError } from '../store/errors.js';
+import type { DeployOptions } from './commands/deploy.js';
 import type { EventsOptions } from './commands/events.js';
+import type { ReleaseOptions } from './commands/release.js';
 import type { RunOptions } from './commands/run.js';
 import { type CliIo, commandContext, type GlobalOptions } from './context.js';
 import { UsageError } from './errors.js';
@@ -85,13 +89,25 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     );
   program
     .command('resume')
-    .argument('<run>', 'run id')
-    .description('continue a run whose process was killed; finished jobs are not run again')
+    .argument('<target>', 'run id, or a service name with --env')
+    .description(
+      'continue a run whose process was killed (finished jobs are not run again), or with --env resume a paused rollout',
+    )
     .option('--concurrency <n>', 'most jobs at once (default: number of cores)')
+    .option('--env <env>', 'resume the paused rollout of this service in ENV')
     .action(
-      wrap(async (ctx, opts, args) =>
-        (await import('./commands/run.js')).resumeCommand(ctx, args[0], opts as { concurrency?: string }),
-      ),
+      wrap(async (ctx, opts, args) => {
+        const o = opts as { concurrency?: string; env?: string };
+        if (o.env !== undefined) {
+          return (await import('./commands/rollout-control.js')).controlCommand(
+            ctx,
+            'resume',
+            args[0] ?? '',
+            o,
+          );
+        }
+        return (await import('./commands/run.js')).resumeCommand(ctx, args[0], o);
+      }),
     );
   program
     .command('rerun')
@@ -195,17 +211,89 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       ),
     );
   program
-    .command('deploy')
+    .command('plan')
     .argument('<service>', 'service id from slipway.yaml')
-    .description('deploy the current source and config of a service to an environment')
-    .option('--env <env>', 'environment to deploy to')
-    .option('--timeout <seconds>', 'how long the new revision gets to become ready', '120')
+    .description('show the steps a deploy would take (weights and instances at each), changing nothing')
+    .option('--env <env>', 'environment to plan the deploy for')
     .action(
       wrap(async (ctx, opts, args) =>
-        (await import('./commands/deploy.js')).deployCommand(
+        (await import('./commands/plan.js')).planCommand(ctx, args[0] ?? '', opts as { env?: string }),
+      ),
+    );
+  program
+    .command('deploy')
+    .argument('<service>', 'service id from slipway.yaml')
+    .description(
+      "deploy the service's current source and config with the environment's strategy (exit 0 completed, 1 rolled back or aborted)",
+    )
+    .option('--env <env>', 'environment to deploy to')
+    .option('--timeout <seconds>', 'how long new instances get to become ready', '120')
+    .option('--queue', 'wait for a rollout in progress to end instead of refusing')
+    .option('--resume', 'continue the rollout in progress whose controller was killed')
+    .action(
+      wrap(async (ctx, opts, args) =>
+        (await import('./commands/deploy.js')).deployCommand(ctx, args[0] ?? '', opts as DeployOptions),
+      ),
+    );
+  for (const [name, description] of [
+    ['promote', 'promote a paused or holding rollout to its next step (--full: straight to 100%)'],
+    ['pause', 'pause a rollout in progress where it is'],
+    ['abort', 'abort a rollout: traffic returns to the stable revision and the new one stops'],
+  ] as const) {
+    const command = program
+      .command(name)
+      .argument('<service>', 'service id')
+      .description(description)
+      .option('--env <env>', 'environment');
+    if (name === 'promote') command.option('--full', 'skip the remaining steps and analysis');
+    command.action(
+      wrap(async (ctx, opts, args) =>
+        (await import('./commands/rollout-control.js')).controlCommand(
+          ctx,
+          name,
+          args[0] ?? '',
+          opts as { env?: string; full?: boolean },
+        ),
+      ),
+    );
+  }
+  program
+    .command('rollback')
+    .argument('<service>', 'service id')
+    .description('go back to the previous revision (or --to REVISION), config included, in one switch')
+    .option('--env <env>', 'environment')
+    .option('--to <revision>', 'revision id, or a release tag such as v1.2.0')
+    .action(
+      wrap(async (ctx, opts, args) =>
+        (await import('./commands/rollout-control.js')).rollbackCommand(
           ctx,
           args[0] ?? '',
-          opts as { env?: string; timeout?: string },
+          opts as { env?: string; to?: string },
+        ),
+      ),
+    );
+  program
+    .command('status')
+    .argument('[service]', 'service id (default: every service)')
+    .description('phase, step, weights, instances per revision and the latest measurements')
+    .option('--env <env>', 'environment')
+    .action(
+      wrap(async (ctx, opts, args) =>
+        (await import('./commands/rollout-status.js')).statusCommand(ctx, args[0], opts as { env?: string }),
+      ),
+    );
+  program
+    .command('history')
+    .argument('<service>', 'service id')
+    .description('every rollout of a service in an environment: revision, who, when, outcome')
+    .option('--env <env>', 'environment')
+    .option('--limit <n>', 'most rollouts', '50')
+    .action(
+      wrap(async (ctx, opts, args) =>
+        (await import('./commands/rollout-status.js')).historyCommand(
+          ctx,
+          args[0] ?? '',
+          opts as { env?: string; limit?: string },
         ),
       ),
     );
@@ -254,6 +342,46 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         ),
       ),
     );
+  const release = program
+    .command('release')
+    .description(
+      'version the project from its commits: changelog, annotated tag, checksummed assets (--dry-run changes nothing)',
+    )
+    .option('--dry-run', 'print the plan (previous, next, bump, commits, notes) and change nothing')
+    .option('--prerelease <id>', 'make a prerelease such as 1.3.0-rc.1 (then rc.2 on the next run)')
+    .option('--package <name>', 'release this package of release.packages')
+    .action(
+      wrap(async (ctx, opts) =>
+        (await import('./commands/release.js')).releaseCommand(ctx, opts as ReleaseOptions),
+      ),
+    );
+  release
+    .command('show')
+    .argument('<tag>', 'release tag, e.g. v1.2.0')
+    .description("print a release's notes, assets and service revisions")
+    .action(
+      wrap(async (ctx, _opts, args) =>
+        (await import('./commands/release.js')).releaseShowCommand(ctx, args[0] ?? ''),
+      ),
+    );
+  release
+    .command('download')
+    .argument('<tag>', 'release tag, e.g. v1.2.0')
+    .description("copy a release's assets out, refusing any whose checksum does not match SHA256SUMS")
+    .option('--out <dir>', 'where to write them (default: ./<tag>)')
+    .action(
+      wrap(async (ctx, opts, args) =>
+        (await import('./commands/release.js')).releaseDownloadCommand(
+          ctx,
+          args[0] ?? '',
+          opts as { out?: string },
+        ),
+      ),
+    );
+  program
+    .command('releases')
+    .description('list published releases, newest first')
+    .action(wrap(async (ctx) => (await import('./commands/release.js')).releasesCommand(ctx)));
   program
     .command('demo')
     .description("run the example project's pipeline end to end")
@@ -295,10 +423,15 @@ export function reportError(error: unknown, io: CliIo): number {
     error instanceof PipelineError ||
     error instanceof PlanError ||
     error instanceof PlatformError ||
+    error instanceof RolloutError ||
     (error instanceof StoreError && error.code !== 'DB_ERROR' && error.code !== 'MIGRATION_FAILED')
   ) {
     io.stderr.write(`slipway: ${error.message}\n`);
     return ExitCode.Usage;
+  }
+  if (error instanceof ReleaseError) {
+    io.stderr.write(`slipway: ${error.message}\n`);
+    return error.isUsage ? ExitCode.Usage : ExitCode.Failed;
   }
   if (error instanceof StoreError) {
     io.stderr.write(

@@ -40,6 +40,8 @@ export interface PipelineDeps {
   readonly pollMs?: number;
   /** Spawn each job from this process instead of through the launcher. */
   readonly spawnDirectly?: boolean;
+  /** argv of this Slipway (e.g. node and bin/slipway.js): deploy environments without `run` call its `deploy`. */
+  readonly slipwayCommand?: readonly string[];
 }
 
 /** The outcome of a run command. */
@@ -224,6 +226,16 @@ async function execute(
     hashFiles: (patterns) => hashFiles(patterns, projectDir),
     signal: deps.signal,
     approveCommand: (id, env) => `slipway approve ${id} ${env}`,
+    ...(deps.slipwayCommand
+      ? {
+          deployCommand: (env: string, services: readonly string[]) =>
+            services
+              .map((service) =>
+                [...(deps.slipwayCommand ?? []), 'deploy', service, '--env', env].map(shellQuote).join(' '),
+              )
+              .join(' && '),
+        }
+      : {}),
     projectDir,
     runDir,
     // Small pipelines spawn directly; from a few dozen jobs on, the launcher's cheaper starts win.
@@ -427,4 +439,9 @@ export async function decideApproval(
     });
   });
   return { runActive: run.pid !== null && processAlive(run.pid) };
+}
+
+/** Quotes a word for /bin/sh. */
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -3,7 +3,9 @@
  * plain data. Matrix jobs become one node per leg, sequential stages chain their jobs, deploy
  * stages chain their environments, and stage order is kept as a barrier between stages.
  */
+
 import type { ResolvedConfig, ResolvedJob } from '../spec/resolved.js';
+import { deploysServices } from '../spec/service-rules.js';
 import { expandMatrix } from './matrix/expand-matrix.js';
 
 type Scalar = string | number | boolean;
@@ -35,6 +37,8 @@ export interface PlannedDeployNode extends NodeBase {
   readonly environment: string;
   readonly approval: 'auto' | 'manual_approval';
   readonly run?: string;
+  /** Without `run`: the services the environment deploys (each with its strategy). */
+  readonly services?: readonly string[];
 }
 
 /** A stage of the plan: its nodes start only after every earlier stage is complete. */
@@ -89,6 +93,9 @@ export function planPipeline(config: ResolvedConfig, selection: PlanSelection = 
           environment: env.name,
           approval: env.approval,
           ...(env.run !== undefined ? { run: env.run } : {}),
+          ...(env.run === undefined && deploysServices(config, env.name)
+            ? { services: Object.keys(config.services).sort() }
+            : {}),
         });
         keys.push(key);
         previous = key;

@@ -144,3 +144,14 @@ describe('resolveVersion', () => {
     );
   });
 });
+
+describe('hello app, broken build', () => {
+  const { url } = serve({ version: '6.6.6', broken: true });
+
+  test('every route but /healthz answers 500, so that a rollout can catch it', async () => {
+    assert.equal((await fetch(url('/'))).status, 500);
+    assert.equal((await fetch(url('/api/greet?name=Ada'))).status, 500);
+    const health = await fetch(url('/healthz'));
+    assert.equal(health.status, 200);
+  });
+});

@@ -25,6 +25,8 @@ export interface AppOptions {
   version: string;
   /** True once the server is shutting down: responses then ask the client to close the connection. */
   isClosing?: () => boolean;
+  /** A deliberately broken build (APP_BROKEN=1): every route but /healthz answers 500. */
+  broken?: boolean;
 }
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -44,7 +46,7 @@ export function resolveVersion(env: NodeJS.ProcessEnv, readPackageJson: () => st
 }
 
 /** Creates the request handler of the service. */
-export function createApp({ version, isClosing = () => false }: AppOptions): RequestHandler {
+export function createApp({ version, isClosing = () => false, broken = false }: AppOptions): RequestHandler {
   const send = (res: ServerResponse, status: number, type: string, body: string): void => {
     res.statusCode = status;
     res.setHeader('content-type', `${type}; charset=utf-8`);
@@ -87,6 +89,7 @@ export function createApp({ version, isClosing = () => false }: AppOptions): Req
     const path = queryStart === -1 ? target : target.slice(0, queryStart);
     const handler = Object.hasOwn(handlers, path) ? handlers[path] : undefined;
     if (!handler) return json(res, 404, { error: 'not found', path });
+    if (broken && path !== '/healthz') return json(res, 500, { error: `hello ${version} is broken` });
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       return json(res, 405, { error: `method ${req.method} not allowed` });

@@ -17,7 +17,9 @@ const version = resolveVersion(process.env, () =>
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
 );
 let closing = false;
-const server = createServer(createApp({ version, isClosing: () => closing }));
+const server = createServer(
+  createApp({ version, isClosing: () => closing, broken: process.env.APP_BROKEN === '1' }),
+);
 
 server.on('error', (error) => {
   console.error(`server error: ${error.message}`);

@@ -1,77 +1,69 @@
 /**
- * `slipway deploy SERVICE --env ENV`: makes a revision of the service's current source and config,
- * brings it up beside the running one, and moves all traffic to it once it is ready; the old
- * revision drains and stops. A revision that never becomes ready gets no traffic and is removed.
+ * `slipway deploy SERVICE --env ENV`: takes the service's current source and config into the
+ * environment with the environment's strategy, analysing as it goes; exit 0 when the rollout
+ * completes, 1 when it ends rolled back or aborted.
  */
+import { readGitInfo } from '../../pipeline/git-info.js';
+import { deploy, resume } from '../../rollout/rollout-service.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { localPlatform } from '../platform.js';
-import { loadProject } from '../project.js';
+import { actorOf, loadProject, openProjectStore } from '../project.js';
+import { rolloutDeps } from '../rollout-deps.js';
 import { requireEnv } from './health.js';
 
-/** Deploys one service to one environment; exit 0 when the new revision serves all traffic. */
+/** Options of `slipway deploy`. */
+export interface DeployOptions {
+  readonly env?: string;
+  readonly timeout?: string;
+  readonly queue?: boolean;
+  readonly resume?: boolean;
+}
+
+/** Deploys one service to one environment. */
 export async function deployCommand(
   ctx: CommandContext,
   serviceId: string,
-  options: { env?: string; timeout?: string },
+  options: DeployOptions,
 ): Promise<number> {
   const env = requireEnv(options.env);
   const timeoutMs = options.timeout === undefined ? 120_000 : Number(options.timeout) * 1000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
     throw new UsageError(`--timeout must be seconds, got '${options.timeout}'`);
   const { config, projectDir } = await loadProject(ctx);
-  const service = config.services[serviceId];
-  if (!service) {
-    throw new UsageError(
-      `no service '${serviceId}' in the config (services: ${Object.keys(config.services).join(', ') || 'none'})`,
-    );
+  const store = await openProjectStore(ctx, projectDir);
+  try {
+    const deps = rolloutDeps(ctx, projectDir, store);
+    const outcome = options.resume
+      ? await resume(deps, { service: serviceId, env })
+      : await deploy(deps, {
+          config,
+          projectDir,
+          service: serviceId,
+          env,
+          actor: actorOf(ctx),
+          commitSha: readGitInfo(projectDir).sha,
+          queue: options.queue === true,
+          readyTimeoutMs: timeoutMs,
+        });
+    switch (outcome.status) {
+      case 'unchanged':
+        if (ctx.output.json)
+          ctx.output.data({ type: 'rollout.finished', status: 'unchanged', revision: outcome.revision });
+        else ctx.output.line(`${serviceId} ${outcome.revision} already serves ${env}: nothing to deploy`);
+        return ExitCode.Ok;
+      case 'completed':
+        if (!ctx.output.json) {
+          const status = await deps.platform.status({ service: serviceId, env });
+          if (status?.url) ctx.output.line(`${serviceId} serves ${env} at ${status.url}`);
+        }
+        return ExitCode.Ok;
+      case 'busy':
+        throw new UsageError(`another controller (${outcome.owner}) is driving this rollout`);
+      default:
+        return ExitCode.Failed;
+    }
+  } finally {
+    await store.close();
   }
-  const environment = config.environments[env];
-  if (Object.keys(config.environments).length > 0 && !environment) {
-    throw new UsageError(
-      `no environment '${env}' in the config (environments: ${Object.keys(config.environments).join(', ')})`,
-    );
-  }
-  const platform = localPlatform(ctx, projectDir);
-  const ref = { service: serviceId, env };
-  const revision = await platform.createRevision({ service, baseDir: projectDir });
-  const endpoint = await platform.ensureService(
-    ref,
-    environment?.port !== undefined ? { port: environment.port } : {},
-  );
-  if (endpoint.error) throw new UsageError(`${serviceId} in ${env} cannot serve: ${endpoint.error}`);
-  const previous = endpoint.revisions.filter((r) => r.id !== revision.id);
-  say(
-    ctx,
-    { event: 'revision', revision: revision.id, created: revision.createdAt },
-    `revision ${revision.id}`,
-  );
-
-  await platform.scale(ref, revision.id, service.instances);
-  const ready = await platform.waitReady(ref, revision.id, service.instances, timeoutMs);
-  if (ready.status !== 'ready') {
-    await platform.scale(ref, revision.id, 0);
-    const stable = previous.find((r) => r.weight > 0);
-    say(
-      ctx,
-      { event: 'failed', revision: revision.id, reason: ready.message },
-      `deploy failed: ${ready.message}`,
-    );
-    if (stable) ctx.output.line(`traffic stays on ${stable.id}`);
-    return ExitCode.Failed;
-  }
-  await platform.setTraffic(ref, { weights: { [revision.id]: 100 }, roles: { stable: revision.id } });
-  for (const old of previous) await platform.scale(ref, old.id, 0);
-  say(
-    ctx,
-    { event: 'deployed', revision: revision.id, url: endpoint.url, instances: ready.ready },
-    `${serviceId} ${revision.id} serves ${env} at ${endpoint.url} (${ready.ready} instance(s))`,
-  );
-  return ExitCode.Ok;
-}
-
-function say(ctx: CommandContext, data: Record<string, unknown>, text: string): void {
-  if (ctx.output.json) ctx.output.data(data);
-  else ctx.output.line(text);
 }

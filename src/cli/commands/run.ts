@@ -16,6 +16,7 @@ import type { Store } from '../../store/store.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { agentCommand } from '../platform.js';
 import { actorOf, loadProject, openProjectStore, parseRunId, projectDirOf } from '../project.js';
 
 const clock = { now: () => Date.now() };
@@ -70,6 +71,7 @@ async function withRuntime(
       concurrency,
       signal: controller.signal,
       git: readGitInfo(projectDir),
+      slipwayCommand: agentCommand(),
     });
     reporter.close();
     if (!ctx.output.json && outcome.status !== 'success') {

@@ -41,6 +41,8 @@ export interface ExecuteDeps extends JobRunnerDeps {
   readonly signal: AbortSignal;
   /** The command that decides an approval, for the waiting message. */
   readonly approveCommand: (runId: number, environment: string) => string;
+  /** The command that deploys services to an environment (a deploy environment without `run`). */
+  readonly deployCommand?: (environment: string, services: readonly string[]) => string;
 }
 
 /** A run to execute, with whatever a previous process already finished. */
@@ -389,7 +391,12 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
       }
     }
     markStarted(node, 1, startedAt);
-    if (node.run === undefined) {
+    const command =
+      node.run ??
+      (node.services && node.services.length > 0 && deps.deployCommand
+        ? deps.deployCommand(node.environment, node.services)
+        : undefined);
+    if (command === undefined) {
       const log = deps.logs.attempt(node.key, 1);
       log.system(`environment ${node.environment}: nothing to deploy`);
       log.end();
@@ -402,7 +409,7 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
         startedAt,
       });
     }
-    const job = deployJob(node, node.run);
+    const job = deployJob(node, command);
     const controller = new AbortController();
     if (cancelled()) controller.abort();
     controllers.set(node.key, controller);

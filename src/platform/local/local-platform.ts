@@ -1,4 +1,5 @@
 /** The local platform: the Platform contract over this host's agent. */
+import { readFileSync } from 'node:fs';
 import type { RouterMetricsSnapshot } from '../../router/metrics.js';
 import type {
   EndpointSpec,
@@ -71,9 +72,12 @@ export class LocalPlatform implements Platform {
     return all.find((s) => s.service === ref.service && s.env === ref.env);
   }
 
+  /** Every service the agent runs; an agent that died while running services is started again (and re-adopts them). */
   async list(): Promise<readonly ServiceStatus[]> {
     const status = await this.client.tryCall<{ services: ServiceStatus[] }>('GET', '/v1/status');
-    return status?.services ?? [];
+    if (status) return status.services;
+    if (!this.options.agentCommand || !hasSavedServices(this.client.paths.stateFile)) return [];
+    return (await this.client.call<{ services: ServiceStatus[] }>('GET', '/v1/status')).services;
   }
 
   metrics(ref: ServiceRef): Promise<RouterMetricsSnapshot> {
@@ -91,4 +95,14 @@ export class LocalPlatform implements Platform {
 
 function path(ref: ServiceRef): string {
   return `/v1/services/${encodeURIComponent(ref.service)}/${encodeURIComponent(ref.env)}`;
+}
+
+/** True when the agent's state file lists services (so an agent should be running them). */
+function hasSavedServices(stateFile: string): boolean {
+  try {
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { units?: unknown[] };
+    return Array.isArray(state.units) && state.units.length > 0;
+  } catch {
+    return false;
+  }
 }

@@ -24,6 +24,8 @@ import type { Revision } from '../platform.js';
 
 /** Folders never part of a revision: version control, Slipway's state, installed dependencies. */
 const SKIPPED = new Set(['.git', '.slipway', 'node_modules']);
+/** Files at the source root that are not part of it: the config, whose service part is hashed on its own. */
+const SKIPPED_AT_ROOT = new Set(['slipway.yaml', 'slipway.yml']);
 /** How many revisions of each service are kept on disk. */
 export const KEPT_REVISIONS = 10;
 
@@ -142,7 +144,13 @@ export function listRevisions(stateDir: string, service: string): RevisionManife
   return manifests.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
-/** Deletes all but the newest `keep` revisions of a service, never one in `inUse`; returns the ids removed. */
+/** Keeps a revision on disk for good (a release points at it), whatever pruning would do. */
+export function pinRevision(stateDir: string, service: string, id: string, why: string): void {
+  const dir = revisionDir(stateDir, service, id);
+  if (existsSync(dir)) writeFileSync(join(dir, 'pinned'), `${why}\n`);
+}
+
+/** Deletes all but the newest `keep` revisions of a service, never one in `inUse` or pinned; returns the ids removed. */
 export function pruneRevisions(
   stateDir: string,
   service: string,
@@ -151,7 +159,8 @@ export function pruneRevisions(
 ): string[] {
   const removed: string[] = [];
   for (const manifest of listRevisions(stateDir, service).slice(keep)) {
-    if (inUse.has(manifest.id)) continue;
+    if (inUse.has(manifest.id) || existsSync(join(revisionDir(stateDir, service, manifest.id), 'pinned')))
+      continue;
     rmSync(revisionDir(stateDir, service, manifest.id), { recursive: true, force: true });
     removed.push(manifest.id);
   }
@@ -171,7 +180,7 @@ function listFiles(root: string): SourceFile[] {
   const walk = (rel: string): void => {
     const names = readdirSync(join(root, rel)).sort();
     for (const name of names) {
-      if (SKIPPED.has(name)) continue;
+      if (SKIPPED.has(name) || (rel === '' && SKIPPED_AT_ROOT.has(name))) continue;
       const childRel = rel ? `${rel}/${name}` : name;
       const full = join(root, childRel);
       const stat = lstatSync(full);

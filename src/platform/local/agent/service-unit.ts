@@ -142,6 +142,8 @@ export class ServiceUnit {
   setTraffic(spec: TrafficSpec): void {
     let total = 0;
     for (const [id, weight] of Object.entries(spec.weights)) {
+      // Weight 0 for a revision that does not run here changes nothing.
+      if (weight === 0 && !this.revisions.has(id)) continue;
       if (!this.revisions.has(id)) {
         throw new PlatformError(
           'REVISION_NOT_FOUND',

@@ -1,0 +1,107 @@
+/**
+ * `slipway plan SERVICE --env ENV`: shows the steps a deploy would take (weights and instances at
+ * each) from what runs now, without changing anything: no revision is written, no agent started.
+ */
+import { revisionIdOf } from '../../platform/local/revisions.js';
+import type { RevisionStatus } from '../../platform/platform.js';
+import { deploymentFor } from '../../rollout/deployment.js';
+import { planRollout, type RolloutPlan, type RolloutStep } from '../../rollout/plan-rollout.js';
+import { formatDuration } from '../../spec/duration.js';
+import type { CommandContext } from '../context.js';
+import { UsageError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { localPlatform } from '../platform.js';
+import { loadProject } from '../project.js';
+import { requireEnv } from './health.js';
+
+/** Prints the rollout plan of one service in one environment; exit 0 (2 for an unknown service or env). */
+export async function planCommand(
+  ctx: CommandContext,
+  serviceId: string,
+  options: { env?: string },
+): Promise<number> {
+  const env = requireEnv(options.env);
+  const { config, projectDir } = await loadProject(ctx);
+  const service = config.services[serviceId];
+  if (!service) {
+    throw new UsageError(
+      `no service '${serviceId}' in the config (services: ${Object.keys(config.services).join(', ') || 'none'})`,
+    );
+  }
+  const envNames = Object.keys(config.environments);
+  if (envNames.length > 0 && !config.environments[env]) {
+    throw new UsageError(`no environment '${env}' in the config (environments: ${envNames.join(', ')})`);
+  }
+  const deployment = deploymentFor(config, serviceId, env);
+  const next = revisionIdOf(service, projectDir);
+  const running = (await localPlatform(ctx, projectDir).list()).find(
+    (s) => s.service === serviceId && s.env === env,
+  );
+  const current = running?.revisions ?? [];
+  const stable = stableRevision(current, next);
+  const serving = current.find((r) => r.id === next && r.weight >= 100);
+  const plan: RolloutPlan = serving
+    ? { strategy: deployment.strategy.kind, steps: [] }
+    : planRollout({
+        strategy: deployment.strategy,
+        checks: deployment.checks,
+        hooks: deployment.hooks,
+        instances: service.instances,
+        ...(stable ? { stable: { id: stable.id, instances: stable.desired } } : {}),
+        next,
+      });
+  if (ctx.output.json) {
+    ctx.output.data({ service: serviceId, env, strategy: plan.strategy, steps: plan.steps });
+    return ExitCode.Ok;
+  }
+  if (plan.steps.length === 0) {
+    ctx.output.line(`${serviceId} in ${env}: nothing to deploy (${next} already serves all traffic)`);
+    return ExitCode.Ok;
+  }
+  const from = stable ? `${stable.id} (${stable.desired} instance(s)) -> ` : 'first deploy of ';
+  ctx.output.line(
+    `${serviceId} to ${env}: ${plan.strategy}, ${from}${next} (${service.instances} instance(s))`,
+  );
+  printSteps(ctx, plan.steps);
+  return ExitCode.Ok;
+}
+
+// The revision serving now: the highest weight among the others (a half-done rollout of `next` plans from it).
+function stableRevision(revisions: readonly RevisionStatus[], next: string): RevisionStatus | undefined {
+  return revisions
+    .filter((r) => r.id !== next && r.weight > 0)
+    .sort((a, b) => b.weight - a.weight || b.desired - a.desired)[0];
+}
+
+function printSteps(ctx: CommandContext, steps: readonly RolloutStep[]): void {
+  const list = (record: Readonly<Record<string, number>>, unit: string) =>
+    Object.entries(record)
+      .map(([id, n]) => `${id} ${n}${unit}`)
+      .join(', ');
+  const rows = steps.map((step) => ({
+    action: step.action,
+    weights: `weights ${list(step.weights, '%')}`,
+    instances: `instances ${list(step.instances, '')}`,
+    notes: notesOf(step),
+  }));
+  const number = String(steps.length).length;
+  const width = (key: 'action' | 'weights' | 'instances') => Math.max(...rows.map((r) => r[key].length));
+  rows.forEach((row, i) => {
+    const line = [
+      `${String(i + 1).padStart(number)}.`,
+      ctx.output.paint('bold', row.action.padEnd(width('action'))),
+      row.weights.padEnd(width('weights')),
+      row.notes ? row.instances.padEnd(width('instances')) : row.instances,
+      ctx.output.paint('gray', row.notes),
+    ];
+    ctx.output.line(`  ${line.join('  ').trimEnd()}`);
+  });
+}
+
+function notesOf(step: RolloutStep): string {
+  const notes: string[] = [];
+  if (step.durationMs !== undefined)
+    notes.push(`hold ${formatDuration(step.durationMs)}${step.analyze ? ' with analysis' : ''}`);
+  if (step.pause) notes.push('then wait for `slipway promote`');
+  return notes.join(', ');
+}

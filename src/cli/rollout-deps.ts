@@ -1,0 +1,75 @@
+/** Wires the rollout controller for CLI commands: store, local platform, reporter and owner id. */
+import {
+  type ControllerDeps,
+  controllerId,
+  type RolloutEvent,
+} from '../rollout/controller/rollout-controller.js';
+import type { Store } from '../store/store.js';
+import type { CommandContext } from './context.js';
+import { localPlatform } from './platform.js';
+
+/** Controller dependencies for a command, printing events as lines (or NDJSON with --json). */
+export function rolloutDeps(ctx: CommandContext, projectDir: string, store: Store): ControllerDeps {
+  const env = Object.fromEntries(
+    Object.entries(ctx.io.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  return {
+    store,
+    platform: localPlatform(ctx, projectDir),
+    report: (event) => report(ctx, event),
+    owner: controllerId(),
+    env,
+  };
+}
+
+function report(ctx: CommandContext, event: RolloutEvent): void {
+  const { output } = ctx;
+  if (output.json) {
+    output.data({ ...event, time: new Date().toISOString() });
+    return;
+  }
+  const weights = (w: Readonly<Record<string, number>>) =>
+    Object.entries(w)
+      .map(([id, n]) => `${id}=${n}%`)
+      .join(' ');
+  switch (event.type) {
+    case 'rollout.step': {
+      const instances = Object.entries(event.instances)
+        .map(([id, n]) => `${id}x${n}`)
+        .join(' ');
+      output.line(
+        `step ${event.step + 1}: ${event.action.padEnd(10)} traffic ${weights(event.weights)}  instances ${instances}`,
+      );
+      break;
+    }
+    case 'analysis.measurement': {
+      const mark =
+        event.verdict === 'success'
+          ? output.paint('green', 'ok')
+          : output.paint(event.verdict === 'failure' ? 'red' : 'yellow', event.verdict);
+      output.line(`  analysis ${mark}: ${event.message}`);
+      break;
+    }
+    case 'rollout.paused':
+      output.line(output.paint('yellow', `paused: ${event.reason}`));
+      break;
+    case 'rollout.resumed':
+      output.line(`resumed at step ${event.step + 1}`);
+      break;
+    case 'rollout.rollback':
+      output.line(
+        output.paint('red', `rolling back: ${event.reason} (traffic restored in ${event.restoreMs} ms)`),
+      );
+      break;
+    case 'rollout.finished': {
+      const color = event.status === 'completed' ? 'green' : 'red';
+      output.line(
+        output.paint(
+          color,
+          `rollout ${event.status}${event.reason ? `: ${event.reason}` : ''} (${event.revision})`,
+        ),
+      );
+      break;
+    }
+  }
+}

@@ -1,0 +1,383 @@
+/**
+ * Drives a stored rollout step by step against a Platform: scale up (and wait for readiness),
+ * checks, one atomic traffic update, scale down, then hold the step while analysing. Every
+ * transition is persisted first, so a controller killed at any point leaves traffic where it was
+ * and the next one continues from the stored step. A failed verdict flips traffic back to the
+ * stable revision in one router update.
+ */
+import { hostname } from 'node:os';
+import type { Platform, ServiceRef } from '../../platform/platform.js';
+import type { EventType } from '../../store/event-types.js';
+import type { Rollout, Store } from '../../store/store.js';
+import type { Measurement } from '../analysis/analysis-types.js';
+import type { RolloutStep } from '../plan-rollout.js';
+import { runCommand, runSmoke, runWarmup } from './checks.js';
+import { holdStep } from './hold-step.js';
+import type { RolloutSpec } from './rollout-spec.js';
+
+/** A controller whose heartbeat is older than this is presumed dead and its rollout taken over. */
+export const STALE_AFTER_MS = 5000;
+const HEARTBEAT_MS = 1000;
+
+/** What a rollout reports as it goes (printed as NDJSON with --json). */
+export type RolloutEvent =
+  | {
+      readonly type: 'rollout.step';
+      readonly rollout: number;
+      readonly step: number;
+      readonly action: string;
+      readonly weights: Readonly<Record<string, number>>;
+      readonly instances: Readonly<Record<string, number>>;
+    }
+  | ({ readonly type: 'analysis.measurement'; readonly rollout: number; readonly step: number } & Measurement)
+  | {
+      readonly type: 'rollout.paused';
+      readonly rollout: number;
+      readonly step: number;
+      readonly reason: string;
+    }
+  | { readonly type: 'rollout.resumed'; readonly rollout: number; readonly step: number }
+  | {
+      readonly type: 'rollout.rollback';
+      readonly rollout: number;
+      readonly reason: string;
+      readonly restoreMs: number;
+    }
+  | {
+      readonly type: 'rollout.finished';
+      readonly rollout: number;
+      readonly status: 'completed' | 'rolled_back' | 'aborted';
+      readonly revision: string;
+      readonly reason?: string;
+    };
+
+/** How a rollout ended (or that another controller drives it). */
+export type RolloutOutcome =
+  | { readonly status: 'completed' | 'rolled_back' | 'aborted'; readonly reason?: string }
+  | { readonly status: 'busy'; readonly owner: string };
+
+/** What the controller needs. */
+export interface ControllerDeps {
+  readonly store: Store;
+  readonly platform: Platform;
+  readonly report: (event: RolloutEvent) => void;
+  /** Identifies this controller process in the store (e.g. `host:pid:start`). */
+  readonly owner: string;
+  /** Environment variables for hooks and commands. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly now?: () => number;
+}
+
+/** The result of applying one step. */
+export type StepResult =
+  | { readonly status: 'done' }
+  | { readonly status: 'jump'; readonly to: number }
+  | { readonly status: 'paused'; readonly reason: string }
+  | { readonly status: 'failed'; readonly reason: string; readonly measurement?: Measurement }
+  | { readonly status: 'aborted'; readonly reason: string };
+
+/** Drives rollouts; one instance can drive several in turn. */
+export class RolloutController {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ControllerDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Drives a rollout until it ends, or says who else drives it. */
+  async drive(id: number): Promise<RolloutOutcome> {
+    const { store } = this.deps;
+    const current = await store.getRollout(id);
+    // A controller on this host whose process is gone can be taken over at once, without waiting for staleness.
+    const staleBefore =
+      current?.owner && ownerIsGone(current.owner) ? Number.MAX_SAFE_INTEGER : this.now() - STALE_AFTER_MS;
+    if (!(await store.claimRollout(id, this.deps.owner, staleBefore))) {
+      return { status: 'busy', owner: (await store.getRollout(id))?.owner ?? 'another controller' };
+    }
+    let lost = false;
+    const heartbeat = setInterval(() => {
+      void store
+        .claimRollout(id, this.deps.owner, this.now() - STALE_AFTER_MS)
+        .then((held) => {
+          if (!held) lost = true;
+        })
+        .catch(() => {});
+    }, HEARTBEAT_MS);
+    try {
+      for (;;) {
+        if (lost)
+          return { status: 'busy', owner: (await store.getRollout(id))?.owner ?? 'another controller' };
+        const rollout = await this.load(id);
+        const spec = rollout.plan as RolloutSpec;
+        if (rollout.phase === 'completed' || rollout.phase === 'rolled_back' || rollout.phase === 'aborted') {
+          return { status: rollout.phase, ...(rollout.reason ? { reason: rollout.reason } : {}) };
+        }
+        if (rollout.request === 'abort') return this.rollBack(rollout, spec, 'aborted', `aborted by request`);
+        if (rollout.phase === 'paused') {
+          if (
+            rollout.request === 'resume' ||
+            rollout.request === 'promote' ||
+            rollout.request === 'promote_full'
+          ) {
+            // A pause in the middle of a step: resume applies the step again, promote skips the rest of it.
+            const during = rollout.data.pause !== 'after';
+            const step =
+              rollout.request === 'promote_full'
+                ? lastStepIndex(spec)
+                : rollout.request === 'promote' && during
+                  ? rollout.step + 1
+                  : rollout.step;
+            await store.updateRollout(id, { phase: 'running', request: null, reason: null, step });
+            this.deps.report({ type: 'rollout.resumed', rollout: id, step });
+            continue;
+          }
+          await sleep(100);
+          continue;
+        }
+        if (rollout.request === 'pause') {
+          await this.pause(rollout, 'paused by request');
+          continue;
+        }
+        if (rollout.step >= spec.steps.length) return this.complete(rollout, spec);
+        const step = spec.steps[rollout.step] as RolloutStep;
+        const result = await this.applyStep(rollout, spec, step);
+        if (result.status === 'done') {
+          if (step.pause === true) {
+            // Paused *after* the step: promote goes on with the next one.
+            const reason = 'waiting for `slipway promote`';
+            await store.updateRollout(id, {
+              step: rollout.step + 1,
+              phase: 'paused',
+              reason,
+              data: { ...rollout.data, pause: 'after' },
+            });
+            this.deps.report({ type: 'rollout.paused', rollout: id, step: rollout.step, reason });
+            await this.record('rollout.paused', rollout, { step: rollout.step, reason });
+          } else {
+            await store.updateRollout(id, { step: rollout.step + 1 });
+          }
+          await this.record('rollout.progressed', rollout, { step: rollout.step, action: step.action });
+        } else if (result.status === 'jump') {
+          await store.updateRollout(id, { step: result.to, request: null });
+        } else if (result.status === 'paused') {
+          await this.pause(rollout, result.reason);
+        } else if (result.status === 'aborted') {
+          return this.rollBack(rollout, spec, 'aborted', result.reason);
+        } else if (spec.autoRollback) {
+          return this.rollBack(rollout, spec, 'rolled_back', result.reason);
+        } else {
+          await this.pause(rollout, `${result.reason} (autoRollback is off: promote or abort)`);
+        }
+      }
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /** Applies one step: scale up and wait, checks, traffic, scale down, hold with analysis. */
+  private async applyStep(rollout: Rollout, spec: RolloutSpec, step: RolloutStep): Promise<StepResult> {
+    const { platform } = this.deps;
+    const ref = refOf(rollout);
+    this.deps.report({
+      type: 'rollout.step',
+      rollout: rollout.id,
+      step: rollout.step,
+      action: step.action,
+      weights: step.weights,
+      instances: step.instances,
+    });
+    const status = await platform.status(ref);
+    const desired = new Map((status?.revisions ?? []).map((r) => [r.id, r.desired]));
+    const ups = Object.entries(step.instances).filter(
+      ([id, n]) => (n as number) > (desired.get(id) ?? 0),
+    ) as [string, number][];
+    for (const [id, n] of ups) await platform.scale(ref, id, n);
+    for (const [id, n] of ups) {
+      const ready = await platform.waitReady(ref, id, n, spec.readyTimeoutMs);
+      if (ready.status !== 'ready')
+        return { status: 'failed', reason: `revision ${id} did not become ready: ${ready.message}` };
+    }
+    const target = {
+      url: status?.url ?? '',
+      revision: spec.next.id,
+      env: this.deps.env,
+      workdir: spec.workdir,
+    };
+    if (step.action === 'preDeploy' && spec.hooks.preDeploy) {
+      const result = await runCommand(spec.hooks.preDeploy, target, spec.hooks.timeoutMs);
+      if (!result.ok) return { status: 'aborted', reason: `preDeploy hook failed: ${result.message}` };
+    }
+    if (step.action === 'warmup') {
+      const result = await runWarmup(spec.checks.warmup, step.instances[spec.next.id] ?? 1, target);
+      if (!result.ok) return { status: 'failed', reason: result.message };
+    }
+    if (step.action === 'smoke') {
+      const result = await runSmoke(spec.checks.smoke, target, spec.checks.timeoutMs);
+      if (!result.ok) return { status: 'failed', reason: result.message };
+    }
+    const current = Object.fromEntries((status?.revisions ?? []).map((r) => [r.id, r.weight]));
+    if (!sameWeights(current, step.weights)) {
+      await platform.setTraffic(ref, {
+        weights: step.weights,
+        roles: { ...(spec.stable ? { stable: spec.stable.id } : {}), canary: spec.next.id },
+      });
+    }
+    for (const [id, n] of Object.entries(step.instances) as [string, number][]) {
+      if (n < (desired.get(id) ?? 0)) await platform.scale(ref, id, n);
+    }
+    if (step.action === 'postDeploy' && spec.hooks.postDeploy) {
+      const result = await runCommand(spec.hooks.postDeploy, target, spec.hooks.timeoutMs);
+      if (!result.ok) return { status: 'failed', reason: `postDeploy hook failed: ${result.message}` };
+    }
+    if (!step.durationMs) return { status: 'done' };
+    return holdStep({
+      rollout,
+      spec,
+      step,
+      target,
+      deps: this.deps,
+      lastStep: lastStepIndex(spec),
+      saveMeasurements: (measurements) =>
+        this.deps.store
+          .updateRollout(rollout.id, { data: { ...rollout.data, measurements, measuredAt: this.now() } })
+          .then(() => {}),
+    });
+  }
+
+  /** Flips traffic back to the stable revision at once, then removes the new one. */
+  private async rollBack(
+    rollout: Rollout,
+    spec: RolloutSpec,
+    phase: 'rolled_back' | 'aborted',
+    reason: string,
+  ): Promise<RolloutOutcome> {
+    const { platform, store } = this.deps;
+    const ref = refOf(rollout);
+    const decidedAt = this.now();
+    let restoreMs = 0;
+    if (spec.stable) {
+      const status = await platform.status(ref);
+      const stable = status?.revisions.find((r) => r.id === spec.stable?.id);
+      if ((stable?.desired ?? 0) < spec.stable.instances)
+        await platform.scale(ref, spec.stable.id, spec.stable.instances);
+      if ((stable?.ready ?? 0) === 0) await platform.waitReady(ref, spec.stable.id, 1, spec.readyTimeoutMs);
+      await platform.setTraffic(ref, {
+        weights: { [spec.stable.id]: 100, [spec.next.id]: 0 },
+        roles: { stable: spec.stable.id },
+      });
+      restoreMs = this.now() - decidedAt;
+      this.deps.report({ type: 'rollout.rollback', rollout: rollout.id, reason, restoreMs });
+    }
+    await platform.scale(ref, spec.next.id, 0);
+    await store.updateRollout(rollout.id, {
+      phase,
+      reason,
+      request: null,
+      finishedAt: this.now(),
+      data: { ...(await this.load(rollout.id)).data, decidedAt, restoreMs },
+    });
+    await this.record(phase === 'rolled_back' ? 'service.rolledback' : 'rollout.aborted', rollout, {
+      revision: spec.next.id,
+      stable: spec.stable?.id ?? null,
+      reason,
+      restoreMs,
+    });
+    if (phase === 'rolled_back') await this.record('rollout.aborted', rollout, { reason, rolledBack: true });
+    this.deps.report({
+      type: 'rollout.finished',
+      rollout: rollout.id,
+      status: phase,
+      revision: spec.next.id,
+      reason,
+    });
+    return { status: phase, reason };
+  }
+
+  private async complete(rollout: Rollout, spec: RolloutSpec): Promise<RolloutOutcome> {
+    const { platform, store } = this.deps;
+    await platform.setTraffic(refOf(rollout), {
+      weights: { [spec.next.id]: 100 },
+      roles: { stable: spec.next.id },
+    });
+    await store.updateRollout(rollout.id, { phase: 'completed', finishedAt: this.now(), request: null });
+    await this.record('rollout.completed', rollout, { revision: spec.next.id });
+    await this.record(spec.stable ? 'service.upgraded' : 'service.deployed', rollout, {
+      revision: spec.next.id,
+      previous: spec.stable?.id ?? null,
+      strategy: spec.strategy,
+    });
+    this.deps.report({
+      type: 'rollout.finished',
+      rollout: rollout.id,
+      status: 'completed',
+      revision: spec.next.id,
+    });
+    return { status: 'completed' };
+  }
+
+  private async pause(rollout: Rollout, reason: string): Promise<void> {
+    await this.deps.store.updateRollout(rollout.id, {
+      phase: 'paused',
+      request: null,
+      reason,
+      data: { ...rollout.data, pause: 'during' },
+    });
+    this.deps.report({ type: 'rollout.paused', rollout: rollout.id, step: rollout.step, reason });
+    await this.record('rollout.paused', rollout, { step: rollout.step, reason });
+  }
+
+  private async load(id: number): Promise<Rollout> {
+    const rollout = await this.deps.store.getRollout(id);
+    if (!rollout) throw new Error(`rollout ${id} disappeared from the store`);
+    return rollout;
+  }
+
+  private async record(type: EventType, rollout: Rollout, data: Record<string, unknown>): Promise<void> {
+    await this.deps.store.appendEvent({
+      type,
+      actor: rollout.actor,
+      service: rollout.service,
+      environment: rollout.environment,
+      commitSha: rollout.commitSha,
+      subject: `rollout/${rollout.id}`,
+      data: { rollout: rollout.id, ...data },
+    });
+  }
+}
+
+/** An id for this controller process: host, pid and start time. */
+export function controllerId(): string {
+  return `${hostname()}:${process.pid}:${Date.now()}`;
+}
+
+/** True when `owner` names a controller process on this host that no longer runs. */
+export function ownerIsGone(owner: string): boolean {
+  const [host, pid] = owner.split(':');
+  if (host !== hostname() || !pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** The index of the first step that gives the new revision all traffic (where promote --full jumps). */
+export function lastStepIndex(spec: RolloutSpec): number {
+  const index = spec.steps.findIndex((s) => (s.weights[spec.next.id] ?? 0) >= 100);
+  return index < 0 ? spec.steps.length : index;
+}
+
+function refOf(rollout: Rollout): ServiceRef {
+  return { service: rollout.service, env: rollout.environment };
+}
+
+function sameWeights(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) if (Math.abs((a[key] ?? 0) - (b[key] ?? 0)) > 0.0005) return false;
+  return true;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

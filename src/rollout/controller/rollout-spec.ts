@@ -1,0 +1,23 @@
+/**
+ * What a rollout stores so that it can be driven (and resumed) without reading slipway.yaml
+ * again: the planned steps, and the analysis, checks and hooks that apply to them.
+ */
+import type { ResolvedAnalysis, ResolvedChecks, ResolvedHooks } from '../../spec/resolved.js';
+import type { MetricCheck } from '../analysis/analysis-types.js';
+import type { RolloutStep } from '../plan-rollout.js';
+
+/** The frozen spec of one rollout. */
+export interface RolloutSpec {
+  readonly strategy: string;
+  readonly steps: readonly RolloutStep[];
+  readonly stable?: { readonly id: string; readonly instances: number };
+  readonly next: { readonly id: string; readonly instances: number };
+  readonly analysis: ResolvedAnalysis & { readonly metrics: readonly MetricCheck[] };
+  readonly autoRollback: boolean;
+  readonly checks: ResolvedChecks;
+  readonly hooks: ResolvedHooks;
+  /** How long new instances get to become ready. */
+  readonly readyTimeoutMs: number;
+  /** Where hooks and check commands run. */
+  readonly workdir: string;
+}

@@ -1,0 +1,94 @@
+/**
+ * Plans a rollout: turns a strategy, the checks and hooks, and the running state into explicit
+ * steps, without doing anything. An executor applies each step in a fixed order (scale up and wait
+ * until ready, run the step's check, set weights, scale down, hold, wait for promote).
+ */
+import type { ResolvedChecks, ResolvedHooks, ResolvedStrategy } from '../spec/resolved.js';
+import { planBlueGreen } from './strategies/blue-green.js';
+import { planCanary } from './strategies/canary.js';
+import { planFirstDeploy } from './strategies/first-deploy.js';
+import { planRolling } from './strategies/rolling.js';
+
+/** What a step does besides moving instances and weights; documented in docs/rollouts.md. */
+export type RolloutAction =
+  | 'preDeploy'
+  | 'scaleUp'
+  | 'warmup'
+  | 'smoke'
+  | 'traffic'
+  | 'pause'
+  | 'scaleDown'
+  | 'postDeploy'
+  | 'promote';
+
+/** One step of a rollout and the state it leaves behind. */
+export interface RolloutStep {
+  readonly action: RolloutAction;
+  /** Traffic share per revision after the step: every revision with instances, and the new one. */
+  readonly weights: Readonly<Record<string, number>>;
+  /** Instances that exist after the step (ready or starting), per revision: the stable and the new one. */
+  readonly instances: Readonly<Record<string, number>>;
+  /** Hold this long after reaching the step (canary stage duration, blueGreen scaleDownDelay, ...). */
+  readonly durationMs?: number;
+  /** Analysis runs during the hold. */
+  readonly analyze?: boolean;
+  /** Wait for `slipway promote` after this step. */
+  readonly pause?: boolean;
+}
+
+/** The steps of a rollout, in order; empty when there is nothing to deploy. */
+export interface RolloutPlan {
+  readonly strategy: ResolvedStrategy['kind'];
+  readonly steps: readonly RolloutStep[];
+}
+
+/** What a rollout is planned from. */
+export interface RolloutInput {
+  readonly strategy: ResolvedStrategy;
+  readonly checks: ResolvedChecks;
+  readonly hooks: ResolvedHooks;
+  /** Desired instances of the new revision (at least 1). */
+  readonly instances: number;
+  /** The revision serving now (the one with the highest weight) and its instance count. */
+  readonly stable?: { readonly id: string; readonly instances: number };
+  /** The new revision's id. */
+  readonly next: string;
+}
+
+/**
+ * Plans a rollout. Without a stable revision (or one with no instances) every strategy plans a
+ * first deploy; when the new revision is the stable one there is nothing to do.
+ */
+export function planRollout(input: RolloutInput): RolloutPlan {
+  const strategy = input.strategy.kind;
+  if (!Number.isInteger(input.instances) || input.instances < 1)
+    throw new RangeError(`a rollout needs at least 1 instance, got ${input.instances}`);
+  if (input.stable?.id === input.next) return { strategy, steps: [] };
+  const stable = input.stable && input.stable.instances > 0 ? input.stable : undefined;
+  const body = !stable
+    ? planFirstDeploy(input)
+    : input.strategy.kind === 'canary'
+      ? planCanary(input.strategy, { ...input, stable })
+      : input.strategy.kind === 'blueGreen'
+        ? planBlueGreen(input.strategy, { ...input, stable })
+        : planRolling(input.strategy, { ...input, stable });
+  const first = body[0];
+  const last = body[body.length - 1];
+  if (!first || !last) return { strategy, steps: [] };
+  const before = stable
+    ? {
+        weights: { [stable.id]: 100, [input.next]: 0 },
+        instances: { [stable.id]: stable.instances, [input.next]: 0 },
+      }
+    : { weights: { [input.next]: 0 }, instances: { [input.next]: 0 } };
+  return {
+    strategy,
+    steps: [
+      ...(input.hooks.preDeploy !== undefined ? [{ action: 'preDeploy' as const, ...before }] : []),
+      ...body,
+      ...(input.hooks.postDeploy !== undefined
+        ? [{ action: 'postDeploy' as const, weights: last.weights, instances: last.instances }]
+        : []),
+    ],
+  };
+}
