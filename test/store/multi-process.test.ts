@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { MIGRATION_TABLE } from '../../src/store/migrations.js';
+import { createMigrations, MIGRATION_TABLE } from '../../src/store/migrations.js';
 import { sqliteStatePath } from '../../src/store/open-store.js';
 import { createBackends, openAt, rawQuery, type StoreLocation } from './helpers/backends.js';
 import { runInLockstep } from './helpers/spawn-children.js';
@@ -50,8 +50,9 @@ for (const backend of createBackends()) {
         const migrations = await rawQuery(location, `SELECT name FROM ${MIGRATION_TABLE} ORDER BY name`);
         assert.deepEqual(
           migrations.map((row) => row.name),
-          ['0001_event_log', '0002_pipeline_runs'],
+          Object.keys(createMigrations(location.backend)).sort(),
         );
+        assert.ok(migrations.length >= 3);
       });
 
       await t.test(`all ${2 * PER_CHILD} events are present with unique increasing ids`, async () => {

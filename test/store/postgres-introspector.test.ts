@@ -17,8 +17,17 @@ test('getTables lists the current schema only, with column facts', async () => {
   try {
     const tables = await db.introspection.getTables();
     assert.deepEqual(
-      tables.map((table) => table.name),
-      ['approvals', 'events', 'job_runs', 'logs', 'runs', MIGRATION_TABLE, `${MIGRATION_TABLE}_lock`],
+      tables.map((table) => table.name).sort(),
+      [
+        'approvals',
+        'events',
+        'job_runs',
+        'logs',
+        'rollouts',
+        'runs',
+        MIGRATION_TABLE,
+        `${MIGRATION_TABLE}_lock`,
+      ].sort(),
     );
     assert.ok(tables.every((table) => table.schema === schema && !table.isView));
     const events = tables.find((table) => table.name === 'events')!;

@@ -145,7 +145,10 @@ export class Instance {
     }
     if (this.pid <= 0 || this.nextStartAt !== undefined) return;
     if (!this.probing.readiness && this.readinessDue(now)) void this.probe('readiness', now);
-    if (this.liveness && !this.probing.liveness && this.liveness.due(now)) void this.probe('liveness', now);
+    // Like a Kubernetes startup probe: liveness counts only once the instance has been ready.
+    if (this.liveness && this.phase === 'running' && !this.probing.liveness && this.liveness.due(now)) {
+      void this.probe('liveness', now);
+    }
   }
 
   /** Drains (through `drain`), then SIGTERM, then SIGKILL after `timeoutMs`. */
