@@ -37,9 +37,10 @@ export async function holdStep(args: HoldArgs): Promise<StepResult> {
   const started = now();
   const interval = Math.max(100, spec.analysis.intervalMs);
   let state = INITIAL_ANALYSIS;
-  let previous: RouterMetricsSnapshot | undefined = step.analyze
-    ? await deps.platform.metrics(ref)
-    : undefined;
+  // Synthetic journeys run during every hold, even one whose metrics are not analysed.
+  const analyzing = step.analyze === true || spec.checks.synthetic.length > 0;
+  const metrics = step.analyze === true ? spec.analysis.metrics : [];
+  let previous: RouterMetricsSnapshot | undefined = analyzing ? await deps.platform.metrics(ref) : undefined;
   let nextAt = started + interval;
   while (now() - started < duration) {
     const current = await deps.store.getRollout(rollout.id);
@@ -54,12 +55,12 @@ export async function holdStep(args: HoldArgs): Promise<StepResult> {
       case 'pause':
         return { status: 'paused', reason: 'paused by request' };
     }
-    if (step.analyze && previous && now() >= nextAt) {
+    if (analyzing && previous && now() >= nextAt) {
       nextAt += interval;
       const snapshot = await deps.platform.metrics(ref);
       const window = diffSnapshots(snapshot, previous);
       previous = snapshot;
-      const measurements = await measureAll(args, window);
+      const measurements = await measureAll(args, window, metrics);
       for (const m of measurements)
         deps.report({ type: 'analysis.measurement', rollout: rollout.id, step: rollout.step, ...m });
       await args.saveMeasurements(measurements);
@@ -82,7 +83,11 @@ export async function holdStep(args: HoldArgs): Promise<StepResult> {
 }
 
 /** Every measurement of one interval. */
-async function measureAll(args: HoldArgs, window: RouterMetricsSnapshot): Promise<Measurement[]> {
+async function measureAll(
+  args: HoldArgs,
+  window: RouterMetricsSnapshot,
+  metrics: RolloutSpec['analysis']['metrics'],
+): Promise<Measurement[]> {
   const { spec } = args;
   const canary = window.revisions[spec.next.id];
   const stable = spec.stable ? window.revisions[spec.stable.id] : undefined;
@@ -93,7 +98,7 @@ async function measureAll(args: HoldArgs, window: RouterMetricsSnapshot): Promis
     env: args.rollout.environment,
   };
   const measurements = await Promise.all(
-    spec.analysis.metrics.map((check) =>
+    metrics.map((check) =>
       check.provider.kind === 'router'
         ? Promise.resolve(
             measureRouter(
