@@ -13,7 +13,7 @@ const TAGS = 500;
 const TAGGED_SPAN = 1_000; // a tag every 2 commits over the first 1,000
 const FORMAT = 2; // bump when the generated repository changes
 const bin = new URL('../bin/slipway.js', import.meta.url).pathname;
-const cliff = new URL('../node_modules/.bin/git-cliff', import.meta.url).pathname;
+const cliff = gitCliffBinary();
 const dir = join(tmpdir(), `slipway-bench-release-v${FORMAT}`);
 const env = {
   ...process.env,
@@ -24,6 +24,30 @@ const env = {
   GIT_COMMITTER_EMAIL: 'bench@example.com',
   NO_COLOR: '1',
 };
+
+/**
+ * git-cliff's binary: from node_modules if someone installed it, else installed once from the npm
+ * registry into a cache folder outside the project (it is not a project dependency: its lock-file
+ * entries for other platforms break `npm ci`).
+ */
+function gitCliffBinary() {
+  const local = new URL('../node_modules/.bin/git-cliff', import.meta.url).pathname;
+  if (existsSync(local)) return local;
+  const cache = join(tmpdir(), 'slipway-bench-git-cliff');
+  const cached = join(cache, 'node_modules', '.bin', 'git-cliff');
+  if (!existsSync(cached)) {
+    process.stderr.write('bench:release: installing git-cliff@2.14.2 into a cache folder\n');
+    mkdirSync(cache, { recursive: true });
+    execFileSync(
+      'npm',
+      ['install', '--prefix', cache, '--no-audit', '--no-fund', '--no-save', 'git-cliff@2.14.2'],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+  }
+  return cached;
+}
 
 const TYPES = ['feat', 'fix', 'chore', 'docs', 'refactor', 'perf', 'test', 'fix', 'chore', 'build'];
 const SCOPES = ['api', 'web', 'cli', 'db', null];
