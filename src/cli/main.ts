@@ -8,6 +8,7 @@ import { PlanError } from '../pipeline/plan.js';
 import { PlatformError } from '../platform/errors.js';
 import { ReleaseError } from '../release/errors.js';
 import { RolloutError } from '../rollout/errors.js';
+import { ServerError } from '../server/server-error.js';
 import { ConfigFileError } from '../spec/errors.js';
 import { StoreError } from '../store/errors.js';
 import type { DeployOptions } from './commands/deploy.js';
@@ -383,6 +384,51 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .description('list published releases, newest first')
     .action(wrap(async (ctx) => (await import('./commands/release.js')).releasesCommand(ctx)));
   program
+    .command('server')
+    .description(
+      'serve the HTTP API (runs, approvals, deploys, events, audit) over this project until Ctrl-C',
+    )
+    .option('--port <port>', 'TCP port (0: any free port)', '7070')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--insecure', 'allow a non-loopback host without TLS (tokens cross the network in clear text)')
+    .action(
+      wrap(async (ctx, opts) =>
+        (await import('./commands/server.js')).serverCommand(
+          ctx,
+          opts as { port?: string; host?: string; insecure?: boolean },
+        ),
+      ),
+    );
+  const token = program
+    .command('token')
+    .description('API tokens of the server: shown once, stored only as sha256 hashes');
+  token
+    .command('create')
+    .description('create a token and print it once (--json: {"name","role","token"})')
+    .requiredOption('--role <role>', 'viewer, deployer, approver or admin')
+    .requiredOption('--name <name>', 'unique name, recorded as the actor of what the token does')
+    .action(
+      wrap(async (ctx, opts) =>
+        (await import('./commands/token.js')).tokenCreateCommand(
+          ctx,
+          opts as { role?: string; name?: string },
+        ),
+      ),
+    );
+  token
+    .command('list')
+    .description('list tokens: name, role, creator, last use, revocation (never the token)')
+    .action(wrap(async (ctx) => (await import('./commands/token.js')).tokenListCommand(ctx)));
+  token
+    .command('revoke')
+    .argument('<name>', 'token name')
+    .description('revoke a token; requests with it get 401 from then on')
+    .action(
+      wrap(async (ctx, _opts, args) =>
+        (await import('./commands/token.js')).tokenRevokeCommand(ctx, args[0] ?? ''),
+      ),
+    );
+  program
     .command('demo')
     .description("run the example project's pipeline end to end")
     .action(wrap(async (ctx) => (await import('./commands/demo.js')).demoCommand(ctx)));
@@ -424,6 +470,7 @@ export function reportError(error: unknown, io: CliIo): number {
     error instanceof PlanError ||
     error instanceof PlatformError ||
     error instanceof RolloutError ||
+    error instanceof ServerError ||
     (error instanceof StoreError && error.code !== 'DB_ERROR' && error.code !== 'MIGRATION_FAILED')
   ) {
     io.stderr.write(`slipway: ${error.message}\n`);

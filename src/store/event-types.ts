@@ -41,6 +41,8 @@ export const EVENT_TYPES = [
   // Operations (CDEvents: incident), the start and end of time to restore.
   'incident.detected',
   'incident.resolved',
+  // The server's audit trail: one per mutating API request (Slipway).
+  'audit.recorded',
 ] as const;
 
 /** One of EVENT_TYPES. */

@@ -3,6 +3,7 @@ export { isStoreError, StoreError, type StoreErrorCode } from './errors.js';
 export { EVENT_TYPES, type EventType, isEventType } from './event-types.js';
 export { type OpenStoreOptions, openStore, sqliteStatePath } from './open-store.js';
 export type {
+  ApiToken,
   Approval,
   ApprovalDecision,
   ApprovalStatus,
@@ -14,6 +15,7 @@ export type {
   LogLine,
   LogQuery,
   LogStream,
+  NewApiToken,
   NewEvent,
   NewLogLine,
   NewRollout,
@@ -30,4 +32,5 @@ export type {
   StoreBackend,
   StoredEvent,
   StoreOperations,
+  TokenRole,
 } from './store.js';

@@ -15,6 +15,7 @@ import {
 } from './rows.js';
 import type { Database } from './schema.js';
 import type {
+  ApiToken,
   Approval,
   ApprovalDecision,
   Clock,
@@ -23,6 +24,7 @@ import type {
   JobRunPatch,
   LogLine,
   LogQuery,
+  NewApiToken,
   NewEvent,
   NewLogLine,
   NewRollout,
@@ -38,6 +40,7 @@ import type {
   StoredEvent,
   StoreOperations,
 } from './store.js';
+import * as tokens from './token-queries.js';
 import { validateEvent } from './validate-event.js';
 
 /** Rows per INSERT when appending logs; stays far below both backends' bound-parameter limits. */
@@ -139,6 +142,26 @@ class KyselyOperations implements StoreOperations {
 
   claimRollout(id: number, owner: string, staleBefore: number): Promise<boolean> {
     return rollouts.claimRollout(this.db, this.options.clock.now(), id, owner, staleBefore);
+  }
+
+  createToken(input: NewApiToken): Promise<ApiToken> {
+    return tokens.createToken(this.db, this.options.clock.now(), input);
+  }
+
+  findTokenByHash(hash: string): Promise<ApiToken | undefined> {
+    return tokens.findTokenByHash(this.db, hash);
+  }
+
+  listTokens(): Promise<ApiToken[]> {
+    return tokens.listTokens(this.db);
+  }
+
+  revokeToken(name: string): Promise<ApiToken> {
+    return tokens.revokeToken(this.db, this.options.clock.now(), name);
+  }
+
+  touchToken(id: number): Promise<void> {
+    return tokens.touchToken(this.db, this.options.clock.now(), id);
   }
 
   async createRun(input: NewRun): Promise<Run> {

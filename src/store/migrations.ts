@@ -163,6 +163,20 @@ export function createMigrations(backend: StoreBackend): Record<string, Migratio
           WHERE phase IN ('running', 'paused')`.execute(db);
       },
     },
+    '0004_tokens': {
+      async up(db: Kysely<unknown>) {
+        // API tokens of the server: only the sha256 of a token is kept, never the token itself.
+        await withId(backend, db.schema.createTable('tokens'))
+          .addColumn('name', 'text', (col) => col.notNull().unique())
+          .addColumn('role', 'text', (col) => col.notNull())
+          .addColumn('hash', 'text', (col) => col.notNull().unique())
+          .addColumn('created_at', t.int64, (col) => col.notNull())
+          .addColumn('created_by', 'text', (col) => col.notNull())
+          .addColumn('last_used_at', t.int64)
+          .addColumn('revoked_at', t.int64)
+          .execute();
+      },
+    },
   };
 }
 

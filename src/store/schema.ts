@@ -93,6 +93,18 @@ export interface RolloutsTable {
   data: string;
 }
 
+/** API tokens of the server; `hash` is the hex sha256 of the token. */
+export interface TokensTable {
+  id: Generated<number>;
+  name: string;
+  role: string;
+  hash: string;
+  created_at: number;
+  created_by: string;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
 /** The whole database as Kysely sees it. */
 export interface Database {
   events: EventsTable;
@@ -101,4 +113,5 @@ export interface Database {
   logs: LogsTable;
   approvals: ApprovalsTable;
   rollouts: RolloutsTable;
+  tokens: TokensTable;
 }

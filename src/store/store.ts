@@ -230,6 +230,28 @@ export interface RolloutFilter {
   readonly limit?: number;
 }
 
+/** What an API token may do, in increasing order of power. */
+export type TokenRole = 'viewer' | 'deployer' | 'approver' | 'admin';
+
+/** An API token as stored, without its hash (which never leaves the store). */
+export interface ApiToken {
+  readonly id: number;
+  readonly name: string;
+  readonly role: TokenRole;
+  readonly createdAt: number;
+  readonly createdBy: string;
+  readonly lastUsedAt: number | null;
+  readonly revokedAt: number | null;
+}
+
+/** A token to record: `hash` is the hex sha256 of the secret token, which is never stored. */
+export interface NewApiToken {
+  readonly name: string;
+  readonly role: TokenRole;
+  readonly hash: string;
+  readonly createdBy: string;
+}
+
 /** Everything a store can read and write; also what a transaction callback receives. */
 export interface StoreOperations {
   /** Appends one event to the log; throws StoreError EVENT_INVALID on bad input. There is no update or delete. */
@@ -278,6 +300,17 @@ export interface StoreOperations {
    * heartbeat is older than `staleBefore`; returns whether `owner` holds it now.
    */
   claimRollout(id: number, owner: string, staleBefore: number): Promise<boolean>;
+
+  /** Records a token; throws StoreError INVALID_INPUT for a bad role or hash, or a name already used (even revoked). */
+  createToken(input: NewApiToken): Promise<ApiToken>;
+  /** The active (not revoked) token with this hash, or undefined. */
+  findTokenByHash(hash: string): Promise<ApiToken | undefined>;
+  /** Every token, revoked ones included, in creation order. */
+  listTokens(): Promise<ApiToken[]>;
+  /** Revokes the active token named `name`; throws StoreError NOT_FOUND when there is none. */
+  revokeToken(name: string): Promise<ApiToken>;
+  /** Stamps a token's last use with the store clock. */
+  touchToken(id: number): Promise<void>;
 }
 
 /** The state store: operations, transactions and lifecycle. */

@@ -25,6 +25,7 @@ test('getTables lists the current schema only, with column facts', async () => {
         'logs',
         'rollouts',
         'runs',
+        'tokens',
         MIGRATION_TABLE,
         `${MIGRATION_TABLE}_lock`,
       ].sort(),

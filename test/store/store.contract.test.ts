@@ -567,6 +567,87 @@ for (const backend of BACKENDS) {
       });
     });
 
+    describe('tokens', () => {
+      const hashA = 'a1'.repeat(32);
+      const hashB = 'b2'.repeat(32);
+
+      test('createToken stores the hash only; findTokenByHash, listTokens, touchToken read it back', async () => {
+        const clock = fakeClock(1_700_000_000_000);
+        const { store, location } = await backend.fresh(clock);
+        const ci = await store.createToken({ name: 'ci', role: 'deployer', hash: hashA, createdBy: 'alice' });
+        assert.deepEqual(ci, {
+          id: ci.id,
+          name: 'ci',
+          role: 'deployer',
+          createdAt: 1_700_000_000_000,
+          createdBy: 'alice',
+          lastUsedAt: null,
+          revokedAt: null,
+        });
+        assert.ok(!('hash' in ci), 'the hash never leaves the store');
+        assert.deepEqual(await store.findTokenByHash(hashA), ci);
+        assert.equal(await store.findTokenByHash(hashB), undefined);
+        clock.advance(7);
+        await store.touchToken(ci.id);
+        assert.equal((await store.findTokenByHash(hashA))?.lastUsedAt, 1_700_000_000_007);
+        const admin = await store.createToken({
+          name: 'root',
+          role: 'admin',
+          hash: hashB,
+          createdBy: 'alice',
+        });
+        assert.deepEqual(
+          (await store.listTokens()).map((t) => [t.name, t.role]),
+          [
+            ['ci', 'deployer'],
+            ['root', 'admin'],
+          ],
+        );
+        assert.ok(admin.id > ci.id);
+        const rows = await rawQuery(location, 'SELECT name, hash FROM tokens ORDER BY id');
+        assert.deepEqual(
+          rows.map((row) => row.hash),
+          [hashA, hashB],
+        );
+      });
+
+      test('names are unique, bad input is rejected, revoked tokens are not found', async () => {
+        const clock = fakeClock(1000);
+        const { store } = await backend.fresh(clock);
+        await store.createToken({ name: 'ci', role: 'viewer', hash: hashA, createdBy: 'a' });
+        await rejectsWith(
+          store.createToken({ name: 'ci', role: 'viewer', hash: hashB, createdBy: 'a' }),
+          'INVALID_INPUT',
+        );
+        await rejectsWith(
+          store.createToken({ name: 'x', role: 'root' as never, hash: hashB, createdBy: 'a' }),
+          'INVALID_INPUT',
+        );
+        await rejectsWith(
+          store.createToken({ name: 'x', role: 'viewer', hash: 'slw_plaintext', createdBy: 'a' }),
+          'INVALID_INPUT',
+        );
+        await rejectsWith(
+          store.createToken({ name: ' ', role: 'viewer', hash: hashB, createdBy: 'a' }),
+          'INVALID_INPUT',
+        );
+        clock.advance(5);
+        const revoked = await store.revokeToken('ci');
+        assert.equal(revoked.revokedAt, 1005);
+        assert.equal(await store.findTokenByHash(hashA), undefined);
+        await rejectsWith(store.revokeToken('ci'), 'NOT_FOUND');
+        await rejectsWith(store.revokeToken('nobody'), 'NOT_FOUND');
+        assert.deepEqual(
+          (await store.listTokens()).map((t) => t.revokedAt),
+          [1005],
+        );
+        await rejectsWith(
+          store.createToken({ name: 'ci', role: 'viewer', hash: hashB, createdBy: 'a' }),
+          'INVALID_INPUT',
+        );
+      });
+    });
+
     test('close is idempotent and a closed store rejects calls with a StoreError', async () => {
       const { store } = await backend.fresh();
       assert.equal(store.backend, backend.name);

@@ -1,0 +1,104 @@
+/** `slipway server`: the HTTP API over this project's store and engines, until Ctrl-C. */
+import { isIP } from 'node:net';
+import { PipelineError } from '../../pipeline/errors.js';
+import { createServer } from '../../server/create-server.js';
+import { ServerError } from '../../server/server-error.js';
+import { formatDiagnostic } from '../../spec/diagnostic.js';
+import { loadConfigFile } from '../../spec/load-config.js';
+import type { ResolvedConfig } from '../../spec/resolved.js';
+import type { CommandContext } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+import { agentCommand, localPlatform } from '../platform.js';
+import { loadProject, openProjectStore } from '../project.js';
+import { slipwayVersion } from '../version.js';
+
+/** Options of `slipway server`. */
+export interface ServerOptions {
+  readonly port?: string;
+  readonly host?: string;
+  readonly insecure?: boolean;
+}
+
+/** True for hosts only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (bare === 'localhost') return true;
+  if (isIP(bare) === 4) return bare.startsWith('127.');
+  if (isIP(bare) === 6) return bare === '::1' || bare.toLowerCase().startsWith('::ffff:127.');
+  return false;
+}
+
+function portOf(text: string | undefined): number {
+  const port = Number(text ?? '7070');
+  if (!/^\d{1,5}$/.test(text ?? '7070') || port > 65535)
+    throw new ServerError('BAD_PORT', `--port must be a number from 0 to 65535, got '${text}'`);
+  return port;
+}
+
+/** Starts the server and serves until SIGINT or SIGTERM. */
+export async function serverCommand(ctx: CommandContext, options: ServerOptions): Promise<number> {
+  const host = options.host ?? '127.0.0.1';
+  const port = portOf(options.port);
+  if (!isLoopbackHost(host) && options.insecure !== true) {
+    throw new ServerError(
+      'INSECURE_HOST',
+      `refusing to serve on ${host} without TLS: tokens would cross the network in clear text. Use a loopback host behind a TLS proxy, or pass --insecure to serve plain HTTP anyway`,
+    );
+  }
+  const project = await loadProject(ctx);
+  const loadConfig = async (): Promise<ResolvedConfig> => {
+    const result = loadConfigFile(project.file);
+    if (result.config) return result.config;
+    const errors = result.diagnostics
+      .filter((d) => d.severity === 'error')
+      .map((d) => formatDiagnostic(project.file, d));
+    throw new PipelineError('CONFIG_INVALID', `${project.file} is invalid: ${errors.join('; ')}`);
+  };
+  const store = await openProjectStore(ctx, project.projectDir);
+  const { output } = ctx;
+  const log = (level: 'info' | 'error', message: string) => {
+    if (output.json) output.data({ level, time: new Date().toISOString(), message });
+    else if (level === 'error') output.error(`slipway server: ${message}`);
+    else output.line(message);
+  };
+  const server = createServer({
+    store,
+    projectDir: project.projectDir,
+    loadConfig,
+    platform: localPlatform(ctx, project.projectDir),
+    clock: { now: () => Date.now() },
+    logger: { info: (m) => log('info', m), error: (m) => log('error', m) },
+    env: ctx.io.env,
+    slipwayCommand: agentCommand(),
+    version: slipwayVersion(),
+  });
+  let address: string;
+  try {
+    address = await server.app.listen({ port, host });
+  } catch (error) {
+    await server.close().catch(() => {});
+    await store.close();
+    throw new ServerError('LISTEN_FAILED', `cannot listen on ${host}:${port}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  log(
+    'info',
+    `slipway server for ${project.config.project.name} listening on ${address} (API under /api/v1)`,
+  );
+  if ((await store.listTokens()).every((t) => t.revokedAt !== null))
+    log('info', 'no API tokens yet: create one with `slipway token create --role admin --name NAME`');
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  log('info', 'stopping: aborting runs started here and closing connections');
+  await server.close();
+  await store.close();
+  return ExitCode.Ok;
+}

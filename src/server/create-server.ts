@@ -1,0 +1,203 @@
+// The server app factory: fastify with the API routes, auth, audit trail, health, metrics and OpenAPI.
+import Fastify, { type FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { controllerId } from '../rollout/controller/rollout-controller.js';
+import { type ApiRoute, defineRoute, registerRoutes } from './api-route.js';
+import { principalOf } from './auth.js';
+import { BackgroundTasks } from './background.js';
+import { installErrorHandler } from './errors.js';
+import { ServerMetrics } from './metrics.js';
+import { buildOpenApi } from './openapi.js';
+import { approvalRoutes } from './routes/approvals.js';
+import { eventRoutes } from './routes/events.js';
+import { projectRoutes } from './routes/project.js';
+import { releaseRoutes } from './routes/releases.js';
+import { runRoutes } from './routes/runs.js';
+import { serviceRoutes } from './routes/services.js';
+import type { ServerContext, ServerDeps } from './server-context.js';
+import { ServerRuns } from './server-runs.js';
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** A built server: the fastify app, and `close` that stops streams, aborts runs and waits for background work. */
+export interface SlipwayServer {
+  readonly app: FastifyInstance;
+  /** Every route with its schemas (what the OpenAPI document lists). */
+  readonly routes: readonly ApiRoute[];
+  close(): Promise<void>;
+}
+
+/** Builds the server over `deps`; call `app.listen` to serve and `close` to stop. */
+export function createServer(deps: ServerDeps): SlipwayServer {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: deps.bodyLimit ?? 1024 * 1024,
+    forceCloseConnections: true,
+  });
+  // The API speaks JSON only: any other body is a 415, not a string handed to a handler.
+  app.removeContentTypeParser('text/plain');
+  const closing = new AbortController();
+  const tasks = new BackgroundTasks(deps.logger);
+  const env = deps.env ?? process.env;
+  const owner = controllerId();
+  const ctx: ServerContext = {
+    ...deps,
+    pollMs: deps.pollMs ?? 250,
+    tasks,
+    closing: closing.signal,
+    runs: new ServerRuns({
+      store: deps.store,
+      clock: deps.clock,
+      logger: deps.logger,
+      tasks,
+      projectDir: deps.projectDir,
+      env,
+      ...(deps.concurrency === undefined ? {} : { concurrency: deps.concurrency }),
+      ...(deps.slipwayCommand ? { slipwayCommand: deps.slipwayCommand } : {}),
+    }),
+    controllerDeps: () => ({
+      store: deps.store,
+      platform: deps.platform,
+      owner,
+      env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+      report: (event) => {
+        if (event.type === 'rollout.finished')
+          deps.logger.info(
+            `rollout ${event.rollout} ${event.status}${event.reason ? `: ${event.reason}` : ''}`,
+          );
+      },
+    }),
+  };
+  const metrics = new ServerMetrics(deps.store);
+  installErrorHandler(app, (message) => deps.logger.error(message));
+  recordAudit(app, deps);
+
+  const apiRoutes = [
+    ...projectRoutes(ctx),
+    ...runRoutes(ctx),
+    ...approvalRoutes(ctx),
+    ...serviceRoutes(ctx),
+    ...releaseRoutes(ctx),
+    ...eventRoutes(ctx),
+  ];
+  const openapiRoute = defineRoute({
+    method: 'GET',
+    url: '/api/v1/openapi.json',
+    summary: 'This document',
+    tag: 'meta',
+    role: null,
+    responses: {
+      200: { description: 'the OpenAPI 3.1 document', schema: z.record(z.string(), z.unknown()) },
+    },
+    async handler() {
+      return document;
+    },
+  });
+  const routes: ApiRoute[] = [...apiRoutes, ...operationalRoutes(ctx, metrics), openapiRoute];
+  const document = buildOpenApi(routes, deps.version ?? '0.0.0');
+  registerRoutes(app, routes, { store: deps.store, clock: deps.clock });
+
+  // Counts new events between scrapes too, so counters stay current without a scrape.
+  const tail = setInterval(() => {
+    metrics.catchUp().catch((error: unknown) => deps.logger.error(`metrics: ${String(error)}`));
+  }, ctx.pollMs * 4);
+  tail.unref();
+
+  return {
+    app,
+    routes,
+    async close() {
+      clearInterval(tail);
+      closing.abort();
+      ctx.runs.abortAll();
+      await app.close();
+      await tasks.drain();
+    },
+  };
+}
+
+/** /healthz, /readyz and /metrics: public, for probes and Prometheus. */
+function operationalRoutes(ctx: ServerContext, metrics: ServerMetrics): ApiRoute[] {
+  const Status = z.object({ status: z.string(), checks: z.record(z.string(), z.string()).optional() });
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/healthz',
+      summary: 'Liveness: the process answers',
+      tag: 'meta',
+      role: null,
+      responses: { 200: { description: 'alive', schema: Status } },
+      async handler() {
+        return { status: 'ok' };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/readyz',
+      summary: 'Readiness: the store answers and has every migration (the newest table is readable)',
+      tag: 'meta',
+      role: null,
+      responses: {
+        200: { description: 'ready', schema: Status },
+        503: { description: 'not ready', schema: Status },
+      },
+      async handler({ reply }) {
+        try {
+          await ctx.store.listEvents({ limit: 1 });
+          await ctx.store.listTokens();
+          return { status: 'ready', checks: { store: 'ok', migrations: 'ok' } };
+        } catch (error) {
+          ctx.logger.error(
+            `readiness check failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
+          reply.code(503);
+          return { status: 'not ready', checks: { store: 'unreachable or not migrated' } };
+        }
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/metrics',
+      summary: 'Prometheus metrics: runs, jobs, deploys, rollbacks, durations, queue depth',
+      tag: 'meta',
+      role: null,
+      responses: {
+        200: { description: 'Prometheus text format', mediaType: 'text/plain', schema: z.string() },
+      },
+      async handler({ reply }) {
+        const text = await metrics.text();
+        reply.type(metrics.registry.contentType);
+        return text;
+      },
+    }),
+  ];
+}
+
+/** Appends an `audit.recorded` event for every mutating API request, before its answer goes out. */
+function recordAudit(app: FastifyInstance, deps: ServerDeps): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!MUTATING.has(request.method) || !request.url.startsWith('/api/')) return payload;
+    const principal = principalOf(request);
+    try {
+      await deps.store.appendEvent({
+        type: 'audit.recorded',
+        actor: principal?.name ?? 'anonymous',
+        subject: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`,
+        data: {
+          method: request.method,
+          // The query string is left out: nothing a client puts there belongs in a permanent log.
+          path: request.url.split('?')[0] ?? request.url,
+          token: principal?.name ?? null,
+          role: principal?.role ?? null,
+          remoteAddress: request.ip,
+          status: reply.statusCode,
+        },
+      });
+    } catch (error) {
+      deps.logger.error(
+        `audit event not recorded: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    return payload;
+  });
+}

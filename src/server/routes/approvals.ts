@@ -1,0 +1,94 @@
+// Approval routes: list a run's gates and decide one; gated environments need the approver role.
+import { z } from 'zod';
+import { decideApproval, getRunOrThrow } from '../../pipeline/pipeline-service.js';
+import { readSnapshot } from '../../pipeline/run-snapshot.js';
+import type { ResolvedConfig } from '../../spec/resolved.js';
+import { type ApiRoute, defineRoute } from '../api-route.js';
+import { requireRole } from '../auth.js';
+import { AUTH_ERRORS, ErrorSchema, positiveInt, RunIdParams } from '../schemas.js';
+import type { ServerContext } from '../server-context.js';
+
+/** Environments behind `approval: manual_approval` in a config's deploy stages. */
+export function protectedEnvironments(config: ResolvedConfig): Set<string> {
+  const names = new Set<string>();
+  for (const stage of config.stages) {
+    if (stage.kind !== 'deploy') continue;
+    for (const env of stage.environments) if (env.approval === 'manual_approval') names.add(env.name);
+  }
+  return names;
+}
+
+const DecisionParams = z.strictObject({
+  id: positiveInt.describe('run id'),
+  environment: z.string().min(1).max(200),
+});
+
+const DecisionBody = z.strictObject({ comment: z.string().max(2000).optional() });
+
+/** The routes under /api/v1/runs/:id/approvals. */
+export function approvalRoutes(ctx: ServerContext): ApiRoute[] {
+  const decide = (decision: 'approved' | 'rejected') =>
+    defineRoute({
+      method: 'POST',
+      url: `/api/v1/runs/:id/approvals/:environment/${decision === 'approved' ? 'approve' : 'reject'}`,
+      summary: `${decision === 'approved' ? 'Approve' : 'Reject'} the manual gate of an environment (gated environments need approver)`,
+      tag: 'approvals',
+      role: 'deployer',
+      params: DecisionParams,
+      body: DecisionBody,
+      responses: {
+        200: {
+          description: 'decided',
+          schema: z.object({
+            run: z.number().int(),
+            environment: z.string(),
+            decision: z.enum(['approved', 'rejected']),
+            by: z.string(),
+          }),
+        },
+        ...AUTH_ERRORS,
+        404: { description: 'no such run or gate', schema: ErrorSchema },
+        409: { description: 'already decided', schema: ErrorSchema },
+      },
+      async handler({ params, body, principal }) {
+        const run = await getRunOrThrow(ctx.store, params.id);
+        // The run's frozen config decides which gates are protected, not today's file.
+        const config = readSnapshot(run.plan)?.config ?? (await ctx.loadConfig());
+        if (protectedEnvironments(config).has(params.environment))
+          requireRole(principal, 'approver', `deciding the '${params.environment}' gate`);
+        const by = principal?.name ?? 'api';
+        await decideApproval(ctx.store, {
+          runId: params.id,
+          environment: params.environment,
+          decision,
+          actor: by,
+          ...(body.comment ? { comment: body.comment } : {}),
+        });
+        return { run: params.id, environment: params.environment, decision, by };
+      },
+    });
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/runs/:id/approvals',
+      summary: "A run's approval gates",
+      tag: 'approvals',
+      role: 'viewer',
+      params: RunIdParams,
+      responses: {
+        200: {
+          description: 'gates',
+          schema: z.object({ approvals: z.array(z.record(z.string(), z.unknown())) }),
+        },
+        ...AUTH_ERRORS,
+        404: { description: 'no such run', schema: ErrorSchema },
+      },
+      async handler({ params }) {
+        await getRunOrThrow(ctx.store, params.id);
+        return { approvals: await ctx.store.listApprovals(params.id) };
+      },
+    }),
+    decide('approved'),
+    decide('rejected'),
+  ];
+}

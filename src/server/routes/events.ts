@@ -1,0 +1,161 @@
+// Event log routes: a filtered page of events, and the live Server-Sent Events stream that resumes by id.
+import { z } from 'zod';
+import { EVENT_TYPES, type EventType, isEventType } from '../../store/event-types.js';
+import type { EventFilter } from '../../store/store.js';
+import { type ApiRoute, defineRoute } from '../api-route.js';
+import { ApiError } from '../errors.js';
+import { AUTH_ERRORS, EventSchema, limitQuery, nonNegativeInt, positiveInt } from '../schemas.js';
+import type { ServerContext } from '../server-context.js';
+
+/** Audit events are only for admins, through /api/v1/audit. */
+const PUBLIC_TYPES: readonly EventType[] = EVENT_TYPES.filter((type) => type !== 'audit.recorded');
+
+const filterFields = {
+  type: z.string().min(1).optional().describe('comma-separated event types'),
+  service: z.string().min(1).optional(),
+  run: positiveInt.optional().describe('run id'),
+  afterId: nonNegativeInt.optional().describe('only events with a greater id'),
+};
+
+/** Turns the `type`, `service` and `run` query fields into a store filter. */
+function filterOf(query: {
+  type?: string | undefined;
+  service?: string | undefined;
+  run?: number | undefined;
+}): EventFilter {
+  let types = PUBLIC_TYPES;
+  if (query.type !== undefined) {
+    const asked = query.type.split(',').map((t) => t.trim());
+    const bad = asked.find((t) => !isEventType(t) || t === 'audit.recorded');
+    if (bad !== undefined)
+      throw new ApiError(400, 'INVALID_REQUEST', `query.type: unknown event type '${bad}'`, 'type');
+    types = asked as EventType[];
+  }
+  return {
+    types,
+    ...(query.service === undefined ? {} : { service: query.service }),
+    ...(query.run === undefined ? {} : { runId: query.run }),
+  };
+}
+
+const PAGE = 500;
+const HEARTBEAT_MS = 15_000;
+
+/** The routes under /api/v1/events. */
+export function eventRoutes(ctx: ServerContext): ApiRoute[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/events',
+      summary: 'Events of the delivery log in id order (audit events excluded)',
+      tag: 'events',
+      role: 'viewer',
+      query: z.strictObject({ ...filterFields, limit: limitQuery }),
+      responses: {
+        200: { description: 'events', schema: z.object({ events: z.array(EventSchema) }) },
+        ...AUTH_ERRORS,
+      },
+      async handler({ query }) {
+        const events = await ctx.store.listEvents({
+          ...filterOf(query),
+          limit: query.limit ?? 100,
+          ...(query.afterId === undefined ? {} : { afterId: query.afterId }),
+        });
+        return { events };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/events/stream',
+      summary:
+        'Live events as Server-Sent Events; each carries `id:`, so Last-Event-ID (or afterId) resumes. Without either the stream starts now.',
+      tag: 'events',
+      role: 'viewer',
+      query: z.strictObject(filterFields),
+      responses: {
+        200: {
+          description: 'an endless event stream; each data line is one Event',
+          mediaType: 'text/event-stream',
+          schema: EventSchema,
+        },
+        ...AUTH_ERRORS,
+      },
+      async handler({ query, request, reply }) {
+        const filter = filterOf(query);
+        const header = request.headers['last-event-id'];
+        const resumeFrom =
+          typeof header === 'string' && /^\d{1,15}$/.test(header) ? Number(header) : query.afterId;
+        let afterId = resumeFrom;
+        const since = ctx.clock.now();
+        reply.hijack();
+        const res = reply.raw;
+        res.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
+        res.write(': stream open\n\n');
+        const stop = new AbortController();
+        res.on('close', () => stop.abort());
+        const onClosing = () => stop.abort();
+        ctx.closing.addEventListener('abort', onClosing);
+        let quietSince = Date.now();
+        try {
+          while (!stop.signal.aborted) {
+            const events = await ctx.store.listEvents({
+              ...filter,
+              limit: PAGE,
+              ...(afterId === undefined ? { since } : { afterId }),
+            });
+            for (const event of events) {
+              res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+              afterId = event.id;
+            }
+            if (events.length === PAGE) continue;
+            if (events.length > 0) quietSince = Date.now();
+            else if (Date.now() - quietSince >= HEARTBEAT_MS) {
+              res.write(': ping\n\n');
+              quietSince = Date.now();
+            }
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(done, ctx.pollMs);
+              function done() {
+                clearTimeout(timer);
+                stop.signal.removeEventListener('abort', done);
+                resolve();
+              }
+              stop.signal.addEventListener('abort', done);
+            });
+          }
+        } catch (error) {
+          ctx.logger.error(`event stream stopped: ${error instanceof Error ? error.message : String(error)}`);
+        } finally {
+          ctx.closing.removeEventListener('abort', onClosing);
+          res.end();
+        }
+        return undefined;
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/audit',
+      summary: 'The audit trail: one event per mutating request (admin only)',
+      tag: 'audit',
+      role: 'admin',
+      query: z.strictObject({ afterId: nonNegativeInt.optional(), limit: limitQuery }),
+      responses: {
+        200: { description: 'audit events', schema: z.object({ events: z.array(EventSchema) }) },
+        ...AUTH_ERRORS,
+      },
+      async handler({ query }) {
+        const events = await ctx.store.listEvents({
+          types: ['audit.recorded'],
+          limit: query.limit ?? 100,
+          ...(query.afterId === undefined ? {} : { afterId: query.afterId }),
+        });
+        return { events };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,42 @@
+// What the server is built from (ServerDeps) and what its routes share at run time (ServerContext).
+import type { Platform } from '../platform/platform.js';
+import type { ControllerDeps } from '../rollout/controller/rollout-controller.js';
+import type { ResolvedConfig } from '../spec/resolved.js';
+import type { Clock, Store } from '../store/store.js';
+import type { BackgroundTasks, ServerLogger } from './background.js';
+import type { ServerRuns } from './server-runs.js';
+
+/** Everything createServer is wired with; nothing is read from globals. */
+export interface ServerDeps {
+  readonly store: Store;
+  /** The project the server serves; `.slipway/` (releases, revisions) lives inside it. */
+  readonly projectDir: string;
+  /** Reads and checks slipway.yaml again; throws PipelineError CONFIG_INVALID when it is invalid. */
+  readonly loadConfig: () => Promise<ResolvedConfig>;
+  readonly platform: Platform;
+  readonly clock: Clock;
+  readonly logger: ServerLogger;
+  /** Environment of jobs and hooks (the server's own, usually). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** argv of this Slipway, for deploy environments without `run`. */
+  readonly slipwayCommand?: readonly string[];
+  /** Most jobs at once per run. */
+  readonly concurrency?: number;
+  /** How often the event stream and metrics poll the event log (default 250 ms). */
+  readonly pollMs?: number;
+  /** Slipway's version, shown in the OpenAPI document. */
+  readonly version?: string;
+  /** Largest request body in bytes (default 1 MiB). */
+  readonly bodyLimit?: number;
+}
+
+/** What route factories get. */
+export interface ServerContext extends ServerDeps {
+  readonly pollMs: number;
+  readonly tasks: BackgroundTasks;
+  readonly runs: ServerRuns;
+  /** Rollout controller dependencies acting for the server. */
+  readonly controllerDeps: () => ControllerDeps;
+  /** Stops the event streams on close. */
+  readonly closing: AbortSignal;
+}

@@ -1,0 +1,123 @@
+// `slipway server` and `slipway token`: the loopback guard, tokens made locally and shown once, and a real server process.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, test } from 'node:test';
+import { main } from '../../src/cli/main.js';
+import { captureIo } from '../helpers/capture-io.js';
+
+const CONFIG = `version: 1
+project: { name: cli-server }
+jobs:
+  hello: { run: echo hi }
+`;
+
+describe('slipway server and token commands', () => {
+  let dir: string;
+  const run = async (...argv: string[]) => {
+    const io = captureIo(dir, { PATH: process.env.PATH, SLIPWAY_ACTOR: 'tester' });
+    const code = await main(argv, io);
+    return { code, out: io.out(), err: io.err() };
+  };
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'slipway-server-cli-'));
+    await writeFile(join(dir, 'slipway.yaml'), CONFIG);
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('refuses a non-loopback host without --insecure (exit 2), and a bad port', async () => {
+    const refused = await run('server', '--host', '0.0.0.0');
+    assert.equal(refused.code, 2);
+    assert.match(refused.err, /refusing to serve on 0\.0\.0\.0 without TLS.*--insecure/);
+    const port = await run('server', '--port', 'http');
+    assert.equal(port.code, 2);
+    assert.match(port.err, /--port must be a number/);
+  });
+
+  test('token create prints the token once; list never shows it; revoke; bad roles and duplicate names are usage errors', async () => {
+    const created = await run('--json', 'token', 'create', '--role', 'admin', '--name', 'first-admin');
+    assert.equal(created.code, 0, created.err);
+    const json = JSON.parse(created.out);
+    assert.deepEqual(Object.keys(json).sort(), ['name', 'role', 'token']);
+    assert.equal(json.name, 'first-admin');
+    assert.equal(json.role, 'admin');
+    assert.match(json.token, /^slw_[A-Za-z0-9_-]{43}$/);
+    const text = await run('token', 'create', '--role', 'viewer', '--name', 'dash');
+    assert.equal(text.code, 0);
+    assert.match(text.out, /token 'dash' \(viewer\): slw_\S+\nit is shown only now/);
+    const duplicate = await run('token', 'create', '--role', 'viewer', '--name', 'dash');
+    assert.equal(duplicate.code, 2);
+    assert.match(duplicate.err, /already exists/);
+    const badRole = await run('token', 'create', '--role', 'root', '--name', 'x');
+    assert.equal(badRole.code, 2);
+    assert.match(badRole.err, /--role must be one of viewer, deployer, approver, admin/);
+    const listed = await run('--json', 'token', 'list');
+    assert.ok(!listed.out.includes('slw_'), 'no token in the listing');
+    const rows = listed.out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(
+      rows.map((r) => [r.name, r.role, r.createdBy, r.revokedAt]),
+      [
+        ['first-admin', 'admin', 'tester', null],
+        ['dash', 'viewer', 'tester', null],
+      ],
+    );
+    assert.equal((await run('token', 'revoke', 'dash')).code, 0);
+    const again = await run('token', 'revoke', 'dash');
+    assert.equal(again.code, 2);
+    assert.match(again.err, /no active token named 'dash'/);
+  });
+
+  test('`slipway server --port 0` serves the API with a token made by `slipway token create`, and stops on SIGTERM', async () => {
+    const made = await run('--json', 'token', 'create', '--role', 'deployer', '--name', 'ci');
+    const { token } = JSON.parse(made.out);
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        import.meta.resolve('tsx'),
+        join(import.meta.dirname, 'helpers', 'cli-child.ts'),
+        '--json',
+        'server',
+        '--port',
+        '0',
+      ],
+      { cwd: dir, env: { ...process.env, SLIPWAY_DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no listening line; stderr: ${stderr}`)), 30_000);
+        createInterface({ input: child.stdout }).on('line', (line) => {
+          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(JSON.parse(line).message);
+          if (match?.[1]) {
+            clearTimeout(timer);
+            resolve(match[1]);
+          }
+        });
+        void exited.then((code) => {
+          clearTimeout(timer);
+          reject(new Error(`server exited ${code}: ${stderr}`));
+        });
+      });
+      assert.equal((await fetch(`${url}/api/v1/runs`)).status, 401);
+      const runs = await fetch(`${url}/api/v1/runs`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(runs.status, 200);
+      assert.deepEqual(await runs.json(), { runs: [] });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, stderr);
+  });
+});
