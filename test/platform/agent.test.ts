@@ -121,8 +121,11 @@ describe('local agent', { timeout: 120_000 }, () => {
     assert.equal((await get(`${url}/`)).status, 200);
     const slow = get(`${url}/slow?ms=700`);
     await sleep(100);
+    const { agent: running } = await platform.client.call<AgentStatus>('GET', '/v1/status');
     const stop = cli('agent', 'stop');
     assert.equal(stop.status, 0, stop.stderr);
+    await sleep(300);
+    assert.equal(alive(running.pid), false, 'the agent process exited');
     assert.equal((await slow).status, 200, 'the in-flight request finished during the drain');
     await sleep(100);
     assert.ok(

@@ -43,9 +43,9 @@ export async function agentRunCommand(
   process.once('SIGINT', onSignal);
   await agent.start();
   await agent.done;
-  process.off('SIGTERM', onSignal);
-  process.off('SIGINT', onSignal);
-  return ExitCode.Ok;
+  log(`agent ${process.pid} stopped`);
+  // The daemon's work is over: leave now rather than wait for idle pooled sockets and timers to wind down.
+  process.exit(ExitCode.Ok);
 }
 
 /** Starts the agent in the background (no-op when one runs). */
