@@ -4,10 +4,11 @@
  * service rules are in service-rules.ts.
  */
 import type { ConfigOutput } from './config-schema.js';
+import { deploysServices } from './deploy-targets.js';
 import type { ConfigPath, Diagnostic } from './diagnostic.js';
 import type { JobDefinition } from './normalize.js';
 import type { ResolvedConfig } from './resolved.js';
-import { checkServiceRules, deploysServices } from './service-rules.js';
+import { checkServiceRules } from './service-rules.js';
 import type { ConfigSource, Position } from './source.js';
 import { didYouMean } from './suggest.js';
 

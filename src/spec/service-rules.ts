@@ -4,6 +4,7 @@
  * environments that the services reach; the deployment settings' rules are in strategy-rules.ts.
  */
 import type { ConfigOutput } from './config-schema.js';
+import { deploysServices } from './deploy-targets.js';
 import type { ConfigPath, Diagnostic } from './diagnostic.js';
 import type { ResolvedConfig } from './resolved.js';
 import { DEPENDENCY_KINDS } from './service-schema.js';
@@ -19,12 +20,6 @@ const SCHEMES: Record<(typeof DEPENDENCY_KINDS)[number], { schemes: string[]; ex
   rabbitmq: { schemes: ['amqp:', 'amqps:'], expected: 'an amqp:// or amqps:// URL' },
   http: { schemes: ['http:', 'https:'], expected: 'an http:// or https:// URL' },
 };
-
-/** True when the services are deployed to the environment `name` of a deploy stage. */
-export function deploysServices(config: ResolvedConfig, name: string): boolean {
-  if (Object.keys(config.services).length === 0) return false;
-  return Object.keys(config.environments).length === 0 || name in config.environments;
-}
 
 /** Runs the service and environment rules and returns errors and warnings. */
 export function checkServiceRules(
@@ -90,6 +85,14 @@ export function checkServiceRules(
           error([...path, kind], `expected ${expected}, got '${url}'`);
       }
     }
+  }
+
+  for (const [name, env] of Object.entries(config.environments)) {
+    if (env.approval !== undefined && env.approval.required > 1)
+      error(
+        ['environments', name, 'approval', 'required'],
+        `only 1 approval per gate is supported for now, got required: ${env.approval.required}`,
+      );
   }
 
   const ports = new Map<number, string>();
