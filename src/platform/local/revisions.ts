@@ -66,6 +66,10 @@ export function createRevision(
   const existing = readManifest(stateDir, service.id, id);
   if (existing) return existing;
 
+  // The state directory stays out of git, whichever command creates it first.
+  mkdirSync(stateDir, { recursive: true });
+  const ignore = join(stateDir, '.gitignore');
+  if (!existsSync(ignore)) writeFileSync(ignore, '# Slipway state: revisions, agent, runs, releases\n*\n');
   const staging = `${dir}.tmp-${process.pid}-${Date.now()}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(join(staging, 'source'), { recursive: true });
