@@ -391,11 +391,22 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--port <port>', 'TCP port (0: any free port)', '7070')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--insecure', 'allow a non-loopback host without TLS (tokens cross the network in clear text)')
+    .option('--branch <branch>', 'branch whose GitHub pushes start runs (default: the current branch)')
+    .option(
+      '--webhook-secret-file <file>',
+      'file holding the GitHub webhook secret (default: $SLIPWAY_WEBHOOK_SECRET)',
+    )
     .action(
       wrap(async (ctx, opts) =>
         (await import('./commands/server.js')).serverCommand(
           ctx,
-          opts as { port?: string; host?: string; insecure?: boolean },
+          opts as {
+            port?: string;
+            host?: string;
+            insecure?: boolean;
+            branch?: string;
+            webhookSecretFile?: string;
+          },
         ),
       ),
     );

@@ -1,8 +1,10 @@
 // The server app factory: fastify with the API routes, auth, audit trail, health, metrics and OpenAPI.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { readGitInfo } from '../pipeline/git-info.js';
 import { controllerId } from '../rollout/controller/rollout-controller.js';
 import { type ApiRoute, defineRoute, registerRoutes } from './api-route.js';
+import { auditNoteOf } from './audit-note.js';
 import { principalOf } from './auth.js';
 import { BackgroundTasks } from './background.js';
 import { installErrorHandler } from './errors.js';
@@ -10,12 +12,14 @@ import { ServerMetrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { eventRoutes } from './routes/events.js';
+import { registerWebhookRoutes, webhookRoutes } from './routes/hooks.js';
 import { projectRoutes } from './routes/project.js';
 import { releaseRoutes } from './routes/releases.js';
 import { runRoutes } from './routes/runs.js';
 import { serviceRoutes } from './routes/services.js';
 import type { ServerContext, ServerDeps } from './server-context.js';
 import { ServerRuns } from './server-runs.js';
+import { Workspaces } from './workspaces.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -29,9 +33,10 @@ export interface SlipwayServer {
 
 /** Builds the server over `deps`; call `app.listen` to serve and `close` to stop. */
 export function createServer(deps: ServerDeps): SlipwayServer {
+  const bodyLimit = deps.bodyLimit ?? 1024 * 1024;
   const app = Fastify({
     logger: false,
-    bodyLimit: deps.bodyLimit ?? 1024 * 1024,
+    bodyLimit,
     forceCloseConnections: true,
   });
   // The API speaks JSON only: any other body is a 415, not a string handed to a handler.
@@ -93,9 +98,17 @@ export function createServer(deps: ServerDeps): SlipwayServer {
       return document;
     },
   });
-  const routes: ApiRoute[] = [...apiRoutes, ...operationalRoutes(ctx, metrics), openapiRoute];
+  const hookRoutes = webhookRoutes(ctx, {
+    secret: deps.webhookSecret ?? (env.SLIPWAY_WEBHOOK_SECRET || undefined),
+    branch: deps.branch ?? readGitInfo(deps.projectDir).branch,
+    configFile: deps.configFile ?? 'slipway.yaml',
+    workspaces: new Workspaces(deps.projectDir),
+  });
+  const jsonRoutes: ApiRoute[] = [...apiRoutes, ...operationalRoutes(ctx, metrics), openapiRoute];
+  const routes: ApiRoute[] = [...jsonRoutes, ...hookRoutes];
   const document = buildOpenApi(routes, deps.version ?? '0.0.0');
-  registerRoutes(app, routes, { store: deps.store, clock: deps.clock });
+  registerRoutes(app, jsonRoutes, { store: deps.store, clock: deps.clock });
+  registerWebhookRoutes(app, hookRoutes, { store: deps.store, clock: deps.clock, bodyLimit });
 
   // Counts new events between scrapes too, so counters stay current without a scrape.
   const tail = setInterval(() => {
@@ -178,10 +191,11 @@ function recordAudit(app: FastifyInstance, deps: ServerDeps): void {
   app.addHook('onSend', async (request, reply, payload) => {
     if (!MUTATING.has(request.method) || !request.url.startsWith('/api/')) return payload;
     const principal = principalOf(request);
+    const note = auditNoteOf(request);
     try {
       await deps.store.appendEvent({
         type: 'audit.recorded',
-        actor: principal?.name ?? 'anonymous',
+        actor: principal?.name ?? note?.actor ?? 'anonymous',
         subject: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`,
         data: {
           method: request.method,
@@ -191,6 +205,7 @@ function recordAudit(app: FastifyInstance, deps: ServerDeps): void {
           role: principal?.role ?? null,
           remoteAddress: request.ip,
           status: reply.statusCode,
+          ...(note ? { details: note.details } : {}),
         },
       });
     } catch (error) {

@@ -28,6 +28,12 @@ export interface ServerDeps {
   readonly version?: string;
   /** Largest request body in bytes (default 1 MiB). */
   readonly bodyLimit?: number;
+  /** Secret of GitHub webhook signatures (default: SLIPWAY_WEBHOOK_SECRET of `env`; none refuses webhooks). */
+  readonly webhookSecret?: string;
+  /** The branch whose pushes start runs (default: the project directory's current branch). */
+  readonly branch?: string;
+  /** The config file relative to projectDir (default slipway.yaml); a webhook reads it inside the workspace. */
+  readonly configFile?: string;
 }
 
 /** What route factories get. */

@@ -1,6 +1,6 @@
 // Pipeline runs the server starts: each in the background with its own AbortController, so cancel never signals the server.
 import { availableParallelism } from 'node:os';
-import { readGitInfo } from '../pipeline/git-info.js';
+import { type GitInfo, readGitInfo } from '../pipeline/git-info.js';
 import { cancelRun, type PipelineDeps, rerunRun, startRun } from '../pipeline/pipeline-service.js';
 import type { PlanSelection } from '../pipeline/plan.js';
 import type { Reporter } from '../pipeline/report/run-events.js';
@@ -22,16 +22,32 @@ export interface ServerRunsDeps {
   readonly pollMs?: number;
 }
 
+/** Where a run executes when not in the project directory (a webhook's workspace), and what started it. */
+export interface RunCheckout {
+  readonly projectDir: string;
+  readonly git: GitInfo;
+  readonly trigger: string;
+}
+
 /** Starts, re-runs and cancels runs inside the server process. */
 export class ServerRuns {
   private readonly active = new Map<number, AbortController>();
 
   constructor(private readonly deps: ServerRunsDeps) {}
 
-  /** Starts a run; resolves with its id once it is recorded. */
-  start(actor: string, config: ResolvedConfig, selection: PlanSelection): Promise<number> {
-    return this.launch(actor, `run of ${config.project.name}`, (deps) =>
-      startRun(deps, { projectDir: this.deps.projectDir, config, selection, trigger: 'api' }),
+  /** Starts a run (in `checkout` when given, else the project directory); resolves with its id once it is recorded. */
+  start(
+    actor: string,
+    config: ResolvedConfig,
+    selection: PlanSelection,
+    checkout?: RunCheckout,
+  ): Promise<number> {
+    const projectDir = checkout?.projectDir ?? this.deps.projectDir;
+    return this.launch(
+      actor,
+      `run of ${config.project.name}`,
+      (deps) => startRun(deps, { projectDir, config, selection, trigger: checkout?.trigger ?? 'api' }),
+      checkout?.git,
     );
   }
 
@@ -62,6 +78,7 @@ export class ServerRuns {
     actor: string,
     name: string,
     work: (deps: PipelineDeps) => Promise<unknown>,
+    git?: GitInfo,
   ): Promise<number> {
     const controller = new AbortController();
     const started = await startObserved(
@@ -76,7 +93,7 @@ export class ServerRuns {
           this.active.set(id, controller);
         });
         try {
-          return await work(this.pipelineDeps(store, actor, controller.signal));
+          return await work(this.pipelineDeps(store, actor, controller.signal, git));
         } finally {
           if (runId !== undefined) this.active.delete(runId);
         }
@@ -87,7 +104,7 @@ export class ServerRuns {
     return started.id;
   }
 
-  private pipelineDeps(store: Store, actor: string, signal: AbortSignal): PipelineDeps {
+  private pipelineDeps(store: Store, actor: string, signal: AbortSignal, git?: GitInfo): PipelineDeps {
     const { logger } = this.deps;
     const reporter: Reporter = {
       report(event) {
@@ -103,7 +120,7 @@ export class ServerRuns {
       actor,
       concurrency: this.deps.concurrency ?? availableParallelism(),
       signal,
-      git: readGitInfo(this.deps.projectDir),
+      git: git ?? readGitInfo(this.deps.projectDir),
       ...(this.deps.pollMs === undefined ? {} : { pollMs: this.deps.pollMs }),
       ...(this.deps.slipwayCommand ? { slipwayCommand: this.deps.slipwayCommand } : {}),
     };

@@ -3,12 +3,32 @@ import { z } from 'zod';
 import { deploymentFields } from './deployment-schema.js';
 import { port } from './fields.js';
 
+/** Who may decide an environment's approval gates on the server. */
+export const approvalProtectionSchema = z
+  .strictObject({
+    required: z
+      .int()
+      .min(1)
+      .default(1)
+      .describe('Approvals a gate needs before it opens (only 1 is supported for now).'),
+    preventSelfApproval: z
+      .boolean()
+      .default(false)
+      .describe("Refuse an approval by the token that started the run (the run's actor)."),
+  })
+  .describe('Approval protection of the gates of this environment (enforced by `slipway server`).');
+
 /** One environment the services are deployed to, e.g. `production: { port: 8080 }`. */
 export const environmentSchema = z
   .strictObject({
     port: port
       .optional()
       .describe('Port the environment serves on (default: a free port the platform picks).'),
+    approval: approvalProtectionSchema
+      .optional()
+      .describe(
+        'Approval protection of the gates of this environment, enforced by `slipway server` (default: `{ required: 1, preventSelfApproval: false }`).',
+      ),
     ...deploymentFields,
   })
   .describe('An environment the services are deployed to.');

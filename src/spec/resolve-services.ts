@@ -38,6 +38,10 @@ function resolveServiceEnvironment(name: string, env: EnvironmentOutput): Resolv
   return {
     name,
     ...(env.port !== undefined ? { port: env.port } : {}),
+    approval: {
+      required: env.approval?.required ?? 1,
+      preventSelfApproval: env.approval?.preventSelfApproval ?? false,
+    },
     ...resolveDeployment(env),
     path: ['environments', name],
   };

@@ -222,11 +222,18 @@ export interface ResolvedDeployment {
   readonly hooks: ResolvedHooks;
 }
 
+/** Who may decide an environment's gates: approvals needed, and whether the run's actor is refused. */
+export interface ResolvedApprovalProtection {
+  readonly required: number;
+  readonly preventSelfApproval: boolean;
+}
+
 /** A top-level environment the services are deployed to, with its deployment settings. */
 export interface ResolvedServiceEnvironment extends ResolvedDeployment {
   readonly name: string;
   /** Absent when the platform picks a free port. */
   readonly port?: number;
+  readonly approval: ResolvedApprovalProtection;
   readonly path: ConfigPath;
 }
 

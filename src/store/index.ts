@@ -20,6 +20,7 @@ export type {
   NewLogLine,
   NewRollout,
   NewRun,
+  NewWebhookDelivery,
   Rollout,
   RolloutFilter,
   RolloutPatch,

@@ -29,6 +29,7 @@ import type {
   NewLogLine,
   NewRollout,
   NewRun,
+  NewWebhookDelivery,
   Rollout,
   RolloutFilter,
   RolloutPatch,
@@ -42,6 +43,7 @@ import type {
 } from './store.js';
 import * as tokens from './token-queries.js';
 import { validateEvent } from './validate-event.js';
+import * as webhooks from './webhook-queries.js';
 
 /** Rows per INSERT when appending logs; stays far below both backends' bound-parameter limits. */
 const LOG_BATCH = 500;
@@ -162,6 +164,10 @@ class KyselyOperations implements StoreOperations {
 
   touchToken(id: number): Promise<void> {
     return tokens.touchToken(this.db, this.options.clock.now(), id);
+  }
+
+  recordWebhookDelivery(input: NewWebhookDelivery): Promise<boolean> {
+    return webhooks.recordWebhookDelivery(this.db, this.options.clock.now(), input);
   }
 
   async createRun(input: NewRun): Promise<Run> {

@@ -177,6 +177,16 @@ export function createMigrations(backend: StoreBackend): Record<string, Migratio
           .execute();
       },
     },
+    '0005_webhook_deliveries': {
+      async up(db: Kysely<unknown>) {
+        // Webhook deliveries seen by the server: the unique delivery id makes a redelivery a no-op.
+        await withId(backend, db.schema.createTable('webhook_deliveries'))
+          .addColumn('delivery_id', 'text', (col) => col.notNull().unique())
+          .addColumn('event', 'text', (col) => col.notNull())
+          .addColumn('received_at', t.int64, (col) => col.notNull())
+          .execute();
+      },
+    },
   };
 }
 

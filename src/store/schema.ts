@@ -105,6 +105,14 @@ export interface TokensTable {
   revoked_at: number | null;
 }
 
+/** Webhook deliveries the server accepted, by the sender's delivery id. */
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  delivery_id: string;
+  event: string;
+  received_at: number;
+}
+
 /** The whole database as Kysely sees it. */
 export interface Database {
   events: EventsTable;
@@ -114,4 +122,5 @@ export interface Database {
   approvals: ApprovalsTable;
   rollouts: RolloutsTable;
   tokens: TokensTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

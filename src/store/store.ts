@@ -252,6 +252,12 @@ export interface NewApiToken {
   readonly createdBy: string;
 }
 
+/** A webhook delivery to remember: the sender's delivery id (GitHub's `X-GitHub-Delivery`) and event. */
+export interface NewWebhookDelivery {
+  readonly deliveryId: string;
+  readonly event: string;
+}
+
 /** Everything a store can read and write; also what a transaction callback receives. */
 export interface StoreOperations {
   /** Appends one event to the log; throws StoreError EVENT_INVALID on bad input. There is no update or delete. */
@@ -311,6 +317,9 @@ export interface StoreOperations {
   revokeToken(name: string): Promise<ApiToken>;
   /** Stamps a token's last use with the store clock. */
   touchToken(id: number): Promise<void>;
+
+  /** Records a webhook delivery; false when its id was recorded before. Throws INVALID_INPUT for an empty id or event. */
+  recordWebhookDelivery(input: NewWebhookDelivery): Promise<boolean>;
 }
 
 /** The state store: operations, transactions and lifecycle. */

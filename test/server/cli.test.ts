@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { main } from '../../src/cli/main.js';
+import { signWebhookBody } from '../../src/server/webhook-signature.js';
 import { captureIo } from '../helpers/capture-io.js';
 
 const CONFIG = `version: 1
@@ -37,6 +38,13 @@ describe('slipway server and token commands', () => {
     const port = await run('server', '--port', 'http');
     assert.equal(port.code, 2);
     assert.match(port.err, /--port must be a number/);
+    await writeFile(join(dir, 'empty-secret'), '\n');
+    const empty = await run('server', '--port', '0', '--webhook-secret-file', 'empty-secret');
+    assert.equal(empty.code, 2);
+    assert.match(empty.err, /--webhook-secret-file empty-secret is empty/);
+    const missing = await run('server', '--port', '0', '--webhook-secret-file', 'no-such-file');
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /cannot read --webhook-secret-file no-such-file/);
   });
 
   test('token create prints the token once; list never shows it; revoke; bad roles and duplicate names are usage errors', async () => {
@@ -78,6 +86,7 @@ describe('slipway server and token commands', () => {
   test('`slipway server --port 0` serves the API with a token made by `slipway token create`, and stops on SIGTERM', async () => {
     const made = await run('--json', 'token', 'create', '--role', 'deployer', '--name', 'ci');
     const { token } = JSON.parse(made.out);
+    await writeFile(join(dir, 'webhook-secret'), 'from-a-file\n');
     const child = spawn(
       process.execPath,
       [
@@ -88,6 +97,8 @@ describe('slipway server and token commands', () => {
         'server',
         '--port',
         '0',
+        '--webhook-secret-file',
+        'webhook-secret',
       ],
       { cwd: dir, env: { ...process.env, SLIPWAY_DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -115,6 +126,23 @@ describe('slipway server and token commands', () => {
       const runs = await fetch(`${url}/api/v1/runs`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(runs.status, 200);
       assert.deepEqual(await runs.json(), { runs: [] });
+      const ping = (secret: string) =>
+        fetch(`${url}/api/v1/hooks/github`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-github-event': 'ping',
+            'x-github-delivery': 'cli-ping',
+            'x-hub-signature-256': signWebhookBody(secret, '{"zen":"hi"}'),
+          },
+          body: '{"zen":"hi"}',
+        });
+      assert.equal(
+        (await ping('from-a-file')).status,
+        202,
+        'the secret is read from the file, newline dropped',
+      );
+      assert.equal((await ping('from-a-file\n')).status, 401);
     } finally {
       child.kill('SIGTERM');
     }

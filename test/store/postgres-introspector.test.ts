@@ -26,6 +26,7 @@ test('getTables lists the current schema only, with column facts', async () => {
         'rollouts',
         'runs',
         'tokens',
+        'webhook_deliveries',
         MIGRATION_TABLE,
         `${MIGRATION_TABLE}_lock`,
       ].sort(),

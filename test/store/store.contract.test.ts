@@ -648,6 +648,38 @@ for (const backend of BACKENDS) {
       });
     });
 
+    describe('webhook deliveries', () => {
+      test('recordWebhookDelivery is true the first time and false for the same id again', async () => {
+        const clock = fakeClock(1_700_000_000_000);
+        const { store, location } = await backend.fresh(clock);
+        assert.equal(await store.recordWebhookDelivery({ deliveryId: 'd-1', event: 'push' }), true);
+        assert.equal(await store.recordWebhookDelivery({ deliveryId: 'd-1', event: 'push' }), false);
+        assert.equal(await store.recordWebhookDelivery({ deliveryId: 'd-1', event: 'ping' }), false);
+        assert.equal(await store.recordWebhookDelivery({ deliveryId: 'd-2', event: 'ping' }), true);
+        const rows = await rawQuery(
+          location,
+          'SELECT delivery_id, event, received_at FROM webhook_deliveries ORDER BY id',
+        );
+        assert.deepEqual(
+          rows.map((row) => [row.delivery_id, row.event, Number(row.received_at)]),
+          [
+            ['d-1', 'push', 1_700_000_000_000],
+            ['d-2', 'ping', 1_700_000_000_000],
+          ],
+        );
+      });
+
+      test('concurrent records of one id: exactly one wins; empty ids and events are rejected', async () => {
+        const { store } = await backend.fresh();
+        const results = await Promise.all(
+          Array.from({ length: 5 }, () => store.recordWebhookDelivery({ deliveryId: 'same', event: 'push' })),
+        );
+        assert.equal(results.filter(Boolean).length, 1);
+        await rejectsWith(store.recordWebhookDelivery({ deliveryId: ' ', event: 'push' }), 'INVALID_INPUT');
+        await rejectsWith(store.recordWebhookDelivery({ deliveryId: 'x', event: '' }), 'INVALID_INPUT');
+      });
+    });
+
     test('close is idempotent and a closed store rejects calls with a StoreError', async () => {
       const { store } = await backend.fresh();
       assert.equal(store.backend, backend.name);

@@ -1,5 +1,7 @@
 /** `slipway server`: the HTTP API over this project's store and engines, until Ctrl-C. */
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { relative, resolve } from 'node:path';
 import { PipelineError } from '../../pipeline/errors.js';
 import { createServer } from '../../server/create-server.js';
 import { ServerError } from '../../server/server-error.js';
@@ -17,6 +19,29 @@ export interface ServerOptions {
   readonly port?: string;
   readonly host?: string;
   readonly insecure?: boolean;
+  /** The branch whose pushes start runs (default: the project's current branch). */
+  readonly branch?: string;
+  /** A file holding the webhook secret (default: SLIPWAY_WEBHOOK_SECRET). */
+  readonly webhookSecretFile?: string;
+}
+
+/** The webhook secret of a file (relative to `cwd`), without its trailing newline; an empty or unreadable file is an error. */
+function readWebhookSecret(cwd: string, file: string): string {
+  let secret: string;
+  try {
+    secret = readFileSync(resolve(cwd, file), 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    throw new ServerError(
+      'BAD_WEBHOOK_SECRET',
+      `cannot read --webhook-secret-file ${file}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (secret.trim() === '')
+    throw new ServerError('BAD_WEBHOOK_SECRET', `--webhook-secret-file ${file} is empty`);
+  return secret;
 }
 
 /** True for hosts only this machine can reach. */
@@ -45,6 +70,10 @@ export async function serverCommand(ctx: CommandContext, options: ServerOptions)
       `refusing to serve on ${host} without TLS: tokens would cross the network in clear text. Use a loopback host behind a TLS proxy, or pass --insecure to serve plain HTTP anyway`,
     );
   }
+  const webhookSecret =
+    options.webhookSecretFile === undefined
+      ? undefined
+      : readWebhookSecret(ctx.io.cwd, options.webhookSecretFile);
   const project = await loadProject(ctx);
   const loadConfig = async (): Promise<ResolvedConfig> => {
     const result = loadConfigFile(project.file);
@@ -71,6 +100,9 @@ export async function serverCommand(ctx: CommandContext, options: ServerOptions)
     env: ctx.io.env,
     slipwayCommand: agentCommand(),
     version: slipwayVersion(),
+    configFile: relative(project.projectDir, project.file),
+    ...(webhookSecret === undefined ? {} : { webhookSecret }),
+    ...(options.branch === undefined ? {} : { branch: options.branch }),
   });
   let address: string;
   try {

@@ -2,9 +2,10 @@
 import { z } from 'zod';
 import { decideApproval, getRunOrThrow } from '../../pipeline/pipeline-service.js';
 import { readSnapshot } from '../../pipeline/run-snapshot.js';
-import type { ResolvedConfig } from '../../spec/resolved.js';
+import type { ResolvedApprovalProtection, ResolvedConfig } from '../../spec/resolved.js';
 import { type ApiRoute, defineRoute } from '../api-route.js';
 import { requireRole } from '../auth.js';
+import { ApiError } from '../errors.js';
 import { AUTH_ERRORS, ErrorSchema, positiveInt, RunIdParams } from '../schemas.js';
 import type { ServerContext } from '../server-context.js';
 
@@ -47,6 +48,11 @@ export function approvalRoutes(ctx: ServerContext): ApiRoute[] {
           }),
         },
         ...AUTH_ERRORS,
+        403: {
+          description:
+            'the token role is too low, or the environment prevents self-approval (`SELF_APPROVAL`)',
+          schema: ErrorSchema,
+        },
         404: { description: 'no such run or gate', schema: ErrorSchema },
         409: { description: 'already decided', schema: ErrorSchema },
       },
@@ -57,6 +63,16 @@ export function approvalRoutes(ctx: ServerContext): ApiRoute[] {
         if (protectedEnvironments(config).has(params.environment))
           requireRole(principal, 'approver', `deciding the '${params.environment}' gate`);
         const by = principal?.name ?? 'api';
+        // A snapshot frozen before approval protection existed has no `approval` on its environments.
+        const protection = config.environments[params.environment]?.approval as
+          | ResolvedApprovalProtection
+          | undefined;
+        if (decision === 'approved' && protection?.preventSelfApproval === true && by === run.actor)
+          throw new ApiError(
+            403,
+            'SELF_APPROVAL',
+            `'${params.environment}' prevents self-approval: token '${by}' started run ${run.id}, so another approver must approve it`,
+          );
         await decideApproval(ctx.store, {
           runId: params.id,
           environment: params.environment,

@@ -6,6 +6,7 @@ import { PipelineError } from '../../../src/pipeline/errors.js';
 import { LocalPlatform } from '../../../src/platform/local/local-platform.js';
 import { generateToken, hashToken, ROLES } from '../../../src/server/api-token.js';
 import { createServer, type SlipwayServer } from '../../../src/server/create-server.js';
+import type { ServerDeps } from '../../../src/server/server-context.js';
 import { loadConfigFile } from '../../../src/spec/load-config.js';
 import { openStore } from '../../../src/store/open-store.js';
 import type { Store, TokenRole } from '../../../src/store/store.js';
@@ -45,8 +46,12 @@ export async function tempProject(yaml: string): Promise<string> {
   return dir;
 }
 
-/** Starts a server over `projectDir` with `store` (SQLite in the project by default). */
-export async function startServer(projectDir: string, store?: Store): Promise<Harness> {
+/** Starts a server over `projectDir` with `store` (SQLite in the project by default); `extra` overrides deps. */
+export async function startServer(
+  projectDir: string,
+  store?: Store,
+  extra: Partial<ServerDeps> = {},
+): Promise<Harness> {
   const opened = store ?? (await openStore({ projectDir }));
   const logs: string[] = [];
   const file = join(projectDir, 'slipway.yaml');
@@ -65,6 +70,7 @@ export async function startServer(projectDir: string, store?: Store): Promise<Ha
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
     concurrency: 2,
     pollMs: 50,
+    ...extra,
   });
   const url = await server.app.listen({ port: 0, host: '127.0.0.1' });
   const tokens = {} as Record<TokenRole, string>;
