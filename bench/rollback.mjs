@@ -23,8 +23,6 @@ try {
   const load = steadyLoad(urlOf(first.stdout));
   await new Promise((r) => setTimeout(r, 1000));
   project.write(yaml('v2', true));
-  // Wall-clock times of the deploy's own events, lined up with the load's performance.now() clock.
-  const offset = Date.now() - performance.now();
   const deploy = await project.run('--json', 'deploy', 'hello', '--env', 'bench');
   await new Promise((r) => setTimeout(r, 500));
   const stats = await load.stop();
@@ -36,7 +34,7 @@ try {
   const rollback = events.find((e) => e.type === 'rollout.rollback');
   if (finished?.status !== 'rolled_back' || !rollback)
     throw new Error(`expected a rollback:\n${deploy.stdout}${deploy.stderr}`);
-  const decidedAt = Date.parse(rollback.time) - rollback.restoreMs - offset;
+  const decidedAt = Date.parse(rollback.time) - rollback.restoreMs;
   const detectMs = Math.round(decidedAt - stats.firstBadAt);
   process.stderr.write(
     `rolled back: ${finished.reason}; bad responses for ${Math.round(stats.lastBadAt - stats.firstBadAt)} ms\n`,

@@ -1,9 +1,9 @@
 // Shared by the rollout benches: a temp copy of the example app, the CLI, and steady load.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { steadyTraffic } from '../../dist/rollout/steady-traffic.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'slipway.js');
@@ -66,65 +66,9 @@ services:
 `;
 }
 
-/** Keep-alive clients looping GET / until stopped; counts every response and error with its time. */
+/** Eight keep-alive clients looping GET / (the same traffic the demo and the tests use). */
 export function steadyLoad(url, clients = 8) {
-  const { hostname, port } = new URL(url);
-  const agent = new Agent({ keepAlive: true, maxSockets: clients });
-  const stats = {
-    requests: 0,
-    failed: 0,
-    firstBadAt: undefined,
-    lastBadAt: undefined,
-    badAfter: [],
-    errors: [],
-  };
-  let running = true;
-  const bad = (what) => {
-    stats.failed++;
-    const now = performance.now();
-    stats.firstBadAt ??= now;
-    stats.lastBadAt = now;
-    if (stats.errors.length < 5) stats.errors.push(what);
-  };
-  const once = () =>
-    new Promise((done) => {
-      const req = request({ host: hostname, port, path: '/', agent }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          stats.requests++;
-          if (res.statusCode !== 200) bad(`status ${res.statusCode}`);
-          done();
-        });
-        res.on('error', (e) => {
-          stats.requests++;
-          bad(e.message);
-          done();
-        });
-      });
-      req.on('error', (e) => {
-        stats.requests++;
-        bad(e.message);
-        done();
-      });
-      req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
-      req.end();
-    });
-  const deadline = Date.now() + 30 * 60_000;
-  const loops = Array.from({ length: clients }, async () => {
-    while (running && Date.now() < deadline) {
-      await once();
-      await new Promise((r) => setTimeout(r, 1));
-    }
-  });
-  return {
-    stats,
-    stop: async () => {
-      running = false;
-      await Promise.all(loops);
-      agent.destroy();
-      return stats;
-    },
-  };
+  return steadyTraffic(url, { clients, pauseMs: 1, maxMs: 30 * 60_000 });
 }
 
 /** The URL `slipway deploy` printed. */

@@ -1,25 +1,16 @@
 /** pause/resume by command, promote --full, --queue, synthetic journeys, warmup and inconclusive analysis. */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { ndjson, steadyLoad, type TestProject, testProject, urlOf } from './helpers.js';
+import { fixtureConfig, ndjson, steadyLoad, type TestProject, testProject, urlOf } from './helpers.js';
 
 function config(strategy: string, extra = '', analysis = 'failureLimit: 0, inconclusiveLimit: 100'): string {
-  return `version: 1
-services:
-  web:
-    run: node server.mjs
-    source: app
-    instances: 1
-    env: { VERSION: v1 }
-    health:
-      readiness: { http: /healthz, period: 200ms, timeout: 300ms }
-    shutdown: { drain: 1s, timeout: 3s }
-environments:
-  prod:
-    strategy:
-${strategy}
-    analysis: { interval: 300ms, minRequests: 3, ${analysis} }
-${extra}`;
+  return fixtureConfig({
+    strategy,
+    instances: 1,
+    drain: '1s',
+    extra,
+    analysis: `interval: 300ms, minRequests: 3, ${analysis}`,
+  });
 }
 const LONG_CANARY = `      canary:
         stages:

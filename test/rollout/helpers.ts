@@ -1,10 +1,10 @@
 /** Builders for rollout tests: a temp project with the fixture app, the CLI, and steady load. */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { agentPaths } from '../../src/platform/local/agent/agent-paths.js';
+import { steadyTraffic, type TrafficStats } from '../../src/rollout/steady-traffic.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'slipway.js');
@@ -84,66 +84,43 @@ export function testProject(yaml: string): TestProject {
 }
 
 /** Steady keep-alive load on a URL; `stop` returns what it saw. */
-export function steadyLoad(url: string, clients = 4): { stop: () => Promise<LoadResult> } {
-  const { hostname, port } = new URL(url);
-  const agent = new Agent({ keepAlive: true, maxSockets: clients });
-  const result: LoadResult = {
-    ok: 0,
-    failed: 0,
-    statuses: {},
-    errors: [],
-    firstFailureAt: undefined,
-    lastFailureAt: undefined,
-  };
-  let running = true;
-  const once = () =>
-    new Promise<void>((resolve) => {
-      const fail = (what: string) => {
-        result.failed++;
-        result.firstFailureAt ??= Date.now();
-        result.lastFailureAt = Date.now();
-        if (result.errors.length < 10) result.errors.push(what);
-        resolve();
-      };
-      const req = request({ host: hostname, port, path: '/', agent }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          result.statuses[res.statusCode ?? 0] = (result.statuses[res.statusCode ?? 0] ?? 0) + 1;
-          if (res.statusCode === 200) result.ok++;
-          else fail(`status ${res.statusCode}`);
-          resolve();
-        });
-        res.on('error', (e) => fail(e.message));
-      });
-      req.on('error', (e) => fail(e.message));
-      req.setTimeout(10_000, () => req.destroy(new Error('client timeout')));
-      req.end();
-    });
-  const deadline = Date.now() + 180_000;
-  const loops = Array.from({ length: clients }, async () => {
-    while (running && Date.now() < deadline) {
-      await once();
-      await new Promise((r) => setTimeout(r, 2));
-    }
-  });
-  return {
-    stop: async () => {
-      running = false;
-      await Promise.all(loops);
-      agent.destroy();
-      return result;
-    },
-  };
+export function steadyLoad(url: string, clients = 4): { stop: () => Promise<TrafficStats> } {
+  return steadyTraffic(`${url}/`, { clients, maxMs: 180_000 });
 }
 
-/** What a load saw. */
-export interface LoadResult {
-  ok: number;
-  failed: number;
-  statuses: Record<number, number>;
-  errors: string[];
-  firstFailureAt: number | undefined;
-  lastFailureAt: number | undefined;
+/** The fixture service's slipway.yaml: one service `web` and an environment `prod` with `strategy` (indented 6). */
+export function fixtureConfig(options: {
+  readonly strategy: string;
+  readonly instances?: number;
+  readonly version?: string;
+  readonly drain?: string;
+  readonly analysis?: string;
+  readonly extra?: string;
+}): string {
+  const {
+    strategy,
+    instances = 2,
+    version = 'v1',
+    drain = '2s',
+    analysis = 'interval: 300ms, minRequests: 3, failureLimit: 0, inconclusiveLimit: 100',
+    extra = '',
+  } = options;
+  return `version: 1
+services:
+  web:
+    run: node server.mjs
+    source: app
+    instances: ${instances}
+    env: { VERSION: ${version} }
+    health:
+      readiness: { http: /healthz, period: 200ms, timeout: 300ms }
+    shutdown: { drain: ${drain}, timeout: 3s }
+environments:
+  prod:
+    strategy:
+${strategy}
+    analysis: { ${analysis} }
+${extra}`;
 }
 
 /** The URL `deploy` printed. */

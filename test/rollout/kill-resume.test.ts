@@ -4,29 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { steadyLoad, testProject, urlOf } from './helpers.js';
+import { fixtureConfig, steadyLoad, testProject, urlOf } from './helpers.js';
 
-const CONFIG = `version: 1
-services:
-  web:
-    run: node server.mjs
-    source: app
-    instances: 2
-    env: { VERSION: v0 }
-    health:
-      readiness: { http: /healthz, period: 200ms, timeout: 300ms }
-    shutdown: { drain: 2s, timeout: 3s }
-environments:
-  prod:
-    strategy:
-      canary:
+const CONFIG = fixtureConfig({
+  version: 'v0',
+  strategy: `      canary:
         stages:
           - { traffic: 20, duration: 700ms }
           - { traffic: 50, duration: 700ms }
           - { traffic: 100 }
-        metrics: [error_rate]
-    analysis: { interval: 300ms, minRequests: 3, failureLimit: 0, inconclusiveLimit: 100 }
-`;
+        metrics: [error_rate]`,
+});
 
 test('killing the controller at each step of a canary: every rollout converges after resume, zero failed requests', {
   timeout: 300_000,

@@ -5,25 +5,14 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { ndjson, steadyLoad, testProject, urlOf } from './helpers.js';
+import { freePort } from '../../src/platform/local/agent/instance-process.js';
+import { fixtureConfig, ndjson, steadyLoad, testProject, urlOf } from './helpers.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const available = spawnSync(PROMETHEUS, ['--version']).status === 0;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 test('a canary judged by a Prometheus query over the router metrics it scraped rolls back a failing revision', {
   timeout: 180_000,
@@ -31,29 +20,21 @@ test('a canary judged by a Prometheus query over the router metrics it scraped r
 }, async () => {
   const promPort = await freePort();
   const query = `sum(increase(slipway_router_responses_5xx_total{service="web",env="prod",revision="{{revision}}"}[10s])) or vector(0)`;
-  const project = testProject(`version: 1
-services:
-  web:
-    run: node server.mjs
-    source: app
-    instances: 1
-    env: { VERSION: v1 }
-    health:
-      readiness: { http: /healthz, period: 200ms, timeout: 300ms }
-    shutdown: { drain: 1s, timeout: 3s }
-environments:
-  prod:
-    strategy:
-      canary:
+  const project = testProject(
+    fixtureConfig({
+      instances: 1,
+      drain: '1s',
+      strategy: `      canary:
         stages:
           - { traffic: 50, duration: 30s }
           - { traffic: 100 }
         metrics:
           - upstream_errors:
               provider: { prometheus: { address: "http://127.0.0.1:${promPort}", query: '${query}' } }
-              max: 0
-    analysis: { interval: 1s, failureLimit: 0, consecutiveErrorLimit: 10 }
-`);
+              max: 0`,
+      analysis: 'interval: 1s, failureLimit: 0, consecutiveErrorLimit: 10',
+    }),
+  );
   let prometheus: ChildProcess | undefined;
   const data = mkdtempSync(join(tmpdir(), 'slipway-prometheus-'));
   after(async () => {

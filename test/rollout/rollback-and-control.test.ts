@@ -1,25 +1,10 @@
 /** Automatic rollback, abort, pause and promote, manual rollback, hooks and smoke checks, one rollout at a time. */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { ndjson, steadyLoad, type TestProject, testProject, urlOf } from './helpers.js';
+import { fixtureConfig, ndjson, steadyLoad, type TestProject, testProject, urlOf } from './helpers.js';
 
-function config(strategy: string, envExtra = ''): string {
-  return `version: 1
-services:
-  web:
-    run: node server.mjs
-    source: app
-    instances: 2
-    env: { VERSION: v1 }
-    health:
-      readiness: { http: /healthz, period: 200ms, timeout: 300ms }
-    shutdown: { drain: 2s, timeout: 3s }
-environments:
-  prod:
-    strategy:
-${strategy}
-    analysis: { interval: 300ms, minRequests: 3, failureLimit: 0, inconclusiveLimit: 100 }
-${envExtra}`;
+function config(strategy: string, extra = ''): string {
+  return fixtureConfig({ strategy, extra });
 }
 
 const CANARY = `      canary:
@@ -58,7 +43,7 @@ describe('rollback and control', { timeout: 300_000, concurrency: false }, () =>
     assert.match(await (await fetch(`${url}/`)).text(), /^hello v1/);
     assert.ok(seen.failed > 0 && seen.ok > seen.failed, JSON.stringify(seen.statuses));
     // Bad responses stop within a few analysis intervals of the first one.
-    assert.ok((seen.lastFailureAt ?? 0) - (seen.firstFailureAt ?? 0) < 1500, 'bad responses stopped quickly');
+    assert.ok((seen.lastBadAt ?? 0) - (seen.firstBadAt ?? 0) < 1500, 'bad responses stopped quickly');
     const history = project.cli('history', 'web', '--env', 'prod');
     assert.match(history.stdout, /rolled_back\s+by tester .*error_rate 100% > 1%/);
     const types = project.cli('--json', 'events', '--type', 'service.rolledback').stdout;

@@ -1,25 +1,10 @@
 /** Each strategy takes the fixture app from v1 to v2 under steady load with no failed request. */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { ndjson, steadyLoad, type TestProject, testProject, urlOf } from './helpers.js';
+import { fixtureConfig, ndjson, steadyLoad, type TestProject, testProject, urlOf } from './helpers.js';
 
 function config(strategy: string, extra = ''): string {
-  return `version: 1
-services:
-  web:
-    run: node server.mjs
-    source: app
-    instances: 3
-    env: { VERSION: v1 }
-    health:
-      readiness: { http: /healthz, period: 200ms, timeout: 300ms }
-    shutdown: { drain: 2s, timeout: 3s }
-environments:
-  prod:
-    strategy:
-${strategy}
-    analysis: { interval: 300ms, minRequests: 3, failureLimit: 0, inconclusiveLimit: 100 }
-${extra}`;
+  return fixtureConfig({ strategy, instances: 3, extra });
 }
 
 const STRATEGIES: Record<string, string> = {

@@ -19,7 +19,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readGitInfo } from '../../pipeline/git-info.js';
 import { decideApproval } from '../../pipeline/pipeline-service.js';
+import { freePort } from '../../platform/local/agent/instance-process.js';
 import { deploy } from '../../rollout/rollout-service.js';
+import { steadyTraffic } from '../../rollout/steady-traffic.js';
 import type { Store } from '../../store/store.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -28,7 +30,6 @@ import { packageRoot } from '../package-root.js';
 import { localPlatform } from '../platform.js';
 import { loadProject, openProjectStore } from '../project.js';
 import { rolloutDeps } from '../rollout-deps.js';
-import { steadyTraffic } from './demo-traffic.js';
 import { runCommand } from './run.js';
 
 /** Where the example project lives in the package. */
@@ -129,7 +130,7 @@ async function copyExample(source: string): Promise<string> {
   // Production's port is fixed in the config; if something else holds it, the demo takes another.
   if (!(await portFree(8080))) {
     const file = join(dir, 'slipway.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('port: 8080', `port: ${await anyPort()}`));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('port: 8080', `port: ${await freePort()}`));
   }
   return dir;
 }
@@ -139,18 +140,6 @@ function portFree(port: number): Promise<boolean> {
     const server = createServer();
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-function anyPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
   });
 }
 

@@ -3,7 +3,8 @@
  * value from an HTTP endpoint, or a command's exit code. Failures to fetch are `error`
  * measurements (counted against consecutiveErrorLimit), never exceptions.
  */
-import { spawn } from 'node:child_process';
+
+import { runShell } from '../run-shell.js';
 import type { Measurement, MetricCheck } from './analysis-types.js';
 import { compare } from './measure-router.js';
 
@@ -45,19 +46,28 @@ export async function measureExternal(
         return compare(check, value, undefined);
       }
       case 'command': {
-        const { code, output } = await run(provider.command, vars);
-        if (code === 0)
+        const result = await runShell(provider.command, {
+          env: {
+            ...process.env,
+            ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [`SLIPWAY_${k.toUpperCase()}`, v])),
+          },
+          timeoutMs: TIMEOUT_MS,
+        });
+        if (result.status === 'failed-to-start') return error(check, result.message);
+        if (result.status === 'timeout') return error(check, `command timed out after ${TIMEOUT_MS} ms`);
+        if (result.status === 'exited' && result.code === 0) {
           return {
             metric: check.name,
             verdict: 'success',
             value: 0,
             message: `${check.name}: command passed`,
           };
+        }
         return {
           metric: check.name,
           verdict: 'failure',
-          value: code ?? -1,
-          message: `${check.name}: command exited with ${code ?? 'a signal'}${output ? `: ${output}` : ''}`,
+          value: result.status === 'exited' ? result.code : -1,
+          message: `${check.name}: command exited with ${result.status === 'exited' ? result.code : 'a signal'}${result.lastLine ? `: ${result.lastLine}` : ''}`,
         };
       }
       default:
@@ -102,40 +112,4 @@ async function fetchJson(url: string): Promise<unknown> {
   const text = await res.text();
   if (!res.ok && !text.startsWith('{')) throw new Error(`HTTP ${res.status} from ${url}`);
   return JSON.parse(text);
-}
-
-function run(
-  command: string,
-  vars: Readonly<Record<string, string>>,
-): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', command], {
-      env: {
-        ...process.env,
-        ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [`SLIPWAY_${k.toUpperCase()}`, v])),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let output = '';
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString('utf8')).slice(-2000);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-(child.pid ?? 0), 'SIGKILL');
-      } catch {}
-      reject(new Error(`command timed out after ${TIMEOUT_MS} ms`));
-    }, TIMEOUT_MS);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output: output.trim().split('\n').pop() ?? '' });
-    });
-  });
 }

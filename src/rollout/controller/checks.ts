@@ -3,13 +3,13 @@
  * sent to the new revision through the router's revision header before it gets user traffic,
  * and synthetic journeys during traffic steps.
  */
-import { spawn } from 'node:child_process';
 import type {
   ResolvedHttpCheck as HttpCheck,
   ResolvedJourney as Journey,
   ResolvedSmokeCheck as SmokeCheck,
 } from '../../spec/resolved.js';
 import type { Measurement } from '../analysis/analysis-types.js';
+import { runShell } from '../run-shell.js';
 
 /** The outcome of a check: passed, or why not. */
 export type CheckResult = { readonly ok: true } | { readonly ok: false; readonly message: string };
@@ -24,43 +24,26 @@ export interface CheckTarget {
 }
 
 /** Runs a hook command with the rollout's variables; non-zero exit or timeout fails. */
-export function runCommand(command: string, target: CheckTarget, timeoutMs: number): Promise<CheckResult> {
-  return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', command], {
-      cwd: target.workdir,
-      env: { ...process.env, ...target.env, SLIPWAY_URL: target.url, SLIPWAY_REVISION: target.revision },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let output = '';
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString('utf8')).slice(-4000);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-(child.pid ?? 0), 'SIGKILL');
-      } catch {}
-    }, timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      resolve({ ok: false, message: `\`${command}\` could not start: ${error.message}` });
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) return resolve({ ok: true });
-      const last = output.trim().split('\n').pop() ?? '';
-      const how = timedOut
-        ? `timed out after ${timeoutMs} ms`
-        : signal
-          ? `was killed by ${signal}`
-          : `exited with ${code}`;
-      resolve({ ok: false, message: `\`${command}\` ${how}${last ? `: ${last}` : ''}` });
-    });
+export async function runCommand(
+  command: string,
+  target: CheckTarget,
+  timeoutMs: number,
+): Promise<CheckResult> {
+  const result = await runShell(command, {
+    cwd: target.workdir,
+    env: { ...process.env, ...target.env, SLIPWAY_URL: target.url, SLIPWAY_REVISION: target.revision },
+    timeoutMs,
   });
+  if (result.status === 'exited' && result.code === 0) return { ok: true };
+  if (result.status === 'failed-to-start')
+    return { ok: false, message: `\`${command}\` could not start: ${result.message}` };
+  const how =
+    result.status === 'timeout'
+      ? `timed out after ${timeoutMs} ms`
+      : result.status === 'killed'
+        ? `was killed by ${result.signal}`
+        : `exited with ${result.code}`;
+  return { ok: false, message: `\`${command}\` ${how}${result.lastLine ? `: ${result.lastLine}` : ''}` };
 }
 
 /** Sends one request to the revision through the router and checks status and body. */

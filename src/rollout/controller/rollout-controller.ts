@@ -6,6 +6,7 @@
  * stable revision in one router update.
  */
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Platform, ServiceRef } from '../../platform/platform.js';
 import type { EventType } from '../../store/event-types.js';
 import type { Rollout, Store } from '../../store/store.js';
@@ -376,8 +377,4 @@ function sameWeights(a: Readonly<Record<string, number>>, b: Readonly<Record<str
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   for (const key of keys) if (Math.abs((a[key] ?? 0) - (b[key] ?? 0)) > 0.0005) return false;
   return true;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

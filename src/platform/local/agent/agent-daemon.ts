@@ -93,14 +93,14 @@ export class AgentDaemon {
       if (!create) {
         throw new PlatformError('SERVICE_NOT_FOUND', `${ref.service} is not deployed in ${ref.env}`);
       }
-      for (const other of this.units.values()) {
-        const port = other.status().url?.split(':').pop();
-        if (create.port !== undefined && port === String(create.port)) {
-          throw new PlatformError(
-            'PORT_IN_USE',
-            `port ${create.port} is already used by ${other.service} in ${other.env}`,
-          );
-        }
+      const other = [...this.units.values()].find(
+        (u) => create.port !== undefined && u.listeningPort === create.port,
+      );
+      if (other) {
+        throw new PlatformError(
+          'PORT_IN_USE',
+          `port ${create.port} is already used by ${other.service} in ${other.env}`,
+        );
       }
       unit = new ServiceUnit(ref.service, ref.env, create.port, this.unitContext());
       this.units.set(key(ref), unit);

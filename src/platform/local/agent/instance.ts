@@ -2,6 +2,7 @@
  * One instance of a revision: its process, its readiness and liveness probes, and restarts with
  * exponential back-off. The service unit owns instances and turns their state into routes.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResolvedProbe } from '../../../spec/resolved.js';
 import { type ProbeState, ProbeTracker } from '../../health/probe-tracker.js';
 import { runProbe } from '../../health/run-probe.js';
@@ -59,7 +60,7 @@ export class Instance {
   private nextStartAt: number | undefined;
   private starting = false;
   private stopping = false;
-  private readiness: ProbeTracker;
+  private readiness!: ProbeTracker;
   private liveness: ProbeTracker | undefined;
   private readinessState: ProbeState | undefined;
   private livenessState: ProbeState | undefined;
@@ -74,9 +75,7 @@ export class Instance {
     readonly revision: string,
     private readonly ctx: InstanceContext,
   ) {
-    this.readiness = new ProbeTracker(this.readinessProbe(), { startedAt: ctx.now() });
-    const liveness = ctx.manifest.config.liveness;
-    this.liveness = liveness ? new ProbeTracker(liveness, { startedAt: ctx.now() }) : undefined;
+    this.resetProbes();
   }
 
   /** Starts the process on a free port. */
@@ -329,8 +328,4 @@ function report(kind: 'readiness' | 'liveness', state: ProbeState | undefined): 
       ? { latencyMs: Math.round(state.last.latencyMs * 10) / 10, message: state.last.message }
       : {}),
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

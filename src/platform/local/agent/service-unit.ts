@@ -119,6 +119,11 @@ export class ServiceUnit {
     }
   }
 
+  /** The public port it listens on, when it does. */
+  get listeningPort(): number | undefined {
+    return this.router ? this.port : undefined;
+  }
+
   /** Sets how many instances of a revision should run. */
   scale(revision: string, count: number): void {
     if (!Number.isInteger(count) || count < 0 || count > 1000) {
