@@ -5,7 +5,7 @@
 import type { ServiceRef, ServiceStatus } from '../platform/platform.js';
 import type { ResolvedConfig, ResolvedStrategy } from '../spec/resolved.js';
 import { isStoreError } from '../store/errors.js';
-import type { Rollout, Store } from '../store/store.js';
+import type { NewRollout, Rollout, Store } from '../store/store.js';
 import {
   type ControllerDeps,
   ownerIsGone,
@@ -95,7 +95,7 @@ export async function deploy(deps: ControllerDeps, input: DeployInput): Promise<
     readyTimeoutMs: input.readyTimeoutMs ?? READY_TIMEOUT_MS,
     workdir: input.projectDir,
   };
-  const rollout = await createWhenFree(deps, ref, input, () => ({
+  const rollout = await createWhenFree(deps, ref, input, {
     service: input.service,
     environment: input.env,
     revision: revision.id,
@@ -105,7 +105,7 @@ export async function deploy(deps: ControllerDeps, input: DeployInput): Promise<
     actor: input.actor,
     commitSha: input.commitSha,
     owner: deps.owner,
-  }));
+  });
   await deps.store.appendEvent({
     type: 'rollout.started',
     actor: input.actor,
@@ -273,12 +273,12 @@ async function createWhenFree(
   deps: ControllerDeps,
   ref: ServiceRef,
   input: DeployInput,
-  make: () => Parameters<Store['createRollout']>[0],
+  rollout: NewRollout,
 ): Promise<Rollout> {
   const deadline = Date.now() + 60 * 60_000;
   for (;;) {
     try {
-      return await deps.store.createRollout(make());
+      return await deps.store.createRollout(rollout);
     } catch (error) {
       if (!isStoreError(error, 'ROLLOUT_ACTIVE')) throw error;
       const active = await activeRollout(deps.store, ref);
