@@ -1,19 +1,10 @@
 /** The local agent as a process: surviving its own crash, stopping with or without instances, metrics, CLI. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import type { SavedState } from '../../src/platform/local/agent/agent-state.js';
-import {
-  AGENT_COMMAND,
-  alive,
-  fixtureService,
-  get,
-  localPlatform,
-  ROOT,
-  sleep,
-  tempProject,
-} from './helpers.js';
+import { AGENT_COMMAND, alive, fixtureService, get, localPlatform, sleep, tempProject } from './helpers.js';
 
 interface AgentStatus {
   agent: { pid: number; metricsUrl?: string };
@@ -173,7 +164,6 @@ describe('local agent', { timeout: 120_000 }, () => {
       'environments:',
       '  dev: {}',
     ].join('\n');
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(`${project.dir}/slipway.yaml`, `${yaml}\n`);
     const cli = (...args: string[]) =>
       spawnSync(AGENT_COMMAND[0] as string, [...AGENT_COMMAND.slice(1), ...args], {
@@ -203,6 +193,5 @@ describe('local agent', { timeout: 120_000 }, () => {
     const unknown = cli('deploy', 'nope', '--env', 'dev');
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /no service 'nope'/);
-    void ROOT;
   });
 });
