@@ -18,7 +18,7 @@ export function tempProject(): { dir: string; stateDir: string; cleanup: () => v
   return {
     dir,
     stateDir: join(dir, '.slipway'),
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    cleanup: () => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }),
   };
 }
 

@@ -77,7 +77,7 @@ export function testProject(yaml: string): TestProject {
       spawnSync(process.execPath, [BIN, 'agent', 'stop'], { cwd: dir, env, timeout: 60_000 });
       const socket = agentPaths(join(dir, '.slipway')).socket;
       for (let i = 0; i < 200 && existsSync(socket); i++) await new Promise((r) => setTimeout(r, 25));
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
   return project;

@@ -64,7 +64,7 @@ describe('slipway plan', { timeout: 120_000 }, () => {
 
   test('first deploy: full size, then all traffic; nothing written and no agent started', async () => {
     const dir = project();
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }));
     const { code, stdout, stderr } = await slipway(['plan', 'web', '--env', 'production', '--json'], dir);
     assert.equal(code, 0, stderr);
     const plan = JSON.parse(stdout) as PlanJson;
@@ -96,7 +96,7 @@ describe('slipway plan', { timeout: 120_000 }, () => {
 
   test('unknown service or environment, or no --env: exit 2 with a clear message', async () => {
     const dir = project();
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }));
     const service = await slipway(['plan', 'api', '--env', 'production'], dir);
     assert.equal(service.code, 2);
     assert.match(service.stderr, /no service 'api' in the config \(services: web\)/);
@@ -116,9 +116,12 @@ describe('slipway plan', { timeout: 120_000 }, () => {
       agentCommand: [process.execPath, BIN],
     });
     cleanups.push(
-      () => rmSync(dir, { recursive: true, force: true }),
+      () => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }),
       async () => {
         await platform.client.tryCall('POST', '/v1/shutdown', { keepInstances: false });
+        // The agent answers before it has finished: wait for it to remove its socket.
+        const socket = join(dir, '.slipway', 'agent', 'agent.sock');
+        for (let i = 0; i < 200 && existsSync(socket); i++) await new Promise((r) => setTimeout(r, 25));
       },
     );
     const service = loadConfigText(readFileSync(join(dir, 'slipway.yaml'), 'utf8')).config!.services.web!;
