@@ -8,10 +8,9 @@ import { isStoreError } from '../store/errors.js';
 import type { NewRollout, Rollout, Store } from '../store/store.js';
 import {
   type ControllerDeps,
-  ownerIsGone,
+  controllerIsGone,
   RolloutController,
   type RolloutOutcome,
-  STALE_AFTER_MS,
 } from './controller/rollout-controller.js';
 import type { RolloutSpec } from './controller/rollout-spec.js';
 import { deploymentFor } from './deployment.js';
@@ -226,8 +225,7 @@ export async function requestControl(
   if (!active)
     throw new RolloutError('NO_ROLLOUT', `${ref.service} has no rollout in progress in ${ref.env}`);
   const rollout = await deps.store.updateRollout(active.id, { request });
-  const orphaned =
-    !rollout.owner || ownerIsGone(rollout.owner) || (rollout.heartbeatAt ?? 0) < Date.now() - STALE_AFTER_MS;
+  const orphaned = controllerIsGone(rollout, Date.now());
   if (!orphaned || request === 'pause') return { rollout };
   return { rollout, outcome: await new RolloutController(deps).drive(rollout.id) };
 }
@@ -282,11 +280,7 @@ async function createWhenFree(
     } catch (error) {
       if (!isStoreError(error, 'ROLLOUT_ACTIVE')) throw error;
       const active = await activeRollout(deps.store, ref);
-      const orphaned =
-        active &&
-        (!active.owner ||
-          ownerIsGone(active.owner) ||
-          (active.heartbeatAt ?? 0) < Date.now() - STALE_AFTER_MS);
+      const orphaned = active && controllerIsGone(active, Date.now());
       if (!input.queue || Date.now() > deadline) {
         throw new RolloutError(
           'ROLLOUT_ACTIVE',

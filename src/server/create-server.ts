@@ -19,6 +19,7 @@ import { runRoutes } from './routes/runs.js';
 import { serviceRoutes } from './routes/services.js';
 import type { ServerContext, ServerDeps } from './server-context.js';
 import { ServerRuns } from './server-runs.js';
+import { RolloutTakeover } from './takeover.js';
 import { Workspaces } from './workspaces.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -74,6 +75,14 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     }),
   };
   const metrics = new ServerMetrics(deps.store);
+  const takeover = new RolloutTakeover({
+    store: deps.store,
+    tasks,
+    logger: deps.logger,
+    controllerDeps: ctx.controllerDeps,
+    ...(deps.takeoverMs === undefined ? {} : { everyMs: deps.takeoverMs }),
+  });
+  takeover.start();
   installErrorHandler(app, (message) => deps.logger.error(message));
   recordAudit(app, deps);
 
@@ -121,6 +130,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     routes,
     async close() {
       clearInterval(tail);
+      takeover.stop();
       closing.abort();
       ctx.runs.abortAll();
       await app.close();

@@ -22,6 +22,8 @@ export interface ServerDeps {
   readonly slipwayCommand?: readonly string[];
   /** Most jobs at once per run. */
   readonly concurrency?: number;
+  /** How often to look for rollouts whose controller died, to drive them here (default 1000 ms). */
+  readonly takeoverMs?: number;
   /** How often the event stream and metrics poll the event log (default 250 ms). */
   readonly pollMs?: number;
   /** Slipway's version, shown in the OpenAPI document. */

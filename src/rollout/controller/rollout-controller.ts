@@ -351,6 +351,11 @@ export function controllerId(): string {
   return `${hostname()}:${process.pid}:${Date.now()}`;
 }
 
+/** True when nobody drives `rollout`: no owner, an owner process on this host that is gone, or a stale heartbeat. */
+export function controllerIsGone(rollout: Pick<Rollout, 'owner' | 'heartbeatAt'>, now: number): boolean {
+  return !rollout.owner || ownerIsGone(rollout.owner) || (rollout.heartbeatAt ?? 0) < now - STALE_AFTER_MS;
+}
+
 /** True when `owner` names a controller process on this host that no longer runs. */
 export function ownerIsGone(owner: string): boolean {
   const [host, pid] = owner.split(':');

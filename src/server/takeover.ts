@@ -1,0 +1,77 @@
+// Leases across servers: rollouts whose controller died (a killed server or CLI) are driven on here.
+import {
+  type ControllerDeps,
+  controllerIsGone,
+  RolloutController,
+} from '../rollout/controller/rollout-controller.js';
+import type { Store } from '../store/store.js';
+import type { BackgroundTasks, ServerLogger } from './background.js';
+
+/** What the takeover loop needs. */
+export interface TakeoverDeps {
+  readonly store: Store;
+  readonly tasks: BackgroundTasks;
+  readonly logger: ServerLogger;
+  /** Controller dependencies of this server (its `owner` is the lease holder's name). */
+  readonly controllerDeps: () => ControllerDeps;
+  /** How often to look for orphaned rollouts (default 1 s). */
+  readonly everyMs?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Looks for active rollouts nobody drives and drives them here. The lease is the rollout's
+ * owner and heartbeat in the store: `claimRollout` is one conditional UPDATE, so when several
+ * servers see the same orphan exactly one wins and the others get `busy`.
+ */
+export class RolloutTakeover {
+  private readonly driving = new Set<number>();
+  private timer: NodeJS.Timeout | undefined;
+  private scanning = false;
+
+  constructor(private readonly deps: TakeoverDeps) {}
+
+  /** Starts scanning every `everyMs`. */
+  start(): void {
+    this.timer = setInterval(() => void this.scan(), this.deps.everyMs ?? 1000);
+    this.timer.unref();
+  }
+
+  /** Stops scanning; rollouts being driven go on until the server's tasks are drained. */
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One pass: starts driving every orphaned active rollout this server does not drive yet. */
+  async scan(): Promise<void> {
+    if (this.scanning) return;
+    this.scanning = true;
+    try {
+      const now = (this.deps.now ?? Date.now)();
+      const deps = this.deps.controllerDeps();
+      const active = await this.deps.store.listRollouts({ active: true, limit: 100 });
+      for (const rollout of active) {
+        if (this.driving.has(rollout.id) || rollout.owner === deps.owner) continue;
+        if (!controllerIsGone(rollout, now)) continue;
+        this.driving.add(rollout.id);
+        const work = new RolloutController(deps).drive(rollout.id).then((outcome) => {
+          if (outcome.status !== 'busy')
+            this.deps.logger.info(
+              `took over rollout ${rollout.id} of ${rollout.service} in ${rollout.environment} from ${rollout.owner ?? 'nobody'}: ${outcome.status}`,
+            );
+        });
+        this.deps.tasks.track(
+          `takeover of rollout ${rollout.id}`,
+          work.finally(() => this.driving.delete(rollout.id)),
+        );
+      }
+    } catch (error) {
+      this.deps.logger.error(
+        `looking for orphaned rollouts failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    } finally {
+      this.scanning = false;
+    }
+  }
+}

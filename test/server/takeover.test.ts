@@ -1,0 +1,177 @@
+/**
+ * Two `slipway server` processes on one PostgreSQL database: one starts a canary, is killed with
+ * SIGKILL mid-rollout, and the other takes the rollout's lease over and finishes it, while steady
+ * traffic sees no failed request. Neither server ever drives the rollout while the other holds it.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, test } from 'node:test';
+import pg from 'pg';
+import { ROOT } from '../platform/helpers.js';
+import { fixtureConfig, steadyLoad, testProject } from '../rollout/helpers.js';
+import { PG_URL } from '../store/helpers/backends.js';
+
+const BIN = join(ROOT, 'bin', 'slipway.js');
+
+const CONFIG = fixtureConfig({
+  version: 'v1',
+  strategy: `      canary:
+        stages:
+          - { traffic: 50, duration: 4s }
+          - { traffic: 100 }
+        metrics: [error_rate]`,
+});
+
+interface Server {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly output: string[];
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+test('two servers on one database: killing the one driving a canary hands the rollout to the other', {
+  timeout: 180_000,
+}, async () => {
+  const database = `slipway_takeover_${process.pid}_${Date.now()}`;
+  await adminQuery(`CREATE DATABASE ${database}`);
+  const url = new URL(PG_URL);
+  url.pathname = `/${database}`;
+  const project = testProject(CONFIG);
+  const env = { ...process.env, NO_COLOR: '1', SLIPWAY_DATABASE_URL: url.toString() };
+  const servers: Server[] = [];
+  after(async () => {
+    for (const server of servers) server.child.kill('SIGKILL');
+    await project.cleanup();
+    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  });
+
+  const created = spawnSync(
+    process.execPath,
+    [BIN, '--json', 'token', 'create', '--role', 'admin', '--name', 'ops'],
+    { cwd: project.dir, env, encoding: 'utf8', timeout: 60_000 },
+  );
+  assert.equal(created.status, 0, created.stderr);
+  const token = (JSON.parse(created.stdout) as { token: string }).token;
+
+  const startServer = async (): Promise<Server> => {
+    const child = spawn(process.execPath, [BIN, 'server', '--port', '0'], {
+      cwd: project.dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    const lines = createInterface({ input: child.stdout! });
+    const listening = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no listening line: ${output.join('')}`)), 30_000);
+      lines.on('line', (line) => {
+        output.push(line);
+        const match = /listening on (http:\/\/\S+)/.exec(line);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+      child.on('exit', (code) => reject(new Error(`server exited (${code}): ${output.join('\n')}`)));
+    });
+    const server = { child, url: listening, output };
+    servers.push(server);
+    return server;
+  };
+  const api = async (server: Server, method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: test reads arbitrary JSON
+    return { status: response.status, json: (await response.json()) as any };
+  };
+  const latest = async (server: Server) =>
+    (await api(server, 'GET', '/api/v1/services/web/environments/prod')).json.rollout as {
+      id: number;
+      phase: string;
+      step: number;
+      revision: string;
+    } | null;
+  const waitFor = async <T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  const a = await startServer();
+  const b = await startServer();
+
+  // v1 everywhere first, through server A.
+  const first = await api(a, 'POST', '/api/v1/services/web/environments/prod/deploy', {});
+  assert.equal(first.status, 202, JSON.stringify(first.json));
+  await waitFor('v1 to complete', async () => {
+    const rollout = await latest(b);
+    return rollout?.phase === 'completed' ? rollout : undefined;
+  });
+  const status = (await api(b, 'GET', '/api/v1/services/web/environments/prod')).json.status;
+  const load = steadyLoad(status.url);
+
+  // v2 through server A; A is killed while v2 holds 50% of the traffic.
+  project.edit('VERSION: v1', 'VERSION: v2');
+  const second = await api(a, 'POST', '/api/v1/services/web/environments/prod/deploy', {});
+  assert.equal(second.status, 202, JSON.stringify(second.json));
+  const rolloutId = second.json.rolloutId as number;
+  await waitFor('v2 at 50%', async () => {
+    const rollout = await latest(b);
+    const revisions = (await api(b, 'GET', '/api/v1/services/web/environments/prod')).json.status
+      ?.revisions as { id: string; weight: number }[] | undefined;
+    const weight = revisions?.find((r) => r.id === rollout?.revision)?.weight;
+    return rollout?.id === rolloutId && weight === 50 ? rollout : undefined;
+  });
+  a.child.kill('SIGKILL');
+  const killedAt = Date.now();
+
+  const done = await waitFor('server B to finish the rollout', async () => {
+    const rollout = await latest(b);
+    return rollout?.id === rolloutId && rollout.phase !== 'running' && rollout.phase !== 'paused'
+      ? rollout
+      : undefined;
+  });
+  assert.equal(done.phase, 'completed', JSON.stringify(done));
+  const finalStatus = (await api(b, 'GET', '/api/v1/services/web/environments/prod')).json.status;
+  assert.deepEqual(
+    (finalStatus.revisions as { id: string; weight: number }[])
+      .filter((r) => r.weight > 0)
+      .map((r) => [r.id, r.weight]),
+    [[done.revision, 100]],
+  );
+  assert.ok(
+    b.output.some((line) => line.includes(`took over rollout ${rolloutId} of web in prod`)),
+    b.output.join('\n'),
+  );
+  assert.ok(Date.now() - killedAt < 60_000);
+  const stats = await load.stop();
+  assert.ok(stats.ok > 50, `traffic flowed: ${JSON.stringify(stats)}`);
+  assert.equal(stats.failed, 0, `no failed request: ${JSON.stringify(stats)}`);
+
+  // The event log shows one completion, by the server that took over.
+  const events = (await api(b, 'GET', `/api/v1/events?type=rollout.completed`)).json.events as {
+    subject: string;
+  }[];
+  assert.equal(events.filter((e) => e.subject === `rollout/${rolloutId}`).length, 1);
+});
