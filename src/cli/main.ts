@@ -390,7 +390,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     )
     .option('--port <port>', 'TCP port (0: any free port)', '7070')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--insecure', 'allow a non-loopback host without TLS (tokens cross the network in clear text)')
+    .option('--tls-cert <file>', 'PEM certificate (chain) to serve HTTPS with; needs --tls-key')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option(
+      '--insecure',
+      'allow a non-loopback host without TLS settings (tokens cross the network in clear text)',
+    )
     .option('--branch <branch>', 'branch whose GitHub pushes start runs (default: the current branch)')
     .option(
       '--webhook-secret-file <file>',
@@ -404,6 +409,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
             port?: string;
             host?: string;
             insecure?: boolean;
+            tlsCert?: string;
+            tlsKey?: string;
             branch?: string;
             webhookSecretFile?: string;
           },

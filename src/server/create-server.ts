@@ -35,11 +35,13 @@ export interface SlipwayServer {
 /** Builds the server over `deps`; call `app.listen` to serve and `close` to stop. */
 export function createServer(deps: ServerDeps): SlipwayServer {
   const bodyLimit = deps.bodyLimit ?? 1024 * 1024;
+  // With TLS settings the instance serves HTTPS; its routes and hooks are the same either way.
   const app = Fastify({
     logger: false,
     bodyLimit,
     forceCloseConnections: true,
-  });
+    ...(deps.https ? { https: { cert: deps.https.cert, key: deps.https.key } } : {}),
+  }) as unknown as FastifyInstance;
   // The API speaks JSON only: any other body is a 415, not a string handed to a handler.
   app.removeContentTypeParser('text/plain');
   const closing = new AbortController();

@@ -28,6 +28,8 @@ export interface ServerDeps {
   readonly pollMs?: number;
   /** Slipway's version, shown in the OpenAPI document. */
   readonly version?: string;
+  /** Serve HTTPS with this PEM certificate and key (plain HTTP without). */
+  readonly https?: { readonly cert: Buffer; readonly key: Buffer };
   /** Largest request body in bytes (default 1 MiB). */
   readonly bodyLimit?: number;
   /** Secret of GitHub webhook signatures (default: SLIPWAY_WEBHOOK_SECRET of `env`; none refuses webhooks). */

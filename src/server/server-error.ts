@@ -1,7 +1,12 @@
 // Typed errors of starting the server (the API's own request errors are ApiError in errors.ts).
 
 /** Why the server cannot start as asked. */
-export type ServerErrorCode = 'INSECURE_HOST' | 'BAD_PORT' | 'LISTEN_FAILED' | 'BAD_WEBHOOK_SECRET';
+export type ServerErrorCode =
+  | 'INSECURE_HOST'
+  | 'BAD_PORT'
+  | 'BAD_TLS'
+  | 'LISTEN_FAILED'
+  | 'BAD_WEBHOOK_SECRET';
 
 /** A server that cannot start as asked (exit code 2 at the CLI). */
 export class ServerError extends Error {

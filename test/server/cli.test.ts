@@ -1,7 +1,8 @@
 // `slipway server` and `slipway token`: the loopback guard, tokens made locally and shown once, and a real server process.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -143,6 +144,90 @@ describe('slipway server and token commands', () => {
         'the secret is read from the file, newline dropped',
       );
       assert.equal((await ping('from-a-file\n')).status, 401);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, stderr);
+  });
+
+  test('with --tls-cert and --tls-key it serves HTTPS, on a non-loopback host too; half or bad TLS settings are usage errors', async () => {
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    const made = spawnSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1'].concat([
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ]),
+      { encoding: 'utf8' },
+    );
+    assert.equal(made.status, 0, made.stderr);
+    const half = await run('server', '--port', '0', '--tls-cert', 'cert.pem');
+    assert.equal(half.code, 2);
+    assert.match(half.err, /--tls-cert and --tls-key go together/);
+    await writeFile(join(dir, 'not-pem'), 'hello');
+    const bad = await run('server', '--port', '0', '--tls-cert', 'not-pem', '--tls-key', 'key.pem');
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--tls-cert not-pem is not a PEM file/);
+
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        import.meta.resolve('tsx'),
+        join(import.meta.dirname, 'helpers', 'cli-child.ts'),
+        '--json',
+        'server',
+        '--host',
+        '0.0.0.0',
+        '--port',
+        '0',
+        '--tls-cert',
+        'cert.pem',
+        '--tls-key',
+        'key.pem',
+      ],
+      { cwd: dir, env: { ...process.env, SLIPWAY_DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const port = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no listening line; stderr: ${stderr}`)), 30_000);
+        createInterface({ input: child.stdout }).on('line', (line) => {
+          const match = /listening on https:\/\/[^:]+:(\d+)/.exec(JSON.parse(line).message);
+          if (match?.[1]) {
+            clearTimeout(timer);
+            resolve(match[1]);
+          }
+        });
+        void exited.then((code) => {
+          clearTimeout(timer);
+          reject(new Error(`server exited ${code}: ${stderr}`));
+        });
+      });
+      const ca = await readFile(cert);
+      const get = (options: { ca?: Buffer }) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const request = https.get(`https://127.0.0.1:${port}/healthz`, options, (response) => {
+            let body = '';
+            response.on('data', (chunk) => {
+              body += String(chunk);
+            });
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+          });
+          request.on('error', reject);
+        });
+      assert.deepEqual(await get({ ca }), { status: 200, body: '{"status":"ok"}' });
+      await assert.rejects(get({}), /self-signed certificate/, 'a client that does not trust it refuses');
+      await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), 'no plain HTTP on the TLS port');
     } finally {
       child.kill('SIGTERM');
     }

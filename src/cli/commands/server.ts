@@ -19,10 +19,37 @@ export interface ServerOptions {
   readonly port?: string;
   readonly host?: string;
   readonly insecure?: boolean;
+  /** PEM files to serve HTTPS with (both or neither). */
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
   /** The branch whose pushes start runs (default: the project's current branch). */
   readonly branch?: string;
   /** A file holding the webhook secret (default: SLIPWAY_WEBHOOK_SECRET). */
   readonly webhookSecretFile?: string;
+}
+
+/** The certificate and key of --tls-cert and --tls-key (both or neither), read as PEM. */
+function readTls(cwd: string, options: ServerOptions): { cert: Buffer; key: Buffer } | undefined {
+  if (options.tlsCert === undefined && options.tlsKey === undefined) return undefined;
+  if (options.tlsCert === undefined || options.tlsKey === undefined)
+    throw new ServerError('BAD_TLS', '--tls-cert and --tls-key go together: pass both, or neither');
+  const read = (flag: string, file: string, marker: RegExp): Buffer => {
+    let content: Buffer;
+    try {
+      content = readFileSync(resolve(cwd, file));
+    } catch (error) {
+      throw new ServerError('BAD_TLS', `cannot read ${flag} ${file}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    if (!marker.test(content.toString('latin1')))
+      throw new ServerError('BAD_TLS', `${flag} ${file} is not a PEM file (no BEGIN line)`);
+    return content;
+  };
+  return {
+    cert: read('--tls-cert', options.tlsCert, /-----BEGIN CERTIFICATE-----/),
+    key: read('--tls-key', options.tlsKey, /-----BEGIN [A-Z ]*PRIVATE KEY-----/),
+  };
 }
 
 /** The webhook secret of a file (relative to `cwd`), without its trailing newline; an empty or unreadable file is an error. */
@@ -64,10 +91,11 @@ function portOf(text: string | undefined): number {
 export async function serverCommand(ctx: CommandContext, options: ServerOptions): Promise<number> {
   const host = options.host ?? '127.0.0.1';
   const port = portOf(options.port);
-  if (!isLoopbackHost(host) && options.insecure !== true) {
+  const tls = readTls(ctx.io.cwd, options);
+  if (!isLoopbackHost(host) && tls === undefined && options.insecure !== true) {
     throw new ServerError(
       'INSECURE_HOST',
-      `refusing to serve on ${host} without TLS: tokens would cross the network in clear text. Use a loopback host behind a TLS proxy, or pass --insecure to serve plain HTTP anyway`,
+      `refusing to serve on ${host} without TLS: tokens would cross the network in clear text. Pass --tls-cert and --tls-key, use a loopback host behind a TLS proxy, or pass --insecure to serve plain HTTP anyway`,
     );
   }
   const webhookSecret =
@@ -101,6 +129,7 @@ export async function serverCommand(ctx: CommandContext, options: ServerOptions)
     slipwayCommand: agentCommand(),
     version: slipwayVersion(),
     configFile: relative(project.projectDir, project.file),
+    ...(tls === undefined ? {} : { https: tls }),
     ...(webhookSecret === undefined ? {} : { webhookSecret }),
     ...(options.branch === undefined ? {} : { branch: options.branch }),
   });
