@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { isForeignKeyViolation, toStoreError } from './driver-errors.js';
 import { StoreError } from './errors.js';
+import * as projects from './project-queries.js';
 import * as rollouts from './rollout-queries.js';
 import {
   encodeJson,
@@ -27,9 +28,11 @@ import type {
   NewApiToken,
   NewEvent,
   NewLogLine,
+  NewProject,
   NewRollout,
   NewRun,
   NewWebhookDelivery,
+  Project,
   Rollout,
   RolloutFilter,
   RolloutPatch,
@@ -168,6 +171,18 @@ class KyselyOperations implements StoreOperations {
 
   recordWebhookDelivery(input: NewWebhookDelivery): Promise<boolean> {
     return webhooks.recordWebhookDelivery(this.db, this.options.clock.now(), input);
+  }
+
+  createProject(input: NewProject): Promise<Project> {
+    return projects.createProject(this.db, this.options.clock.now(), input);
+  }
+
+  listProjects(): Promise<Project[]> {
+    return projects.listProjects(this.db);
+  }
+
+  removeProject(name: string): Promise<Project> {
+    return projects.removeProject(this.db, name);
   }
 
   async createRun(input: NewRun): Promise<Run> {

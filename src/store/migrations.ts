@@ -187,6 +187,18 @@ export function createMigrations(backend: StoreBackend): Record<string, Migratio
           .execute();
       },
     },
+    '0006_projects': {
+      async up(db: Kysely<unknown>) {
+        // Projects registered with the server: pushes to `repo` on `branch` start their pipelines.
+        await withId(backend, db.schema.createTable('projects'))
+          .addColumn('name', 'text', (col) => col.notNull().unique())
+          .addColumn('repo', 'text', (col) => col.notNull())
+          .addColumn('branch', 'text', (col) => col.notNull())
+          .addColumn('created_at', t.int64, (col) => col.notNull())
+          .addColumn('created_by', 'text', (col) => col.notNull())
+          .execute();
+      },
+    },
   };
 }
 

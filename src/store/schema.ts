@@ -113,6 +113,16 @@ export interface WebhookDeliveriesTable {
   received_at: number;
 }
 
+/** Projects registered with the server: a repository and the branch whose pushes start runs. */
+export interface ProjectsTable {
+  id: Generated<number>;
+  name: string;
+  repo: string;
+  branch: string;
+  created_at: number;
+  created_by: string;
+}
+
 /** The whole database as Kysely sees it. */
 export interface Database {
   events: EventsTable;
@@ -123,4 +133,5 @@ export interface Database {
   rollouts: RolloutsTable;
   tokens: TokensTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  projects: ProjectsTable;
 }

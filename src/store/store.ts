@@ -258,6 +258,25 @@ export interface NewWebhookDelivery {
   readonly event: string;
 }
 
+/** A project registered with the server: pushes to `branch` of `repo` start its pipeline. */
+export interface Project {
+  readonly id: number;
+  readonly name: string;
+  /** A repository URL (https, ssh, git, file) or an absolute local path. */
+  readonly repo: string;
+  readonly branch: string;
+  readonly createdAt: number;
+  readonly createdBy: string;
+}
+
+/** A project to register. */
+export interface NewProject {
+  readonly name: string;
+  readonly repo: string;
+  readonly branch: string;
+  readonly createdBy: string;
+}
+
 /** Everything a store can read and write; also what a transaction callback receives. */
 export interface StoreOperations {
   /** Appends one event to the log; throws StoreError EVENT_INVALID on bad input. There is no update or delete. */
@@ -320,6 +339,13 @@ export interface StoreOperations {
 
   /** Records a webhook delivery; false when its id was recorded before. Throws INVALID_INPUT for an empty id or event. */
   recordWebhookDelivery(input: NewWebhookDelivery): Promise<boolean>;
+
+  /** Registers a project; throws StoreError INVALID_INPUT for an empty or bad field or a name already taken. */
+  createProject(input: NewProject): Promise<Project>;
+  /** Every registered project in name order. */
+  listProjects(): Promise<Project[]>;
+  /** Unregisters a project; throws StoreError NOT_FOUND when there is none by that name. */
+  removeProject(name: string): Promise<Project>;
 }
 
 /** The state store: operations, transactions and lifecycle. */

@@ -680,6 +680,54 @@ for (const backend of BACKENDS) {
       });
     });
 
+    describe('projects', () => {
+      test('createProject, listProjects in name order, removeProject; names are unique and checked', async () => {
+        const clock = fakeClock(1_700_000_000_000);
+        const { store, location } = await backend.fresh(clock);
+        const api = await store.createProject({
+          name: 'api',
+          repo: 'https://github.com/acme/api.git',
+          branch: 'main',
+          createdBy: 'admin',
+        });
+        assert.deepEqual(api, {
+          id: api.id,
+          name: 'api',
+          repo: 'https://github.com/acme/api.git',
+          branch: 'main',
+          createdAt: 1_700_000_000_000,
+          createdBy: 'admin',
+        });
+        await store.createProject({ name: 'Web-2', repo: '/srv/git/web', branch: 'trunk', createdBy: 'a' });
+        assert.deepEqual(
+          (await store.listProjects()).map((p) => [p.name, p.branch]),
+          [
+            ['Web-2', 'trunk'],
+            ['api', 'main'],
+          ],
+        );
+        await rejectsWith(
+          store.createProject({ name: 'api', repo: '/x', branch: 'main', createdBy: 'a' }),
+          'INVALID_INPUT',
+        );
+        await rejectsWith(
+          store.createProject({ name: '../etc', repo: '/x', branch: 'main', createdBy: 'a' }),
+          'INVALID_INPUT',
+        );
+        await rejectsWith(
+          store.createProject({ name: 'ok', repo: ' ', branch: 'main', createdBy: 'a' }),
+          'INVALID_INPUT',
+        );
+        assert.equal((await store.removeProject('api')).repo, 'https://github.com/acme/api.git');
+        await rejectsWith(store.removeProject('api'), 'NOT_FOUND');
+        const rows = await rawQuery(location, 'SELECT name FROM projects');
+        assert.deepEqual(
+          rows.map((row) => row.name),
+          ['Web-2'],
+        );
+      });
+    });
+
     test('close is idempotent and a closed store rejects calls with a StoreError', async () => {
       const { store } = await backend.fresh();
       assert.equal(store.backend, backend.name);
