@@ -446,6 +446,40 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         (await import('./commands/token.js')).tokenRevokeCommand(ctx, args[0] ?? ''),
       ),
     );
+  const project = program
+    .command('project')
+    .description('projects the server builds: pushes to their branch (GitHub webhook) start their pipeline');
+  project
+    .command('add')
+    .argument('<name>', 'project name')
+    .description('register a repository; the server clones it on its first push')
+    .requiredOption(
+      '--repo <path-or-url>',
+      'local path, or https, ssh, git or file URL, or git@host:owner/name',
+    )
+    .option('--branch <branch>', 'branch whose pushes start runs', 'main')
+    .action(
+      wrap(async (ctx, opts, args) =>
+        (await import('./commands/projects.js')).projectAddCommand(
+          ctx,
+          args[0] ?? '',
+          opts as { repo?: string; branch?: string },
+        ),
+      ),
+    );
+  project
+    .command('list')
+    .description('list registered projects: name, branch, repository')
+    .action(wrap(async (ctx) => (await import('./commands/projects.js')).projectListCommand(ctx)));
+  project
+    .command('remove')
+    .argument('<name>', 'project name')
+    .description('unregister a project (its runs and events stay)')
+    .action(
+      wrap(async (ctx, _opts, args) =>
+        (await import('./commands/projects.js')).projectRemoveCommand(ctx, args[0] ?? ''),
+      ),
+    );
   program
     .command('demo')
     .description("run the example project's pipeline end to end")

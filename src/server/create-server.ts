@@ -13,7 +13,9 @@ import { buildOpenApi } from './openapi.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { eventRoutes } from './routes/events.js';
 import { registerWebhookRoutes, webhookRoutes } from './routes/hooks.js';
+import { ProjectCheckouts } from './projects/project-checkouts.js';
 import { projectRoutes } from './routes/project.js';
+import { projectsRoutes } from './routes/projects.js';
 import { releaseRoutes } from './routes/releases.js';
 import { runRoutes } from './routes/runs.js';
 import { serviceRoutes } from './routes/services.js';
@@ -90,6 +92,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
 
   const apiRoutes = [
     ...projectRoutes(ctx),
+    ...projectsRoutes(ctx),
     ...runRoutes(ctx),
     ...approvalRoutes(ctx),
     ...serviceRoutes(ctx),
@@ -114,6 +117,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     branch: deps.branch ?? readGitInfo(deps.projectDir).branch,
     configFile: deps.configFile ?? 'slipway.yaml',
     workspaces: new Workspaces(deps.projectDir),
+    projects: new ProjectCheckouts(deps.projectDir),
   });
   const jsonRoutes: ApiRoute[] = [...apiRoutes, ...operationalRoutes(ctx, metrics), openapiRoute];
   const routes: ApiRoute[] = [...jsonRoutes, ...hookRoutes];

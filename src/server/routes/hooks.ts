@@ -9,6 +9,8 @@ import type { ResolvedConfig } from '../../spec/resolved.js';
 import { type ApiRoute, defineRoute, type RouteDeps, registerRoutes } from '../api-route.js';
 import { noteAudit } from '../audit-note.js';
 import { ApiError } from '../errors.js';
+import type { ProjectCheckouts } from '../projects/project-checkouts.js';
+import { pushedRepoKeys, repoKey } from '../projects/repo-address.js';
 import { ErrorSchema } from '../schemas.js';
 import type { ServerContext } from '../server-context.js';
 import { verifyWebhookSignature } from '../webhook-signature.js';
@@ -23,6 +25,8 @@ export interface WebhookSettings {
   /** The config file, relative to the project directory (the same path is read inside a workspace). */
   readonly configFile: string;
   readonly workspaces: Workspaces;
+  /** Checkouts of registered projects (`slipway project add`), matched by the push's repository. */
+  readonly projects: ProjectCheckouts;
 }
 
 const rawBodies = new WeakMap<FastifyRequest, Buffer>();
@@ -32,11 +36,13 @@ const PushPayload = z.object({
   after: z.string(),
   deleted: z.boolean().optional(),
   pusher: z.object({ name: z.string().min(1) }).optional(),
+  repository: z.record(z.string(), z.unknown()).optional(),
 });
 
 const WebhookAnswer = z.object({
   status: z.enum(['accepted', 'ignored', 'duplicate']),
   runId: z.number().int().optional(),
+  project: z.string().optional().describe('the registered project the push belongs to'),
   commitSha: z.string().optional(),
   duplicate: z.boolean().optional(),
   reason: z.string().optional(),
@@ -78,7 +84,7 @@ export function webhookRoutes(ctx: ServerContext, settings: WebhookSettings): Ap
       method: 'POST',
       url: '/api/v1/hooks/github',
       summary:
-        'GitHub webhook (signed with X-Hub-Signature-256): a push to the tracked branch starts a run of the pushed commit',
+        "GitHub webhook (signed with X-Hub-Signature-256): a push to a registered project's branch (else the server's own project and branch) starts a run of the pushed commit",
       tag: 'hooks',
       role: null,
       responses: {
@@ -138,22 +144,24 @@ export function webhookRoutes(ctx: ServerContext, settings: WebhookSettings): Ap
         const push = parsed.data;
         const actor = `github:${push.pusher?.name ?? 'unknown'}`;
         noteAudit(request, { actor, details: { event, delivery, ref: push.ref, after: push.after } });
-        if (
-          settings.branch === null ||
-          push.ref !== `refs/heads/${settings.branch}` ||
-          push.deleted === true
-        ) {
+        // A registered project whose repository the push names wins; else the server's own project.
+        const keys = pushedRepoKeys(push.repository);
+        const project = (await ctx.store.listProjects()).find((p) => keys.has(repoKey(p.repo)));
+        const branch = project ? project.branch : settings.branch;
+        if (branch === null || push.ref !== `refs/heads/${branch}` || push.deleted === true) {
           reply.code(202);
           return {
             status: 'ignored',
             reason:
-              settings.branch === null
+              branch === null
                 ? 'the server tracks no branch'
-                : `only pushes to ${settings.branch} start runs${push.deleted === true ? ' (this one deletes it)' : ''}`,
+                : `only pushes to ${branch}${project ? ` of project ${project.name}` : ''} start runs${push.deleted === true ? ' (this one deletes it)' : ''}`,
           };
         }
-        const projectDir = await settings.workspaces.checkout(push.after);
-        const config = loadConfigAt(join(projectDir, settings.configFile));
+        const projectDir = project
+          ? await settings.projects.checkout(project, push.after)
+          : await settings.workspaces.checkout(push.after);
+        const config = loadConfigAt(join(projectDir, project ? 'slipway.yaml' : settings.configFile));
         // Recorded only now, so a delivery refused above (an unknown commit) may be redelivered later.
         if (!(await ctx.store.recordWebhookDelivery({ deliveryId: delivery, event }))) {
           reply.code(200);
@@ -163,11 +171,26 @@ export function webhookRoutes(ctx: ServerContext, settings: WebhookSettings): Ap
           actor,
           config,
           {},
-          { projectDir, git: { branch: settings.branch, sha: push.after }, trigger: 'push' },
+          { projectDir, git: { branch, sha: push.after }, trigger: 'push' },
         );
-        noteAudit(request, { actor, details: { event, delivery, ref: push.ref, after: push.after, runId } });
+        noteAudit(request, {
+          actor,
+          details: {
+            event,
+            delivery,
+            ref: push.ref,
+            after: push.after,
+            runId,
+            project: project?.name ?? null,
+          },
+        });
         reply.code(202);
-        return { status: 'accepted', runId, commitSha: push.after };
+        return {
+          status: 'accepted',
+          runId,
+          commitSha: push.after,
+          ...(project ? { project: project.name } : {}),
+        };
       },
     }),
   ];
