@@ -21,6 +21,7 @@ import { createLauncher } from './process/launcher.js';
 import { killProcessGroup } from './process/process-group.js';
 import { spawnRunner } from './process/process-runner.js';
 import type { Reporter, RunResultStatus } from './report/run-events.js';
+import { RunLease, runOwnerId } from './run-lease.js';
 import { type RunSnapshot, readSnapshot } from './run-snapshot.js';
 import { createMasker } from './secrets/masker.js';
 import { readSecretsFile } from './secrets/secrets-file.js';
@@ -42,6 +43,8 @@ export interface PipelineDeps {
   readonly spawnDirectly?: boolean;
   /** argv of this Slipway (e.g. node and bin/slipway.js): deploy environments without `run` call its `deploy`. */
   readonly slipwayCommand?: readonly string[];
+  /** Lease holder name of this process (default: host:pid:start); servers pass one for all their runs. */
+  readonly owner?: string;
 }
 
 /** The outcome of a run command. */
@@ -105,19 +108,48 @@ export async function startRun(
     concurrencyGroup: group,
     plan: snapshot,
     pid: process.pid,
+    owner: deps.owner ?? runOwnerId(),
   });
-  await deps.store.appendEvent({
-    type: 'pipelinerun.queued',
-    actor: deps.actor,
-    runId: run.id,
-    commitSha: run.commitSha,
-    data: { pipeline: run.pipeline, branch: run.branch, jobs: plan.nodes.length },
+  return leased(deps, run, async (deps) => {
+    await deps.store.appendEvent({
+      type: 'pipelinerun.queued',
+      actor: deps.actor,
+      runId: run.id,
+      commitSha: run.commitSha,
+      data: { pipeline: run.pipeline, branch: run.branch, jobs: plan.nodes.length },
+    });
+    if (group) {
+      const proceed = await waitForGroup(deps, run, group, input.config.concurrency!.cancelInProgress);
+      if (!proceed) return finishCancelled(deps, run);
+    }
+    return execute(deps, run, snapshot, new Map());
   });
-  if (group) {
-    const proceed = await waitForGroup(deps, run, group, input.config.concurrency!.cancelInProgress);
-    if (!proceed) return finishCancelled(deps, run);
+}
+
+/**
+ * Runs `work` under the lease of `run` (held since its creation, or taken over with `take`):
+ * it sees a store fenced by the lease and a signal that also aborts when the lease is lost.
+ */
+async function leased<T>(
+  deps: PipelineDeps,
+  run: Run,
+  work: (deps: PipelineDeps) => Promise<T>,
+  take = false,
+): Promise<T> {
+  const owner = run.owner ?? deps.owner ?? runOwnerId();
+  const now = () => deps.clock.now();
+  const lease = take
+    ? await RunLease.take(deps.store, run.id, deps.owner ?? runOwnerId(), run.owner, now)
+    : RunLease.hold(deps.store, run.id, owner, now);
+  try {
+    return await work({
+      ...deps,
+      store: lease.fence(deps.store),
+      signal: AbortSignal.any([deps.signal, lease.signal]),
+    });
+  } finally {
+    lease.release();
   }
-  return execute(deps, run, snapshot, new Map());
 }
 
 // Waits until no older active run of the group remains (cancelling them when asked); false when cancelled meanwhile.
@@ -289,7 +321,8 @@ export async function resumeRun(deps: PipelineDeps, runId: number): Promise<RunO
       `run ${runId} already finished (${run.status}); use \`slipway rerun ${runId}\``,
     );
   }
-  if (run.pid !== null && run.pid !== process.pid && processAlive(run.pid)) {
+  // Runs from before leases name only a pid; leased runs are checked by their lease below.
+  if (run.owner === null && run.pid !== null && run.pid !== process.pid && processAlive(run.pid)) {
     throw new PipelineError('RUN_ACTIVE', `run ${runId} is still running in process ${run.pid}`);
   }
   const snapshot = readSnapshot(run.plan);
@@ -299,11 +332,19 @@ export async function resumeRun(deps: PipelineDeps, runId: number): Promise<RunO
   // Jobs the killed runner left running are stopped before they run again.
   const runDir = join(snapshot.projectDir, '.slipway', 'runs', String(runId));
   const final = ['success', 'failure', 'skipped', 'cancelled', 'timed_out'];
-  for (const [jobKey, pgid] of readProcessJournal(runDir)) {
-    const status = previous.get(jobKey)?.status;
-    if (status === undefined || !final.includes(status)) await killProcessGroup(pgid, deps.graceMs ?? 5000);
-  }
-  return execute(deps, run, snapshot, previous);
+  return leased(
+    deps,
+    run,
+    async (deps) => {
+      for (const [jobKey, pgid] of readProcessJournal(runDir)) {
+        const status = previous.get(jobKey)?.status;
+        if (status === undefined || !final.includes(status))
+          await killProcessGroup(pgid, deps.graceMs ?? 5000);
+      }
+      return execute(deps, run, snapshot, previous);
+    },
+    true,
+  );
 }
 
 /** Nodes that depend, directly or through stage order, on any of `keys`. */
@@ -333,31 +374,34 @@ export async function rerunRun(deps: PipelineDeps, runId: number, failedOnly: bo
     concurrencyGroup: old.concurrencyGroup,
     plan: snapshot,
     pid: process.pid,
+    owner: deps.owner ?? runOwnerId(),
   });
-  const previous = new Map<string, JobRun>();
-  if (failedOnly) {
-    const failed = new Set(
-      snapshot.plan.nodes.filter((n) => oldJobs.get(n.key)?.status !== 'success').map((n) => n.key),
-    );
-    const again = descendants(snapshot.plan, failed);
-    for (const node of snapshot.plan.nodes) {
-      const prev = oldJobs.get(node.key);
-      if (again.has(node.key) || !prev) continue;
-      const reused = await deps.store.upsertJobRun(run.id, node.key, {
-        stage: prev.stage,
-        status: prev.status,
-        attempts: prev.attempts,
-        exitCode: prev.exitCode,
-        startedAt: prev.startedAt,
-        finishedAt: prev.finishedAt,
-        outputs: prev.outputs,
-        matrix: prev.matrix,
-        message: `reused from run ${runId}`,
-      });
-      previous.set(node.key, { ...reused, attempts: 0 });
+  return leased(deps, run, async (deps) => {
+    const previous = new Map<string, JobRun>();
+    if (failedOnly) {
+      const failed = new Set(
+        snapshot.plan.nodes.filter((n) => oldJobs.get(n.key)?.status !== 'success').map((n) => n.key),
+      );
+      const again = descendants(snapshot.plan, failed);
+      for (const node of snapshot.plan.nodes) {
+        const prev = oldJobs.get(node.key);
+        if (again.has(node.key) || !prev) continue;
+        const reused = await deps.store.upsertJobRun(run.id, node.key, {
+          stage: prev.stage,
+          status: prev.status,
+          attempts: prev.attempts,
+          exitCode: prev.exitCode,
+          startedAt: prev.startedAt,
+          finishedAt: prev.finishedAt,
+          outputs: prev.outputs,
+          matrix: prev.matrix,
+          message: `reused from run ${runId}`,
+        });
+        previous.set(node.key, { ...reused, attempts: 0 });
+      }
     }
-  }
-  return execute(deps, run, snapshot, previous);
+    return execute(deps, run, snapshot, previous);
+  });
 }
 
 /** Asks the process running a run to cancel it; marks an orphaned run cancelled directly. */

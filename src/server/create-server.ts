@@ -10,10 +10,10 @@ import { BackgroundTasks } from './background.js';
 import { installErrorHandler } from './errors.js';
 import { ServerMetrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
+import { ProjectCheckouts } from './projects/project-checkouts.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { eventRoutes } from './routes/events.js';
 import { registerWebhookRoutes, webhookRoutes } from './routes/hooks.js';
-import { ProjectCheckouts } from './projects/project-checkouts.js';
 import { projectRoutes } from './routes/project.js';
 import { projectsRoutes } from './routes/projects.js';
 import { releaseRoutes } from './routes/releases.js';
@@ -21,7 +21,7 @@ import { runRoutes } from './routes/runs.js';
 import { serviceRoutes } from './routes/services.js';
 import type { ServerContext, ServerDeps } from './server-context.js';
 import { ServerRuns } from './server-runs.js';
-import { RolloutTakeover } from './takeover.js';
+import { Takeover } from './takeover.js';
 import { Workspaces } from './workspaces.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -49,7 +49,8 @@ export function createServer(deps: ServerDeps): SlipwayServer {
   const closing = new AbortController();
   const tasks = new BackgroundTasks(deps.logger);
   const env = deps.env ?? process.env;
-  const owner = controllerId();
+  // One lease holder name for every run and rollout this server drives; `:server` tells it from a CLI's.
+  const owner = `${controllerId()}:server`;
   const ctx: ServerContext = {
     ...deps,
     pollMs: deps.pollMs ?? 250,
@@ -62,6 +63,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
       tasks,
       projectDir: deps.projectDir,
       env,
+      owner,
       ...(deps.concurrency === undefined ? {} : { concurrency: deps.concurrency }),
       ...(deps.slipwayCommand ? { slipwayCommand: deps.slipwayCommand } : {}),
     }),
@@ -79,11 +81,12 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     }),
   };
   const metrics = new ServerMetrics(deps.store);
-  const takeover = new RolloutTakeover({
+  const takeover = new Takeover({
     store: deps.store,
     tasks,
     logger: deps.logger,
     controllerDeps: ctx.controllerDeps,
+    runs: ctx.runs,
     ...(deps.takeoverMs === undefined ? {} : { everyMs: deps.takeoverMs }),
   });
   takeover.start();

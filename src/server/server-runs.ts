@@ -1,9 +1,11 @@
 // Pipeline runs the server starts: each in the background with its own AbortController, so cancel never signals the server.
 import { availableParallelism } from 'node:os';
+import { PipelineError } from '../pipeline/errors.js';
 import { type GitInfo, readGitInfo } from '../pipeline/git-info.js';
-import { cancelRun, type PipelineDeps, rerunRun, startRun } from '../pipeline/pipeline-service.js';
+import { cancelRun, type PipelineDeps, rerunRun, resumeRun, startRun } from '../pipeline/pipeline-service.js';
 import type { PlanSelection } from '../pipeline/plan.js';
 import type { Reporter } from '../pipeline/report/run-events.js';
+import { RUN_STALE_AFTER_MS, runOwnerIsGone } from '../pipeline/run-lease.js';
 import type { ResolvedConfig } from '../spec/resolved.js';
 import type { Clock, Store } from '../store/store.js';
 import { type BackgroundTasks, type ServerLogger, startObserved } from './background.js';
@@ -20,6 +22,8 @@ export interface ServerRunsDeps {
   readonly concurrency?: number;
   readonly slipwayCommand?: readonly string[];
   readonly pollMs?: number;
+  /** This server's name as a lease holder of runs (and rollouts). */
+  readonly owner: string;
 }
 
 /** Where a run executes when not in the project directory (a webhook's workspace), and what started it. */
@@ -66,7 +70,49 @@ export class ServerRuns {
     const run = await this.deps.store.getRun(runId);
     if (run?.pid === process.pid)
       throw new ApiError(409, 'CONFLICT', `run ${runId} belongs to this server but is not running here`);
+    // Another server's run: a signal would stop that whole server, so it is cancelled there.
+    if (run?.owner && run.owner.endsWith(':server') && this.leaseIsLive(run.owner, run.heartbeatAt))
+      throw new ApiError(
+        409,
+        'CONFLICT',
+        `run ${runId} is driven by another server (${run.owner}): cancel it through that server`,
+      );
     return cancelRun(this.deps.store, this.deps.clock, actor, runId);
+  }
+
+  /**
+   * Takes over the active runs whose lease holder died (a killed server or CLI): each is resumed
+   * here, keeping its finished jobs. `claimRun` decides between servers racing for one run.
+   */
+  async adoptOrphans(): Promise<void> {
+    const runs = await this.deps.store.listRuns({ status: ['queued', 'running', 'waiting'], limit: 100 });
+    for (const run of runs) {
+      // Runs from before leases have no owner: they are resumed by hand (`slipway resume`), never here.
+      if (!run.owner || run.owner === this.deps.owner || this.active.has(run.id)) continue;
+      if (this.leaseIsLive(run.owner, run.heartbeatAt)) continue;
+      const controller = new AbortController();
+      this.active.set(run.id, controller);
+      const deps = this.pipelineDeps(this.deps.store, run.actor, controller.signal, {
+        branch: run.branch,
+        sha: run.commitSha,
+      });
+      const work = resumeRun(deps, run.id).then(
+        (outcome) => this.deps.logger.info(`took over run ${run.id} from ${run.owner}: ${outcome.status}`),
+        (error: unknown) => {
+          // Another server won the race for it: nothing to report.
+          if (error instanceof PipelineError && error.code === 'RUN_ACTIVE') return;
+          throw error;
+        },
+      );
+      this.deps.tasks.track(
+        `takeover of run ${run.id}`,
+        work.finally(() => this.active.delete(run.id)),
+      );
+    }
+  }
+
+  private leaseIsLive(owner: string, heartbeatAt: number | null): boolean {
+    return !runOwnerIsGone(owner) && (heartbeatAt ?? 0) >= this.deps.clock.now() - RUN_STALE_AFTER_MS;
   }
 
   /** Aborts every run this server started (on shutdown). */
@@ -121,6 +167,7 @@ export class ServerRuns {
       concurrency: this.deps.concurrency ?? availableParallelism(),
       signal,
       git: git ?? readGitInfo(this.deps.projectDir),
+      owner: this.deps.owner,
       ...(this.deps.pollMs === undefined ? {} : { pollMs: this.deps.pollMs }),
       ...(this.deps.slipwayCommand ? { slipwayCommand: this.deps.slipwayCommand } : {}),
     };

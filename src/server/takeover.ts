@@ -1,4 +1,4 @@
-// Leases across servers: rollouts whose controller died (a killed server or CLI) are driven on here.
+// Leases across servers: runs and rollouts whose holder died (a killed server or CLI) are driven on here.
 import {
   type ControllerDeps,
   controllerIsGone,
@@ -6,6 +6,7 @@ import {
 } from '../rollout/controller/rollout-controller.js';
 import type { Store } from '../store/store.js';
 import type { BackgroundTasks, ServerLogger } from './background.js';
+import type { ServerRuns } from './server-runs.js';
 
 /** What the takeover loop needs. */
 export interface TakeoverDeps {
@@ -14,17 +15,19 @@ export interface TakeoverDeps {
   readonly logger: ServerLogger;
   /** Controller dependencies of this server (its `owner` is the lease holder's name). */
   readonly controllerDeps: () => ControllerDeps;
-  /** How often to look for orphaned rollouts (default 1 s). */
+  /** The server's runs, which adopt orphaned pipeline runs. */
+  readonly runs: ServerRuns;
+  /** How often to look for orphans (default 1 s). */
   readonly everyMs?: number;
   readonly now?: () => number;
 }
 
 /**
- * Looks for active rollouts nobody drives and drives them here. The lease is the rollout's
- * owner and heartbeat in the store: `claimRollout` is one conditional UPDATE, so when several
- * servers see the same orphan exactly one wins and the others get `busy`.
+ * Looks for active runs and rollouts nobody drives and drives them here. A lease is the row's
+ * owner and heartbeat in the store: `claimRun` and `claimRollout` are one conditional UPDATE
+ * each, so when several servers see the same orphan exactly one wins and the others back off.
  */
-export class RolloutTakeover {
+export class Takeover {
   private readonly driving = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
   private scanning = false;
@@ -43,10 +46,17 @@ export class RolloutTakeover {
     this.timer = undefined;
   }
 
-  /** One pass: starts driving every orphaned active rollout this server does not drive yet. */
+  /** One pass: adopts every orphaned active run and rollout this server does not drive yet. */
   async scan(): Promise<void> {
     if (this.scanning) return;
     this.scanning = true;
+    try {
+      await this.deps.runs.adoptOrphans();
+    } catch (error) {
+      this.deps.logger.error(
+        `looking for orphaned runs failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
     try {
       const now = (this.deps.now ?? Date.now)();
       const deps = this.deps.controllerDeps();

@@ -149,6 +149,27 @@ class KyselyOperations implements StoreOperations {
     return rollouts.claimRollout(this.db, this.options.clock.now(), id, owner, staleBefore);
   }
 
+  claimRun(id: number, owner: string, staleBefore: number): Promise<boolean> {
+    return guard('claiming a run', async () => {
+      const now = this.options.clock.now();
+      const result = await this.db
+        .updateTable('runs')
+        .set({ owner, heartbeat_at: now })
+        .where('id', '=', id)
+        .where('status', 'in', ['queued', 'running', 'waiting'])
+        .where((eb) =>
+          eb.or([
+            eb('owner', 'is', null),
+            eb('owner', '=', owner),
+            eb('heartbeat_at', 'is', null),
+            eb('heartbeat_at', '<', staleBefore),
+          ]),
+        )
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    });
+  }
+
   createToken(input: NewApiToken): Promise<ApiToken> {
     return tokens.createToken(this.db, this.options.clock.now(), input);
   }
@@ -201,6 +222,8 @@ class KyselyOperations implements StoreOperations {
           plan,
           created_at: this.options.clock.now(),
           pid: input.pid ?? null,
+          owner: input.owner ?? null,
+          heartbeat_at: input.owner ? this.options.clock.now() : null,
         })
         .returningAll()
         .executeTakeFirstOrThrow();

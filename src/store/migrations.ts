@@ -199,6 +199,12 @@ export function createMigrations(backend: StoreBackend): Record<string, Migratio
           .execute();
       },
     },
+    '0007_run_owner': {
+      async up(db: Kysely<unknown>) {
+        // The lease of a run: which process drives it (host:pid:start), renewed through heartbeat_at.
+        await db.schema.alterTable('runs').addColumn('owner', 'text').execute();
+      },
+    },
   };
 }
 

@@ -71,6 +71,7 @@ export function toRun(row: Selectable<RunsTable>): Run {
     finishedAt: row.finished_at,
     pid: row.pid,
     heartbeatAt: row.heartbeat_at,
+    owner: row.owner,
   };
 }
 

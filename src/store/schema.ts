@@ -31,6 +31,7 @@ export interface RunsTable {
   finished_at: number | null;
   pid: number | null;
   heartbeat_at: number | null;
+  owner: Generated<string | null>;
 }
 
 /** Jobs of a run, one row per (run_id, job_key). */

@@ -70,6 +70,8 @@ export interface Run {
   readonly finishedAt: number | null;
   readonly pid: number | null;
   readonly heartbeatAt: number | null;
+  /** The lease holder (`host:pid:start`), renewed through `heartbeatAt`; null for runs made before leases. */
+  readonly owner: string | null;
 }
 
 /** Input of createRun; `status` defaults to 'queued', `plan` to null. */
@@ -83,6 +85,8 @@ export interface NewRun {
   readonly concurrencyGroup?: string | null;
   readonly plan?: unknown;
   readonly pid?: number | null;
+  /** The lease holder; the run's heartbeat starts at its creation. */
+  readonly owner?: string | null;
 }
 
 /** Fields updateRun may change; undefined leaves a field as is, null clears a nullable one. */
@@ -325,6 +329,11 @@ export interface StoreOperations {
    * heartbeat is older than `staleBefore`; returns whether `owner` holds it now.
    */
   claimRollout(id: number, owner: string, staleBefore: number): Promise<boolean>;
+  /**
+   * Renews or takes the lease of an active (queued, running or waiting) run: succeeds when the run
+   * has no owner, already is `owner`'s, or its heartbeat is older than `staleBefore`.
+   */
+  claimRun(id: number, owner: string, staleBefore: number): Promise<boolean>;
 
   /** Records a token; throws StoreError INVALID_INPUT for a bad role or hash, or a name already used (even revoked). */
   createToken(input: NewApiToken): Promise<ApiToken>;

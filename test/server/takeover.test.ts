@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
@@ -40,67 +42,104 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
-test('two servers on one database: killing the one driving a canary hands the rollout to the other', {
-  timeout: 180_000,
-}, async () => {
+/** Two or more `slipway server` processes over one fresh PostgreSQL database and one project. */
+interface Cluster {
+  readonly token: string;
+  start(): Promise<Server>;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON
+  api(server: Server, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
+  /** The run's row as stored: status and lease. */
+  lease(runId: number): Promise<{ status: string; owner: string | null }>;
+}
+
+async function cluster(projectDir: string, cleanups: (() => Promise<void> | void)[]): Promise<Cluster> {
   const database = `slipway_takeover_${process.pid}_${Date.now()}`;
   await adminQuery(`CREATE DATABASE ${database}`);
   const url = new URL(PG_URL);
   url.pathname = `/${database}`;
-  const project = testProject(CONFIG);
   const env = { ...process.env, NO_COLOR: '1', SLIPWAY_DATABASE_URL: url.toString() };
   const servers: Server[] = [];
-  after(async () => {
+  cleanups.push(async () => {
     for (const server of servers) server.child.kill('SIGKILL');
-    await project.cleanup();
     await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   });
-
   const created = spawnSync(
     process.execPath,
     [BIN, '--json', 'token', 'create', '--role', 'admin', '--name', 'ops'],
-    { cwd: project.dir, env, encoding: 'utf8', timeout: 60_000 },
+    { cwd: projectDir, env, encoding: 'utf8', timeout: 60_000 },
   );
   assert.equal(created.status, 0, created.stderr);
   const token = (JSON.parse(created.stdout) as { token: string }).token;
-
-  const startServer = async (): Promise<Server> => {
-    const child = spawn(process.execPath, [BIN, 'server', '--port', '0'], {
-      cwd: project.dir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const output: string[] = [];
-    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    const lines = createInterface({ input: child.stdout! });
-    const listening = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no listening line: ${output.join('')}`)), 30_000);
-      lines.on('line', (line) => {
-        output.push(line);
-        const match = /listening on (http:\/\/\S+)/.exec(line);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
+  return {
+    token,
+    async start() {
+      const child = spawn(process.execPath, [BIN, 'server', '--port', '0'], {
+        cwd: projectDir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      child.on('exit', (code) => reject(new Error(`server exited (${code}): ${output.join('\n')}`)));
-    });
-    const server = { child, url: listening, output };
-    servers.push(server);
-    return server;
+      const output: string[] = [];
+      child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+      const lines = createInterface({ input: child.stdout! });
+      const listening = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no listening line: ${output.join('')}`)), 30_000);
+        lines.on('line', (line) => {
+          output.push(line);
+          const match = /listening on (http:\/\/\S+)/.exec(line);
+          if (match?.[1]) {
+            clearTimeout(timer);
+            resolve(match[1]);
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`server exited (${code}): ${output.join('\n')}`)));
+      });
+      const server = { child, url: listening, output };
+      servers.push(server);
+      return server;
+    },
+    async lease(runId) {
+      const client = new pg.Client({ connectionString: url.toString() });
+      await client.connect();
+      try {
+        const { rows } = await client.query('SELECT status, owner FROM runs WHERE id = $1', [runId]);
+        return rows[0] as { status: string; owner: string | null };
+      } finally {
+        await client.end();
+      }
+    },
+    async api(server, method, path, body) {
+      const response = await fetch(`${server.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, json: await response.json() };
+    },
   };
-  const api = async (server: Server, method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    // biome-ignore lint/suspicious/noExplicitAny: test reads arbitrary JSON
-    return { status: response.status, json: (await response.json()) as any };
-  };
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test('two servers on one database: killing the one driving a canary hands the rollout to the other', {
+  timeout: 180_000,
+}, async () => {
+  const project = testProject(CONFIG);
+  const cleanups: (() => Promise<void> | void)[] = [() => project.cleanup()];
+  after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+  const { start, api } = await cluster(project.dir, cleanups);
   const latest = async (server: Server) =>
     (await api(server, 'GET', '/api/v1/services/web/environments/prod')).json.rollout as {
       id: number;
@@ -108,18 +147,8 @@ test('two servers on one database: killing the one driving a canary hands the ro
       step: number;
       revision: string;
     } | null;
-  const waitFor = async <T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
-
-  const a = await startServer();
-  const b = await startServer();
+  const a = await start();
+  const b = await start();
 
   // v1 everywhere first, through server A.
   const first = await api(a, 'POST', '/api/v1/services/web/environments/prod/deploy', {});
@@ -174,4 +203,68 @@ test('two servers on one database: killing the one driving a canary hands the ro
     subject: string;
   }[];
   assert.equal(events.filter((e) => e.subject === `rollout/${rolloutId}`).length, 1);
+});
+
+const GATED = `version: 1
+project: { name: leased }
+jobs:
+  build: { run: echo built-once }
+pipeline:
+  stages:
+    - name: build
+      parallel: [build]
+    - name: deploy
+      environments:
+        - production: { approval: manual_approval, run: echo deployed-by-takeover }
+`;
+
+test('two servers on one database: a run waiting at a gate moves to the other server when its own is killed; no job runs twice', {
+  timeout: 120_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-run-takeover-'));
+  writeFileSync(join(dir, 'slipway.yaml'), GATED);
+  const cleanups: (() => Promise<void> | void)[] = [
+    () => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }),
+  ];
+  after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+  const { start, api, lease } = await cluster(dir, cleanups);
+  const a = await start();
+  const b = await start();
+  const started = await api(a, 'POST', '/api/v1/runs', {});
+  assert.equal(started.status, 202, JSON.stringify(started.json));
+  const runId = started.json.runId as number;
+  const waiting = await waitFor('the gate', async () => {
+    const run = await lease(runId);
+    return run.status === 'waiting' ? run : undefined;
+  });
+  assert.match(waiting.owner ?? '', /:server$/, 'the run is leased to server A');
+  a.child.kill('SIGKILL');
+
+  // B adopts it once A's heartbeat is stale, and waits at the same gate.
+  const adopted = await waitFor(
+    'a new lease holder',
+    async () => {
+      const run = await lease(runId);
+      return run.owner !== waiting.owner && run.status === 'waiting' ? run : undefined;
+    },
+    30_000,
+  );
+  assert.match(adopted.owner ?? '', /:server$/);
+  const approved = await api(b, 'POST', `/api/v1/runs/${runId}/approvals/production/approve`, {});
+  assert.equal(approved.status, 200, JSON.stringify(approved.json));
+  const done = await waitFor('the run to finish', async () => {
+    const run = await lease(runId);
+    return run.status !== 'waiting' && run.status !== 'running' ? run : undefined;
+  });
+  assert.equal(done.status, 'success');
+  const logs = (await api(b, 'GET', `/api/v1/runs/${runId}/logs?limit=1000`)).json;
+  const text = JSON.stringify(logs);
+  assert.equal(text.split('built-once').length - 1, 1, 'the build job ran once, before the kill');
+  assert.equal(text.split('deployed-by-takeover').length - 1, 1, 'the deploy ran once, on server B');
+  assert.ok(
+    b.output.some((line) => line.includes(`took over run ${runId}`)),
+    b.output.join('\n'),
+  );
 });

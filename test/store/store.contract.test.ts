@@ -213,6 +213,7 @@ for (const backend of BACKENDS) {
           finishedAt: null,
           pid: 4242,
           heartbeatAt: null,
+          owner: null,
         });
         assert.deepEqual(await store.getRun(run.id), run);
         const bare = await store.createRun({ pipeline: 'shop', actor: 'bob', trigger: 'manual' });
@@ -271,6 +272,32 @@ for (const backend of BACKENDS) {
         const { store } = await backend.fresh();
         await rejectsWith(store.updateRun(999, { status: 'running' }), 'NOT_FOUND');
         await rejectsWith(store.updateRun(999, {}), 'NOT_FOUND');
+      });
+
+      test('claimRun: a run is leased to its owner until its heartbeat is stale; finished runs are not claimable', async () => {
+        const clock = fakeClock(1000);
+        const { store } = await backend.fresh(clock);
+        const run = await store.createRun({ pipeline: 'p', actor: 'a', trigger: 't', owner: 'a' });
+        assert.equal(run.owner, 'a');
+        assert.equal(run.heartbeatAt, 1000);
+        assert.equal(await store.claimRun(run.id, 'b', 500), false, 'a is alive');
+        clock.advance(100);
+        assert.equal(await store.claimRun(run.id, 'a', 500), true, 'a renews its own lease');
+        assert.equal((await store.getRun(run.id))?.heartbeatAt, 1100);
+        clock.advance(10_000);
+        const racing = await Promise.all([
+          store.claimRun(run.id, 'b', 6000),
+          store.claimRun(run.id, 'c', 6000),
+        ]);
+        assert.deepEqual(racing.filter(Boolean).length, 1, 'exactly one of two takers wins');
+        const winner = racing[0] ? 'b' : 'c';
+        assert.equal((await store.getRun(run.id))?.owner, winner);
+        assert.equal(await store.claimRun(run.id, 'a', 6000), false, 'the old owner lost it');
+        await store.updateRun(run.id, { status: 'success' });
+        assert.equal(await store.claimRun(run.id, winner, Number.MAX_SAFE_INTEGER), false, 'finished');
+        const old = await store.createRun({ pipeline: 'p', actor: 'a', trigger: 't' });
+        assert.equal(old.owner, null);
+        assert.equal(await store.claimRun(old.id, 'd', 0), true, 'a run without an owner is free');
       });
     });
 
