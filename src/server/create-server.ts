@@ -7,6 +7,7 @@ import { type ApiRoute, defineRoute, registerRoutes } from './api-route.js';
 import { auditNoteOf } from './audit-note.js';
 import { principalOf } from './auth.js';
 import { BackgroundTasks } from './background.js';
+import { dashboardRoutes, registerDashboard } from './dashboard/dashboard.js';
 import { installErrorHandler } from './errors.js';
 import { ServerMetrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
@@ -101,6 +102,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     ...serviceRoutes(ctx),
     ...releaseRoutes(ctx),
     ...eventRoutes(ctx),
+    ...dashboardRoutes(ctx),
   ];
   const openapiRoute = defineRoute({
     method: 'GET',
@@ -127,6 +129,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
   const document = buildOpenApi(routes, deps.version ?? '0.0.0');
   registerRoutes(app, jsonRoutes, { store: deps.store, clock: deps.clock });
   registerWebhookRoutes(app, hookRoutes, { store: deps.store, clock: deps.clock, bodyLimit });
+  registerDashboard(app);
 
   // Counts new events between scrapes too, so counters stay current without a scrape.
   const tail = setInterval(() => {
