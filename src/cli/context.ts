@@ -10,6 +10,14 @@ export interface CliIo extends OutputTarget {
 export interface GlobalOptions {
   readonly json?: boolean;
   readonly file?: string;
+  /** `--server URL`: talk to a Slipway server instead of the local engines. */
+  readonly server?: string;
+}
+
+/** The server a command talks to, and where its address came from (for messages). */
+export interface RemoteTarget {
+  readonly url: string;
+  readonly from: '--server' | 'SLIPWAY_SERVER';
 }
 
 /** The context a command action runs with. */
@@ -17,9 +25,19 @@ export interface CommandContext {
   readonly io: CliIo;
   readonly options: GlobalOptions;
   readonly output: Output;
+  /** Set when the command should use a server's API (`--server`, else SLIPWAY_SERVER). */
+  readonly remote?: RemoteTarget;
 }
 
 /** Builds the context for one command from its parsed global options. */
 export function commandContext(io: CliIo, options: GlobalOptions): CommandContext {
-  return { io, options, output: new Output(io, { json: options.json === true }) };
+  const output = new Output(io, { json: options.json === true });
+  const fromEnv = io.env.SLIPWAY_SERVER?.trim();
+  const remote: RemoteTarget | undefined =
+    options.server !== undefined
+      ? { url: options.server, from: '--server' }
+      : fromEnv
+        ? { url: fromEnv, from: 'SLIPWAY_SERVER' }
+        : undefined;
+  return { io, options, output, ...(remote ? { remote } : {}) };
 }

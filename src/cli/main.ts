@@ -18,6 +18,7 @@ import type { RunOptions } from './commands/run.js';
 import { type CliIo, commandContext, type GlobalOptions } from './context.js';
 import { UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
+import { RemoteError } from './remote/remote-error.js';
 import { slipwayVersion } from './version.js';
 
 /** A command handler: gets its context and its own options, returns an exit code. */
@@ -38,7 +39,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       const opts = command.opts();
       const globals = command.optsWithGlobals() as GlobalOptions;
       const args = command.args;
-      exitCode = await handler(commandContext(io, globals), opts, args);
+      const ctx = commandContext(io, globals);
+      if (ctx.remote) (await import('./remote/command-policy.js')).checkRemotePolicy(ctx, command);
+      exitCode = await handler(ctx, opts, args);
     };
   program
     .description(
@@ -47,6 +50,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .version(slipwayVersion(), '-V, --version', 'print the version')
     .addOption(new Option('-f, --file <path>', 'config file (default: ./slipway.yaml, then ./slipway.yml)'))
     .addOption(new Option('--json', 'machine-readable output on stdout (NDJSON for event streams)'))
+    .addOption(
+      new Option(
+        '--server <url>',
+        'use the API of the Slipway server at URL instead of the local engines (default: $SLIPWAY_SERVER; token from $SLIPWAY_TOKEN)',
+      ),
+    )
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -57,6 +66,16 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       'after',
       "\nExit codes: 0 ok, 1 the work failed, 2 usage or config error, 130 interrupted.\nRun `slipway <command> --help` for a command's flags.",
     );
+
+  program.addHelpText(
+    'after',
+    '\nWith --server (or $SLIPWAY_SERVER): run, rerun, runs, logs RUN, approve, reject, cancel, events, deploy,\n' +
+      'promote, abort, rollback, status, history, releases, release show and token use the server API with\n' +
+      '$SLIPWAY_TOKEN; validate, schema and init still run locally; plan, health, pause, resume, agent, release\n' +
+      '(publish, download), logs SERVICE --env, server and demo run locally only and exit 2. A refused token\n' +
+      '(401, 403), an unreachable server or a server error exits 1; a request the server rejects (400, 404,\n' +
+      '409, 422) exits 2.',
+  );
 
   // Each command's module is imported only when it runs, so `--help` and `validate` stay fast.
   program
@@ -527,6 +546,10 @@ export function reportError(error: unknown, io: CliIo): number {
   ) {
     io.stderr.write(`slipway: ${error.message}\n`);
     return ExitCode.Usage;
+  }
+  if (error instanceof RemoteError) {
+    io.stderr.write(`slipway: ${error.message}\n`);
+    return error.exitCode;
   }
   if (error instanceof ReleaseError) {
     io.stderr.write(`slipway: ${error.message}\n`);

@@ -5,6 +5,9 @@ import type { TokenRole } from '../store/store.js';
 /** Roles in increasing order of power: each one may do everything the ones before it may. */
 export const ROLES = ['viewer', 'deployer', 'approver', 'admin'] as const satisfies readonly TokenRole[];
 
+/** A token name: what `slipway token create --name` accepts, recorded as the actor of its requests. */
+export const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
+
 /** True when `role` may do what `needed` may. */
 export function roleAtLeast(role: TokenRole, needed: TokenRole): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(needed);

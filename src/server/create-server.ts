@@ -20,6 +20,7 @@ import { projectsRoutes } from './routes/projects.js';
 import { releaseRoutes } from './routes/releases.js';
 import { runRoutes } from './routes/runs.js';
 import { serviceRoutes } from './routes/services.js';
+import { tokenRoutes } from './routes/tokens.js';
 import type { ServerContext, ServerDeps } from './server-context.js';
 import { ServerRuns } from './server-runs.js';
 import { Takeover } from './takeover.js';
@@ -102,6 +103,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     ...serviceRoutes(ctx),
     ...releaseRoutes(ctx),
     ...eventRoutes(ctx),
+    ...tokenRoutes(ctx),
     ...dashboardRoutes(ctx),
   ];
   const openapiRoute = defineRoute({

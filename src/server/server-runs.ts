@@ -71,7 +71,13 @@ export class ServerRuns {
     if (run?.pid === process.pid)
       throw new ApiError(409, 'CONFLICT', `run ${runId} belongs to this server but is not running here`);
     // Another server's run: a signal would stop that whole server, so it is cancelled there.
-    if (run?.owner && run.owner.endsWith(':server') && this.leaseIsLive(run.owner, run.heartbeatAt))
+    if (
+      run?.owner &&
+      run.owner !== this.deps.owner &&
+      run.owner.endsWith(':server') &&
+      ['queued', 'running', 'waiting'].includes(run.status) &&
+      this.leaseIsLive(run.owner, run.heartbeatAt)
+    )
       throw new ApiError(
         409,
         'CONFLICT',

@@ -132,6 +132,39 @@ describe('registered projects', () => {
     assert.equal((await h.api('DELETE', '/api/v1/projects/api-reg', { token: h.tokens.admin })).status, 404);
   });
 
+  test('with --server the project commands go through the API: admin token needed, same output', async () => {
+    const remote = async (token: string, ...argv: string[]) => {
+      const io = captureIo(home, { PATH: process.env.PATH, SLIPWAY_TOKEN: token });
+      const code = await main(['--server', h.url, ...argv], io);
+      return { code, out: io.out(), err: io.err() };
+    };
+    const denied = await remote(h.tokens.deployer, 'project', 'add', 'via-api', '--repo', repo);
+    assert.equal(denied.code, 1);
+    assert.match(denied.err, /needs the admin role/);
+    const added = await remote(
+      h.tokens.admin,
+      '--json',
+      'project',
+      'add',
+      'via-api',
+      '--repo',
+      repo,
+      '--branch',
+      'trunk',
+    );
+    assert.equal(added.code, 0, added.err);
+    assert.equal(JSON.parse(added.out).createdBy, 'admin-token');
+    const listed = await remote(h.tokens.viewer, 'project', 'list');
+    assert.match(listed.out, /^via-api\s+trunk\s+\S+registered/m);
+    assert.equal((await h.store.listProjects()).length, 1, 'recorded in the server store');
+    const removed = await remote(h.tokens.admin, 'project', 'remove', 'via-api');
+    assert.equal(removed.code, 0, removed.err);
+    assert.match(removed.out, /project via-api removed/);
+    const again = await remote(h.tokens.admin, 'project', 'remove', 'via-api');
+    assert.equal(again.code, 2);
+    assert.match(again.err, /no project named 'via-api'/);
+  });
+
   test("a signed push naming a registered repository runs that repository's pipeline from a clone", async () => {
     const created = await h.api('POST', '/api/v1/projects', {
       token: h.tokens.admin,

@@ -4,6 +4,28 @@ import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { actorOf, openProjectStore, parseRunId, projectDirOf } from '../project.js';
+import { remoteClient } from '../remote/remote-context.js';
+
+/** Prints a decision; `runActive` is known locally only (a server's runs live in the server). */
+function printDecision(
+  ctx: CommandContext,
+  decision: { run: number; environment: string; decision: string; by: string; runActive?: boolean },
+): void {
+  ctx.output.data(decision);
+  ctx.output.line(
+    `${decision.environment} of run ${decision.run} ${decision.decision} by ${decision.by}${decision.runActive === false ? `; its process is gone: \`slipway resume ${decision.run}\` continues it` : ''}`,
+  );
+}
+
+/** Prints how a cancel went. */
+function printCancel(ctx: CommandContext, runId: number, how: string): void {
+  ctx.output.data({ run: runId, cancel: how });
+  ctx.output.line(
+    how === 'signalled'
+      ? `asked run ${runId} to cancel`
+      : `run ${runId} had no live process; marked cancelled`,
+  );
+}
 
 /** Approves or rejects the manual gate of an environment in a run. */
 export async function decideCommand(
@@ -15,6 +37,15 @@ export async function decideCommand(
 ): Promise<number> {
   const runId = parseRunId(runArg);
   if (!environment) throw new UsageError('name the environment, e.g. `slipway approve 12 production`');
+  const client = remoteClient(ctx);
+  if (client) {
+    const { body } = await client.post<{ run: number; environment: string; decision: string; by: string }>(
+      `/api/v1/runs/${runId}/approvals/${encodeURIComponent(environment)}/${decision === 'approved' ? 'approve' : 'reject'}`,
+      options.comment ? { comment: options.comment } : {},
+    );
+    printDecision(ctx, body);
+    return ExitCode.Ok;
+  }
   const store = await openProjectStore(ctx, projectDirOf(ctx));
   try {
     const actor = actorOf(ctx);
@@ -25,10 +56,7 @@ export async function decideCommand(
       actor,
       ...(options.comment ? { comment: options.comment } : {}),
     });
-    ctx.output.data({ run: runId, environment, decision, by: actor, runActive });
-    ctx.output.line(
-      `${environment} of run ${runId} ${decision} by ${actor}${runActive ? '' : `; its process is gone: \`slipway resume ${runId}\` continues it`}`,
-    );
+    printDecision(ctx, { run: runId, environment, decision, by: actor, runActive });
     return ExitCode.Ok;
   } finally {
     await store.close();
@@ -38,15 +66,15 @@ export async function decideCommand(
 /** Cancels a run: signals its process, or marks it cancelled when the process is gone. */
 export async function cancelCommand(ctx: CommandContext, runArg: string | undefined): Promise<number> {
   const runId = parseRunId(runArg);
+  const client = remoteClient(ctx);
+  if (client) {
+    const { body } = await client.post<{ cancel: string }>(`/api/v1/runs/${runId}/cancel`);
+    printCancel(ctx, runId, body.cancel);
+    return ExitCode.Ok;
+  }
   const store = await openProjectStore(ctx, projectDirOf(ctx));
   try {
-    const how = await cancelRun(store, { now: () => Date.now() }, actorOf(ctx), runId);
-    ctx.output.data({ run: runId, cancel: how });
-    ctx.output.line(
-      how === 'signalled'
-        ? `asked run ${runId} to cancel`
-        : `run ${runId} had no live process; marked cancelled`,
-    );
+    printCancel(ctx, runId, await cancelRun(store, { now: () => Date.now() }, actorOf(ctx), runId));
     return ExitCode.Ok;
   } finally {
     await store.close();

@@ -10,11 +10,12 @@ import { exportAssets, parseSums } from '../../release/asset-store.js';
 import { ReleaseError } from '../../release/errors.js';
 import type { ReleasePlan } from '../../release/plan-release.js';
 import { DEFAULT_RELEASE } from '../../release/release-defaults.js';
-import { listRecords, readRecord, releaseDir } from '../../release/release-record.js';
+import { listRecords, type ReleaseRecord, readRecord, releaseDir } from '../../release/release-record.js';
 import { findConfigFile } from '../../spec/config-file.js';
 import type { ResolvedConfig } from '../../spec/resolved.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
+import { remoteClient } from '../remote/remote-context.js';
 
 // The project's `.slipway` folder (as in ../platform.ts, which would load the whole platform).
 const stateDirOf = (projectDir: string) => join(projectDir, '.slipway');
@@ -91,11 +92,21 @@ export async function releaseCommand(ctx: CommandContext, options: ReleaseOption
 
 /** `slipway release show TAG`: the notes, assets and revisions of a published release. */
 export async function releaseShowCommand(ctx: CommandContext, tag: string): Promise<number> {
+  const client = remoteClient(ctx);
+  if (client) {
+    printRecord(ctx, await client.get<ReleaseRecord>(`/api/v1/releases/${encodeURIComponent(tag)}`));
+    return ExitCode.Ok;
+  }
   const { projectDir } = await releaseProject(ctx, { config: false });
-  const record = readRecord(stateDirOf(projectDir), tag);
+  printRecord(ctx, readRecord(stateDirOf(projectDir), tag));
+  return ExitCode.Ok;
+}
+
+/** Prints one release record: the record as JSON, or its header, notes, assets and revisions. */
+function printRecord(ctx: CommandContext, record: ReleaseRecord): void {
   if (ctx.output.json) {
     ctx.output.data(record);
-    return ExitCode.Ok;
+    return;
   }
   ctx.output.line(
     `${record.tag}  ${record.version}${record.package ? ` (package ${record.package})` : ''}  published ${record.publishedAt.replace('T', ' ').slice(0, 19)}  commit ${record.commit.slice(0, 8)}`,
@@ -110,7 +121,6 @@ export async function releaseShowCommand(ctx: CommandContext, tag: string): Prom
   }
   for (const [service, revision] of Object.entries(record.revisions))
     ctx.output.line(`revision: ${service} ${revision}`);
-  return ExitCode.Ok;
 }
 
 /** `slipway release download TAG [--out DIR]`: copies the assets out, checking each against SHA256SUMS. */
@@ -138,11 +148,21 @@ export async function releaseDownloadCommand(
 
 /** `slipway releases`: every recorded release, newest first. */
 export async function releasesCommand(ctx: CommandContext): Promise<number> {
+  const client = remoteClient(ctx);
+  if (client) {
+    printRecords(ctx, (await client.get<{ releases: ReleaseRecord[] }>('/api/v1/releases')).releases);
+    return ExitCode.Ok;
+  }
   const { projectDir } = await releaseProject(ctx, { config: false });
-  const records = listRecords(stateDirOf(projectDir));
+  printRecords(ctx, listRecords(stateDirOf(projectDir)));
+  return ExitCode.Ok;
+}
+
+/** Prints release records, newest first: one JSON array without the notes, or one line each. */
+function printRecords(ctx: CommandContext, records: readonly ReleaseRecord[]): void {
   if (ctx.output.json) {
     ctx.output.data(records.map(({ notes: _notes, ...r }) => r));
-    return ExitCode.Ok;
+    return;
   }
   if (records.length === 0) ctx.output.line('no releases yet: `slipway release` makes one');
   for (const r of records) {
@@ -150,7 +170,6 @@ export async function releasesCommand(ctx: CommandContext): Promise<number> {
       `${r.tag.padEnd(16)}  ${r.publishedAt.replace('T', ' ').slice(0, 19)}  ${r.commit.slice(0, 8)}  ${String(r.commits).padStart(5)} commit(s)  ${r.assets.length} asset(s)${r.package ? `  package ${r.package}` : ''}`,
     );
   }
-  return ExitCode.Ok;
 }
 
 /** The JSON document of a plan. */

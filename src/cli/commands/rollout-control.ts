@@ -6,8 +6,82 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { stateDirOf } from '../platform.js';
 import { actorOf, openProjectStore, projectDirOf } from '../project.js';
+import type { ApiClient } from '../remote/api-client.js';
+import { remoteClient } from '../remote/remote-context.js';
+import { followRollout, servicePath, watchService } from '../remote/rollout-follower.js';
 import { rolloutDeps } from '../rollout-deps.js';
 import { requireEnv } from './health.js';
+
+/** Prints what a control request did. */
+function printControl(
+  ctx: CommandContext,
+  sent: { rollout: number; request: string; outcome?: unknown },
+  service: string,
+  env: string,
+): void {
+  if (ctx.output.json) ctx.output.data(sent);
+  else if (!sent.outcome)
+    ctx.output.line(
+      `${sent.request.replace('_', ' ')} sent to rollout ${sent.rollout} of ${service} in ${env}`,
+    );
+}
+
+/** Prints how a rollback ended. */
+function printRollback(
+  ctx: CommandContext,
+  outcome: { status: string; revision: string; reason?: string },
+  service: string,
+  env: string,
+): void {
+  if (ctx.output.json) ctx.output.data({ type: 'rollback', ...outcome });
+  else if (outcome.status === 'completed')
+    ctx.output.line(`${service} in ${env} is back on ${outcome.revision}`);
+}
+
+// Asks the server to roll back (to a revision, or to what a release recorded) and follows it.
+async function remoteRollback(
+  ctx: CommandContext,
+  client: ApiClient,
+  service: string,
+  env: string,
+  to: string | undefined,
+): Promise<number> {
+  let revision = to;
+  if (to !== undefined && !/^r-[0-9a-f]{12}$/.test(to)) {
+    const record = await client
+      .get<{ revisions: Record<string, string> }>(`/api/v1/releases/${encodeURIComponent(to)}`)
+      .catch((error: unknown) => {
+        if ((error as { status?: number }).status === 404)
+          throw new UsageError(`--to ${to}: not a revision id, and no release named ${to} was found`, {
+            cause: error,
+          });
+        throw error;
+      });
+    revision = record.revisions[service];
+    if (!revision) throw new UsageError(`release ${to} recorded no revision of ${service}`);
+  }
+  const follower = await watchService(client, service);
+  try {
+    const answer = await client.post<
+      { status: string; revision: string; reason?: string } | { rolloutId: number | null }
+    >(`${servicePath(service, env)}/rollback`, revision ? { to: revision } : {});
+    const outcome =
+      answer.status === 202
+        ? await followRollout(
+            ctx,
+            client,
+            follower,
+            { service, env },
+            (answer.body as { rolloutId: number | null }).rolloutId,
+          )
+        : (answer.body as { status: string; revision: string; reason?: string });
+    const { status, revision: back, reason } = outcome;
+    printRollback(ctx, { status, revision: back, ...(reason ? { reason } : {}) }, service, env);
+    return status === 'completed' ? ExitCode.Ok : ExitCode.Failed;
+  } finally {
+    follower.close();
+  }
+}
 
 /** Sends a control request to the active rollout (and drives it here when its controller is gone). */
 export async function controlCommand(
@@ -17,16 +91,23 @@ export async function controlCommand(
   options: { env?: string; full?: boolean },
 ): Promise<number> {
   const env = requireEnv(options.env);
+  const kind = request === 'promote' && options.full ? 'promote_full' : request;
+  const client = remoteClient(ctx);
+  if (client) {
+    // pause and resume have no endpoint: `slipway pause|resume` refuse --server before they get here.
+    const { body } = await client.post<{ rolloutId: number; request: string }>(
+      `${servicePath(service, env)}/${request}`,
+      request === 'promote' && options.full ? { full: true } : {},
+    );
+    printControl(ctx, { rollout: body.rolloutId, request: body.request ?? kind }, service, env);
+    return ExitCode.Ok;
+  }
   const projectDir = projectDirOf(ctx);
   const store = await openProjectStore(ctx, projectDir);
   try {
     const deps = rolloutDeps(ctx, projectDir, store);
-    const kind = request === 'promote' && options.full ? 'promote_full' : request;
     const { rollout, outcome } = await requestControl(deps, { service, env }, kind);
-    if (ctx.output.json)
-      ctx.output.data({ rollout: rollout.id, request: kind, ...(outcome ? { outcome } : {}) });
-    else if (!outcome)
-      ctx.output.line(`${kind.replace('_', ' ')} sent to rollout ${rollout.id} of ${service} in ${env}`);
+    printControl(ctx, { rollout: rollout.id, request: kind, ...(outcome ? { outcome } : {}) }, service, env);
     if (outcome && outcome.status !== 'completed') return request === 'abort' ? ExitCode.Ok : ExitCode.Failed;
     return ExitCode.Ok;
   } finally {
@@ -41,6 +122,8 @@ export async function rollbackCommand(
   options: { env?: string; to?: string },
 ): Promise<number> {
   const env = requireEnv(options.env);
+  const client = remoteClient(ctx);
+  if (client) return remoteRollback(ctx, client, service, env, options.to);
   const projectDir = projectDirOf(ctx);
   const store = await openProjectStore(ctx, projectDir);
   try {
@@ -52,9 +135,7 @@ export async function rollbackCommand(
       actor: actorOf(ctx),
       workdir: projectDir,
     });
-    if (ctx.output.json) ctx.output.data({ type: 'rollback', ...outcome });
-    else if (outcome.status === 'completed')
-      ctx.output.line(`${service} in ${env} is back on ${outcome.revision}`);
+    printRollback(ctx, outcome, service, env);
     return outcome.status === 'completed' ? ExitCode.Ok : ExitCode.Failed;
   } finally {
     await store.close();

@@ -18,6 +18,8 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { agentCommand } from '../platform.js';
 import { actorOf, loadProject, openProjectStore, parseRunId, projectDirOf } from '../project.js';
+import type { ApiClient } from '../remote/api-client.js';
+import { refuseRemoteFlag, remoteClient } from '../remote/remote-context.js';
 
 const clock = { now: () => Date.now() };
 
@@ -28,11 +30,46 @@ export interface RunOptions {
   readonly concurrency?: string;
 }
 
-function reporterFor(ctx: CommandContext): Reporter {
-  if (ctx.output.json) return jsonReporter(ctx.output);
+/** Which reporter renders a run: NDJSON, the live table on a colour TTY, or plain lines. */
+function reporterKind(ctx: CommandContext): 'json' | 'live' | 'plain' {
+  if (ctx.output.json) return 'json';
   const noColor = (ctx.io.env.NO_COLOR ?? '') !== '';
-  if (ctx.output.interactive && !noColor) return liveReporter(ctx.output, clock);
-  return plainReporter(ctx.output, clock);
+  return ctx.output.interactive && !noColor ? 'live' : 'plain';
+}
+
+function reporterFor(ctx: CommandContext): Reporter {
+  const kind = reporterKind(ctx);
+  if (kind === 'json') return jsonReporter(ctx.output);
+  return kind === 'live' ? liveReporter(ctx.output, clock) : plainReporter(ctx.output, clock);
+}
+
+/** After a run that did not succeed: where its logs are and how to retry; then the exit code of its status. */
+function endOfRun(ctx: CommandContext, runId: number, status: string): number {
+  if (!ctx.output.json && status !== 'success') {
+    ctx.output.line(
+      `run ${runId} ${status}: \`slipway logs ${runId}\` shows its logs${status === 'failure' ? `, \`slipway rerun ${runId} --failed\` retries the failed jobs` : ''}`,
+    );
+  }
+  return status === 'success' ? ExitCode.Ok : status === 'cancelled' ? ExitCode.Interrupted : ExitCode.Failed;
+}
+
+/** Starts a run on the server (POST `path`), then follows it to its end like a local run. */
+async function remoteRun(
+  ctx: CommandContext,
+  client: ApiClient,
+  path: string,
+  body: object,
+): Promise<number> {
+  const { body: accepted } = await client.post<{ runId: number }>(path, body);
+  const { followRemoteRun } = await import('../remote/remote-run.js');
+  const run = await followRemoteRun(
+    ctx,
+    client,
+    accepted.runId,
+    reporterFor(ctx),
+    reporterKind(ctx) === 'plain',
+  );
+  return endOfRun(ctx, run.id, run.status);
 }
 
 function concurrencyOf(text: string | undefined): number {
@@ -74,16 +111,7 @@ async function withRuntime(
       slipwayCommand: agentCommand(),
     });
     reporter.close();
-    if (!ctx.output.json && outcome.status !== 'success') {
-      ctx.output.line(
-        `run ${outcome.runId} ${outcome.status}: \`slipway logs ${outcome.runId}\` shows its logs${outcome.status === 'failure' ? `, \`slipway rerun ${outcome.runId} --failed\` retries the failed jobs` : ''}`,
-      );
-    }
-    return outcome.status === 'success'
-      ? ExitCode.Ok
-      : outcome.status === 'cancelled'
-        ? ExitCode.Interrupted
-        : ExitCode.Failed;
+    return endOfRun(ctx, outcome.runId, outcome.status);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -95,6 +123,14 @@ async function withRuntime(
 export async function runCommand(ctx: CommandContext, options: RunOptions): Promise<number> {
   if (options.job !== undefined && options.stage !== undefined)
     throw new UsageError('use either --job or --stage, not both');
+  const client = remoteClient(ctx);
+  if (client) {
+    refuseRemoteFlag(ctx, options.concurrency !== undefined, '--concurrency', 'the server sets it');
+    return remoteRun(ctx, client, '/api/v1/runs', {
+      ...(options.job ? { job: options.job } : {}),
+      ...(options.stage ? { stage: options.stage } : {}),
+    });
+  }
   const project = await loadProject(ctx);
   const concurrency = concurrencyOf(options.concurrency);
   const selection = {
@@ -130,6 +166,11 @@ export function rerunCommand(
   options: { failed?: boolean; concurrency?: string },
 ): Promise<number> {
   const id = parseRunId(runArg);
+  const client = remoteClient(ctx);
+  if (client) {
+    refuseRemoteFlag(ctx, options.concurrency !== undefined, '--concurrency', 'the server sets it');
+    return remoteRun(ctx, client, `/api/v1/runs/${id}/rerun`, { failed: options.failed === true });
+  }
   return withRuntime(ctx, projectDirOf(ctx), concurrencyOf(options.concurrency), (deps) =>
     rerunRun(deps, id, options.failed === true),
   );

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { stateDirOf } from '../platform.js';
 import { projectDirOf } from '../project.js';
+import { requireLocal } from '../remote/remote-context.js';
 
 /** Prints the last lines of every instance log of a service in an environment, oldest instance first. */
 export function serviceLogsCommand(
@@ -15,6 +16,8 @@ export function serviceLogsCommand(
   env: string,
   options: { lines?: string; instance?: string },
 ): number {
+  // Instance output lives in this machine's agent directory; the API does not serve it.
+  requireLocal(ctx, '`slipway logs SERVICE --env ENV`');
   const lines = options.lines === undefined ? 100 : Number(options.lines);
   if (!Number.isInteger(lines) || lines < 1)
     throw new UsageError(`--lines must be a positive number, got '${options.lines}'`);
