@@ -73,6 +73,8 @@ export function createServer(deps: ServerDeps): SlipwayServer {
       store: deps.store,
       platform: deps.platform,
       owner,
+      // Closing the server releases its rollouts where they stand, for another server to take over.
+      signal: closing.signal,
       env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
       report: (event) => {
         if (event.type === 'rollout.finished')

@@ -268,3 +268,59 @@ test('two servers on one database: a run waiting at a gate moves to the other se
     b.output.join('\n'),
   );
 });
+
+test('a server stopped with SIGTERM mid-canary exits at once and leaves the rollout to the other server', {
+  timeout: 180_000,
+}, async () => {
+  const project = testProject(
+    fixtureConfig({
+      version: 'v1',
+      strategy: `      canary:
+        stages:
+          - { traffic: 30, duration: 3s }
+          - { traffic: 100 }
+        metrics: [error_rate]`,
+    }),
+  );
+  const cleanups: (() => Promise<void> | void)[] = [() => project.cleanup()];
+  after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+  const { start, api } = await cluster(project.dir, cleanups);
+  const a = await start();
+  const first = await api(a, 'POST', '/api/v1/services/web/environments/prod/deploy', {});
+  assert.equal(first.status, 202, JSON.stringify(first.json));
+  const rolloutOf = async (server: Server) =>
+    (await api(server, 'GET', '/api/v1/services/web/environments/prod')).json.rollout as {
+      id: number;
+      phase: string;
+    } | null;
+  await waitFor('v1', async () => ((await rolloutOf(a))?.phase === 'completed' ? true : undefined));
+  project.edit('VERSION: v1', 'VERSION: v2');
+  const second = await api(a, 'POST', '/api/v1/services/web/environments/prod/deploy', {});
+  assert.equal(second.status, 202, JSON.stringify(second.json));
+  const rolloutId = second.json.rolloutId as number;
+  await waitFor('v2 holding at 30%', async () => {
+    const revisions = (await api(a, 'GET', '/api/v1/services/web/environments/prod')).json.status
+      ?.revisions as { weight: number }[] | undefined;
+    return revisions?.some((r) => r.weight === 30) ? true : undefined;
+  });
+  const exited = new Promise<number | null>((resolve) => a.child.on('exit', (code) => resolve(code)));
+  const stoppedAt = Date.now();
+  a.child.kill('SIGTERM');
+  assert.equal(await exited, 0, a.output.join('\n'));
+  assert.ok(
+    Date.now() - stoppedAt < 5000,
+    `server A stopped in ${Date.now() - stoppedAt} ms, not after the hold`,
+  );
+  const b = await start();
+  const done = await waitFor('server B to finish it', async () => {
+    const rollout = await rolloutOf(b);
+    return rollout?.id === rolloutId && rollout.phase === 'completed' ? rollout : undefined;
+  });
+  assert.equal(done.phase, 'completed');
+  assert.ok(
+    b.output.some((line) => line.includes(`took over rollout ${rolloutId}`)),
+    b.output.join('\n'),
+  );
+});

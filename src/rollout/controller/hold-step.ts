@@ -43,6 +43,7 @@ export async function holdStep(args: HoldArgs): Promise<StepResult> {
   let previous: RouterMetricsSnapshot | undefined = analyzing ? await deps.platform.metrics(ref) : undefined;
   let nextAt = started + interval;
   while (now() - started < duration) {
+    if (deps.signal?.aborted) return { status: 'released' };
     const current = await deps.store.getRollout(rollout.id);
     switch (current?.request) {
       case 'abort':

@@ -55,7 +55,9 @@ export type RolloutEvent =
 /** How a rollout ended (or that another controller drives it). */
 export type RolloutOutcome =
   | { readonly status: 'completed' | 'rolled_back' | 'aborted'; readonly reason?: string }
-  | { readonly status: 'busy'; readonly owner: string };
+  | { readonly status: 'busy'; readonly owner: string }
+  /** This controller stopped driving (its process is shutting down); the rollout waits for the next one. */
+  | { readonly status: 'released' };
 
 /** What the controller needs. */
 export interface ControllerDeps {
@@ -67,6 +69,11 @@ export interface ControllerDeps {
   /** Environment variables for hooks and commands. */
   readonly env: Readonly<Record<string, string>>;
   readonly now?: () => number;
+  /**
+   * Aborted when this process stops driving rollouts (a server shutting down): `drive` returns
+   * `released` and leaves the rollout where it is, free for another controller to take over.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The result of applying one step. */
@@ -75,7 +82,8 @@ export type StepResult =
   | { readonly status: 'jump'; readonly to: number }
   | { readonly status: 'paused'; readonly reason: string }
   | { readonly status: 'failed'; readonly reason: string; readonly measurement?: Measurement }
-  | { readonly status: 'aborted'; readonly reason: string };
+  | { readonly status: 'aborted'; readonly reason: string }
+  | { readonly status: 'released' };
 
 /** Drives rollouts; one instance can drive several in turn. */
 export class RolloutController {
@@ -108,6 +116,7 @@ export class RolloutController {
       for (;;) {
         if (lost)
           return { status: 'busy', owner: (await store.getRollout(id))?.owner ?? 'another controller' };
+        if (this.deps.signal?.aborted) return await this.release(id);
         const rollout = await this.load(id);
         const spec = rollout.plan as RolloutSpec;
         if (rollout.phase === 'completed' || rollout.phase === 'rolled_back' || rollout.phase === 'aborted') {
@@ -158,6 +167,8 @@ export class RolloutController {
             await store.updateRollout(id, { step: rollout.step + 1 });
           }
           await this.record('rollout.progressed', rollout, { step: rollout.step, action: step.action });
+        } else if (result.status === 'released') {
+          return await this.release(id);
         } else if (result.status === 'jump') {
           await store.updateRollout(id, { step: result.to, request: null });
         } else if (result.status === 'paused') {
@@ -173,6 +184,14 @@ export class RolloutController {
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  /** Gives the rollout up where it stands: no owner, so the next controller takes it at once. */
+  private async release(id: number): Promise<RolloutOutcome> {
+    const current = await this.deps.store.getRollout(id);
+    if (current?.owner === this.deps.owner)
+      await this.deps.store.updateRollout(id, { owner: null, heartbeatAt: null });
+    return { status: 'released' };
   }
 
   /** Applies one step: scale up and wait, checks, traffic, scale down, hold with analysis. */
