@@ -168,6 +168,30 @@ describe('server API (SQLite)', () => {
     assert.equal((await h.api('GET', '/api/v1/nothing-here', { token: h.tokens.viewer })).status, 404);
   });
 
+  test('every mutating route, with an admin token and a garbage body: 400 or 415, never a 5xx', async () => {
+    const mutating = h.server.routes.filter(
+      (r) => r.method !== 'GET' && r.url.startsWith('/api/v1/') && !r.url.includes('/hooks/'),
+    );
+    assert.ok(mutating.length >= 15, `${mutating.length} mutating routes`);
+    const garbage: { rawBody?: string; body?: unknown; headers?: Record<string, string> }[] = [
+      { rawBody: '{"oops": ' },
+      { body: [1, 2, 3] },
+      { body: { unknownField: true, nested: { deep: [null] } } },
+      { rawBody: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+    ];
+    for (const route of mutating) {
+      for (const sample of garbage) {
+        const response = await h.api(route.method, concrete(route.url), { token: h.tokens.admin, ...sample });
+        const label = `${route.method} ${route.url} with ${JSON.stringify(sample)}: ${response.status} ${response.text}`;
+        assert.ok(response.status >= 400 && response.status < 500, label);
+        assert.equal(typeof response.json.error.code, 'string', label);
+        if (route.body !== undefined && sample.rawBody === '{"oops": ')
+          assert.equal(response.status, 400, label);
+      }
+    }
+    assert.equal((await h.api('GET', '/healthz')).status, 200, 'the server is still up');
+  });
+
   test('a 2 MB body gets 413', async () => {
     const response = await h.api('POST', '/api/v1/runs', {
       token: h.tokens.deployer,
