@@ -1,9 +1,10 @@
-// Event log routes: a filtered page of events, and the live Server-Sent Events stream that resumes by id.
+// Event log routes: a filtered page of events, and the live Server-Sent Events stream (fed by one shared tail) that resumes by id.
 import { z } from 'zod';
 import { EVENT_TYPES, type EventType, isEventType } from '../../store/event-types.js';
 import type { EventFilter } from '../../store/store.js';
 import { type ApiRoute, defineRoute } from '../api-route.js';
 import { ApiError } from '../errors.js';
+import { EventTail } from '../event-tail.js';
 import { AUTH_ERRORS, EventSchema, limitQuery, nonNegativeInt, positiveInt } from '../schemas.js';
 import type { ServerContext } from '../server-context.js';
 
@@ -38,11 +39,15 @@ function filterOf(query: {
   };
 }
 
-const PAGE = 500;
-const HEARTBEAT_MS = 15_000;
-
 /** The routes under /api/v1/events. */
 export function eventRoutes(ctx: ServerContext): ApiRoute[] {
+  const tail = new EventTail({
+    store: ctx.store,
+    logger: ctx.logger,
+    pollMs: ctx.pollMs,
+    closing: ctx.closing,
+    now: () => ctx.clock.now(),
+  });
   return [
     defineRoute({
       method: 'GET',
@@ -83,10 +88,8 @@ export function eventRoutes(ctx: ServerContext): ApiRoute[] {
       async handler({ query, request, reply }) {
         const filter = filterOf(query);
         const header = request.headers['last-event-id'];
-        const resumeFrom =
+        const afterId =
           typeof header === 'string' && /^\d{1,15}$/.test(header) ? Number(header) : query.afterId;
-        let afterId = resumeFrom;
-        const since = ctx.clock.now();
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, {
@@ -96,44 +99,10 @@ export function eventRoutes(ctx: ServerContext): ApiRoute[] {
           'x-accel-buffering': 'no',
         });
         res.write(': stream open\n\n');
-        const stop = new AbortController();
-        res.on('close', () => stop.abort());
-        const onClosing = () => stop.abort();
-        ctx.closing.addEventListener('abort', onClosing);
-        let quietSince = Date.now();
-        try {
-          while (!stop.signal.aborted) {
-            const events = await ctx.store.listEvents({
-              ...filter,
-              limit: PAGE,
-              ...(afterId === undefined ? { since } : { afterId }),
-            });
-            for (const event of events) {
-              res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-              afterId = event.id;
-            }
-            if (events.length === PAGE) continue;
-            if (events.length > 0) quietSince = Date.now();
-            else if (Date.now() - quietSince >= HEARTBEAT_MS) {
-              res.write(': ping\n\n');
-              quietSince = Date.now();
-            }
-            await new Promise<void>((resolve) => {
-              const timer = setTimeout(done, ctx.pollMs);
-              function done() {
-                clearTimeout(timer);
-                stop.signal.removeEventListener('abort', done);
-                resolve();
-              }
-              stop.signal.addEventListener('abort', done);
-            });
-          }
-        } catch (error) {
-          ctx.logger.error(`event stream stopped: ${error instanceof Error ? error.message : String(error)}`);
-        } finally {
-          ctx.closing.removeEventListener('abort', onClosing);
-          res.end();
-        }
+        const subscription = tail.subscribe({ filter, afterId }, res);
+        res.on('close', () => subscription.unsubscribe());
+        // A client gone before the listener was attached would otherwise stay subscribed.
+        if (request.raw.socket === null || request.raw.socket.destroyed) subscription.unsubscribe();
         return undefined;
       },
     }),

@@ -77,12 +77,13 @@ export function runRoutes(ctx: ServerContext): ApiRoute[] {
         ...NOT_FOUND,
       },
       async handler({ params }) {
-        const run = await getRunOrThrow(ctx.store, params.id);
-        return {
-          run: publicRun(run),
-          jobs: await ctx.store.listJobRuns(run.id),
-          approvals: await ctx.store.listApprovals(run.id),
-        };
+        // The three reads go out together: on PostgreSQL each is a round trip of its own.
+        const [run, jobs, approvals] = await Promise.all([
+          getRunOrThrow(ctx.store, params.id),
+          ctx.store.listJobRuns(params.id),
+          ctx.store.listApprovals(params.id),
+        ]);
+        return { run: publicRun(run), jobs, approvals };
       },
     }),
     defineRoute({

@@ -1,8 +1,11 @@
 // Service routes: status and history per environment, and deploy, promote, abort, rollback in the background.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
-import type { ServiceRef } from '../../platform/platform.js';
+import type { Platform, ServiceRef, ServiceStatus } from '../../platform/platform.js';
 import { RolloutError } from '../../rollout/errors.js';
 import { activeRollout, deploy, requestControl, rollback } from '../../rollout/rollout-service.js';
+import type { ResolvedConfig } from '../../spec/resolved.js';
 import type { Rollout } from '../../store/store.js';
 import { type ApiRoute, defineRoute } from '../api-route.js';
 import { startObserved } from '../background.js';
@@ -18,6 +21,69 @@ function publicRollout(r: Rollout) {
   return rest;
 }
 
+/**
+ * The platform's service list for status reads, batched: at most one call to the platform is in
+ * flight, and the reads that arrive meanwhile share the next one. Every read still gets a list
+ * fetched after it arrived (never an older answer), so a client that saw a rollout finish reads
+ * the final weights; under load many reads cost one round trip to the agent instead of one each.
+ */
+class PlatformReads {
+  private inFlight: Promise<readonly ServiceStatus[]> | undefined;
+  private next: Promise<readonly ServiceStatus[]> | undefined;
+
+  constructor(private readonly platform: Platform) {}
+
+  list(): Promise<readonly ServiceStatus[]> {
+    if (this.inFlight === undefined) return this.start();
+    // The call in flight may have read the platform before this request came: join the next one.
+    this.next ??= this.inFlight.then(
+      () => this.afterInFlight(),
+      () => this.afterInFlight(),
+    );
+    return this.next;
+  }
+
+  private afterInFlight(): Promise<readonly ServiceStatus[]> {
+    this.next = undefined;
+    return this.start();
+  }
+
+  private start(): Promise<readonly ServiceStatus[]> {
+    const call = this.platform.list().finally(() => {
+      if (this.inFlight === call) this.inFlight = undefined;
+    });
+    this.inFlight = call;
+    return call;
+  }
+}
+
+/**
+ * The config for read-only routes, loaded again only when the file's mtime, size or inode
+ * changes (parsing and checking it is most of the cost of a read). Mutations load it fresh.
+ */
+class ConfigByMtime {
+  private cached: { readonly key: string; readonly config: ResolvedConfig } | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly load: () => Promise<ResolvedConfig>,
+  ) {}
+
+  async get(): Promise<ResolvedConfig> {
+    let key: string;
+    try {
+      const stat = statSync(this.file, { bigint: true });
+      key = `${stat.mtimeNs}:${stat.size}:${stat.ino}`;
+    } catch {
+      return this.load();
+    }
+    if (this.cached?.key === key) return this.cached.config;
+    const config = await this.load();
+    this.cached = { key, config };
+    return config;
+  }
+}
+
 const CONFLICT = { 409: { description: 'a rollout is (or is not) in progress', schema: ErrorSchema } };
 const UNKNOWN = { 404: { description: 'no such service or environment', schema: ErrorSchema } };
 
@@ -25,6 +91,11 @@ const UNKNOWN = { 404: { description: 'no such service or environment', schema: 
 export function serviceRoutes(ctx: ServerContext): ApiRoute[] {
   const base = '/api/v1/services/:service/environments/:env';
   const ref = (p: { service: string; env: string }): ServiceRef => ({ service: p.service, env: p.env });
+  const platformReads = new PlatformReads(ctx.platform);
+  const readConfig = new ConfigByMtime(
+    join(ctx.projectDir, ctx.configFile ?? 'slipway.yaml'),
+    ctx.loadConfig,
+  );
   const control = (request: 'promote' | 'abort') =>
     defineRoute({
       method: 'POST',
@@ -71,8 +142,8 @@ export function serviceRoutes(ctx: ServerContext): ApiRoute[] {
         ...AUTH_ERRORS,
       },
       async handler({ query }) {
-        const config = await ctx.loadConfig();
-        const running = (await ctx.platform.list()).filter((s) => !query.env || s.env === query.env);
+        const config = await readConfig.get();
+        const running = (await platformReads.list()).filter((s) => !query.env || s.env === query.env);
         return {
           services: Object.keys(config.services)
             .sort()
@@ -92,10 +163,12 @@ export function serviceRoutes(ctx: ServerContext): ApiRoute[] {
       params: RefParams,
       responses: { 200: { description: 'status', schema: z.unknown() }, ...AUTH_ERRORS },
       async handler({ params }) {
-        const status = await ctx.platform.status(ref(params));
-        const latest = (
-          await ctx.store.listRollouts({ service: params.service, environment: params.env, limit: 1 })
-        )[0];
+        const [services, rollouts] = await Promise.all([
+          platformReads.list(),
+          ctx.store.listRollouts({ service: params.service, environment: params.env, limit: 1 }),
+        ]);
+        const status = services.find((s) => s.service === params.service && s.env === params.env);
+        const latest = rollouts[0];
         return {
           service: params.service,
           env: params.env,
