@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../spec/resolved.js';
+import { leaseOwnerId } from '../store/lease-owner.js';
 import type { JobRun, Run, Store } from '../store/store.js';
 import { artifactsRoot, createArtifactStore } from './artifacts/artifact-store.js';
 import { hashFiles } from './artifacts/hash-files.js';
@@ -21,7 +22,7 @@ import { createLauncher } from './process/launcher.js';
 import { killProcessGroup } from './process/process-group.js';
 import { spawnRunner } from './process/process-runner.js';
 import type { Reporter, RunResultStatus } from './report/run-events.js';
-import { RunLease, runOwnerId } from './run-lease.js';
+import { RunLease } from './run-lease.js';
 import { type RunSnapshot, readSnapshot } from './run-snapshot.js';
 import { createMasker } from './secrets/masker.js';
 import { readSecretsFile } from './secrets/secrets-file.js';
@@ -108,7 +109,7 @@ export async function startRun(
     concurrencyGroup: group,
     plan: snapshot,
     pid: process.pid,
-    owner: deps.owner ?? runOwnerId(),
+    owner: deps.owner ?? leaseOwnerId(),
   });
   return leased(deps, run, async (deps) => {
     await deps.store.appendEvent({
@@ -136,10 +137,10 @@ async function leased<T>(
   work: (deps: PipelineDeps) => Promise<T>,
   take = false,
 ): Promise<T> {
-  const owner = run.owner ?? deps.owner ?? runOwnerId();
+  const owner = run.owner ?? deps.owner ?? leaseOwnerId();
   const now = () => deps.clock.now();
   const lease = take
-    ? await RunLease.take(deps.store, run.id, deps.owner ?? runOwnerId(), run.owner, now)
+    ? await RunLease.take(deps.store, run.id, deps.owner ?? leaseOwnerId(), run.owner, now)
     : RunLease.hold(deps.store, run.id, owner, now);
   try {
     return await work({
@@ -374,7 +375,7 @@ export async function rerunRun(deps: PipelineDeps, runId: number, failedOnly: bo
     concurrencyGroup: old.concurrencyGroup,
     plan: snapshot,
     pid: process.pid,
-    owner: deps.owner ?? runOwnerId(),
+    owner: deps.owner ?? leaseOwnerId(),
   });
   return leased(deps, run, async (deps) => {
     const previous = new Map<string, JobRun>();

@@ -1,10 +1,8 @@
 // The lease of a pipeline run: one process drives a run at a time, proven by a heartbeat in the store.
-import { hostname } from 'node:os';
+import { LEASE_STALE_AFTER_MS, leaseOwnerIsGone } from '../store/lease-owner.js';
 import type { Store } from '../store/store.js';
 import { PipelineError } from './errors.js';
 
-/** A run whose heartbeat is older than this is presumed orphaned and may be taken over. */
-export const RUN_STALE_AFTER_MS = 5000;
 const RENEW_EVERY_MS = 1000;
 
 /** Store methods that write; a lost lease turns them into LEASE_LOST errors. */
@@ -17,24 +15,6 @@ const WRITES = new Set([
   'requestApproval',
   'decideApproval',
 ]);
-
-/** A name for this process as a lease holder: host, pid and start time. */
-export function runOwnerId(): string {
-  return `${hostname()}:${process.pid}:${Date.now()}`;
-}
-
-/** True when `owner` names a process on this host that no longer runs (its lease can go at once). */
-export function runOwnerIsGone(owner: string | null): boolean {
-  if (!owner) return false;
-  const [host, pid] = owner.split(':');
-  if (host !== hostname() || !pid) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'EPERM';
-  }
-}
 
 /**
  * Holds a run's lease while it executes: renews the heartbeat every second and, should another
@@ -72,7 +52,7 @@ export class RunLease {
     current: string | null,
     now: () => number,
   ): Promise<RunLease> {
-    const staleBefore = runOwnerIsGone(current) ? Number.MAX_SAFE_INTEGER : now() - RUN_STALE_AFTER_MS;
+    const staleBefore = leaseOwnerIsGone(current) ? Number.MAX_SAFE_INTEGER : now() - LEASE_STALE_AFTER_MS;
     if (!(await store.claimRun(runId, owner, staleBefore)))
       throw new PipelineError('RUN_ACTIVE', `run ${runId} is driven by ${current ?? 'another process'}`);
     return new RunLease(store, runId, owner, now);
@@ -109,7 +89,7 @@ export class RunLease {
   private async renew(): Promise<void> {
     if (this.lost) return;
     try {
-      const held = await this.store.claimRun(this.runId, this.owner, this.now() - RUN_STALE_AFTER_MS);
+      const held = await this.store.claimRun(this.runId, this.owner, this.now() - LEASE_STALE_AFTER_MS);
       // A run that finished is no longer claimable; only a live run held by another owner is lost.
       if (!held) {
         const run = await this.store.getRun(this.runId);

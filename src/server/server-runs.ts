@@ -5,8 +5,8 @@ import { type GitInfo, readGitInfo } from '../pipeline/git-info.js';
 import { cancelRun, type PipelineDeps, rerunRun, resumeRun, startRun } from '../pipeline/pipeline-service.js';
 import type { PlanSelection } from '../pipeline/plan.js';
 import type { Reporter } from '../pipeline/report/run-events.js';
-import { RUN_STALE_AFTER_MS, runOwnerIsGone } from '../pipeline/run-lease.js';
 import type { ResolvedConfig } from '../spec/resolved.js';
+import { LEASE_STALE_AFTER_MS, leaseOwnerIsGone } from '../store/lease-owner.js';
 import type { Clock, Store } from '../store/store.js';
 import { type BackgroundTasks, type ServerLogger, startObserved } from './background.js';
 import { ApiError } from './errors.js';
@@ -118,7 +118,7 @@ export class ServerRuns {
   }
 
   private leaseIsLive(owner: string, heartbeatAt: number | null): boolean {
-    return !runOwnerIsGone(owner) && (heartbeatAt ?? 0) >= this.deps.clock.now() - RUN_STALE_AFTER_MS;
+    return !leaseOwnerIsGone(owner) && (heartbeatAt ?? 0) >= this.deps.clock.now() - LEASE_STALE_AFTER_MS;
   }
 
   /** Aborts every run this server started (on shutdown). */

@@ -1,6 +1,6 @@
 // `slipway server` and `slipway token`: the loopback guard, tokens made locally and shown once, and a real server process.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,45 @@ project: { name: cli-server }
 jobs:
   hello: { run: echo hi }
 `;
+
+/** `slipway server ARGS --json` from source in a child process, once it printed its listening line. */
+async function serveInChild(
+  cwd: string,
+  args: string[],
+): Promise<{ url: string; child: ChildProcess; exited: Promise<number | null>; stderr: () => string }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      import.meta.resolve('tsx'),
+      join(import.meta.dirname, 'helpers', 'cli-child.ts'),
+      '--json',
+      'server',
+      ...args,
+    ],
+    { cwd, env: { ...process.env, SLIPWAY_DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr += String(chunk);
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line; stderr: ${stderr}`)), 30_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const match = /listening on (https?:\/\/\S+)/.exec(JSON.parse(line).message);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited ${code}: ${stderr}`));
+    });
+  });
+  return { url, child, exited, stderr: () => stderr };
+}
 
 describe('slipway server and token commands', () => {
   let dir: string;
@@ -88,41 +127,9 @@ describe('slipway server and token commands', () => {
     const made = await run('--json', 'token', 'create', '--role', 'deployer', '--name', 'ci');
     const { token } = JSON.parse(made.out);
     await writeFile(join(dir, 'webhook-secret'), 'from-a-file\n');
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        import.meta.resolve('tsx'),
-        join(import.meta.dirname, 'helpers', 'cli-child.ts'),
-        '--json',
-        'server',
-        '--port',
-        '0',
-        '--webhook-secret-file',
-        'webhook-secret',
-      ],
-      { cwd: dir, env: { ...process.env, SLIPWAY_DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += String(chunk);
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const server = await serveInChild(dir, ['--port', '0', '--webhook-secret-file', 'webhook-secret']);
+    const { url, child } = server;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no listening line; stderr: ${stderr}`)), 30_000);
-        createInterface({ input: child.stdout }).on('line', (line) => {
-          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(JSON.parse(line).message);
-          if (match?.[1]) {
-            clearTimeout(timer);
-            resolve(match[1]);
-          }
-        });
-        void exited.then((code) => {
-          clearTimeout(timer);
-          reject(new Error(`server exited ${code}: ${stderr}`));
-        });
-      });
       assert.equal((await fetch(`${url}/api/v1/runs`)).status, 401);
       const runs = await fetch(`${url}/api/v1/runs`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(runs.status, 200);
@@ -147,7 +154,7 @@ describe('slipway server and token commands', () => {
     } finally {
       child.kill('SIGTERM');
     }
-    assert.equal(await exited, 0, stderr);
+    assert.equal(await server.exited, 0, server.stderr());
   });
 
   test('with --tls-cert and --tls-key it serves HTTPS, on a non-loopback host too; half or bad TLS settings are usage errors', async () => {
@@ -174,45 +181,20 @@ describe('slipway server and token commands', () => {
     assert.equal(bad.code, 2);
     assert.match(bad.err, /--tls-cert not-pem is not a PEM file/);
 
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        import.meta.resolve('tsx'),
-        join(import.meta.dirname, 'helpers', 'cli-child.ts'),
-        '--json',
-        'server',
-        '--host',
-        '0.0.0.0',
-        '--port',
-        '0',
-        '--tls-cert',
-        'cert.pem',
-        '--tls-key',
-        'key.pem',
-      ],
-      { cwd: dir, env: { ...process.env, SLIPWAY_DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += String(chunk);
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const server = await serveInChild(dir, [
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '0',
+      '--tls-cert',
+      'cert.pem',
+      '--tls-key',
+      'key.pem',
+    ]);
+    const { child } = server;
+    const port = /^https:\/\/[^:]+:(\d+)/.exec(server.url)?.[1];
+    assert.ok(port, server.url);
     try {
-      const port = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no listening line; stderr: ${stderr}`)), 30_000);
-        createInterface({ input: child.stdout }).on('line', (line) => {
-          const match = /listening on https:\/\/[^:]+:(\d+)/.exec(JSON.parse(line).message);
-          if (match?.[1]) {
-            clearTimeout(timer);
-            resolve(match[1]);
-          }
-        });
-        void exited.then((code) => {
-          clearTimeout(timer);
-          reject(new Error(`server exited ${code}: ${stderr}`));
-        });
-      });
       const ca = await readFile(cert);
       const get = (options: { ca?: Buffer }) =>
         new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -231,6 +213,6 @@ describe('slipway server and token commands', () => {
     } finally {
       child.kill('SIGTERM');
     }
-    assert.equal(await exited, 0, stderr);
+    assert.equal(await server.exited, 0, server.stderr());
   });
 });

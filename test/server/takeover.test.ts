@@ -14,6 +14,7 @@ import pg from 'pg';
 import { ROOT } from '../platform/helpers.js';
 import { fixtureConfig, steadyLoad, testProject } from '../rollout/helpers.js';
 import { PG_URL } from '../store/helpers/backends.js';
+import { waitFor } from './helpers/server-harness.js';
 
 const BIN = join(ROOT, 'bin', 'slipway.js');
 
@@ -121,15 +122,9 @@ async function cluster(projectDir: string, cleanups: (() => Promise<void> | void
   };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** Waits for `probe` (a minute by default: deploys and takeovers on a busy machine take a while). */
+const settle = <T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000) =>
+  waitFor(what, probe, ms);
 
 test('two servers on one database: killing the one driving a canary hands the rollout to the other', {
   timeout: 180_000,
@@ -153,7 +148,7 @@ test('two servers on one database: killing the one driving a canary hands the ro
   // v1 everywhere first, through server A.
   const first = await api(a, 'POST', '/api/v1/services/web/environments/prod/deploy', {});
   assert.equal(first.status, 202, JSON.stringify(first.json));
-  await waitFor('v1 to complete', async () => {
+  await settle('v1 to complete', async () => {
     const rollout = await latest(b);
     return rollout?.phase === 'completed' ? rollout : undefined;
   });
@@ -165,7 +160,7 @@ test('two servers on one database: killing the one driving a canary hands the ro
   const second = await api(a, 'POST', '/api/v1/services/web/environments/prod/deploy', {});
   assert.equal(second.status, 202, JSON.stringify(second.json));
   const rolloutId = second.json.rolloutId as number;
-  await waitFor('v2 at 50%', async () => {
+  await settle('v2 at 50%', async () => {
     const rollout = await latest(b);
     const revisions = (await api(b, 'GET', '/api/v1/services/web/environments/prod')).json.status
       ?.revisions as { id: string; weight: number }[] | undefined;
@@ -175,7 +170,7 @@ test('two servers on one database: killing the one driving a canary hands the ro
   a.child.kill('SIGKILL');
   const killedAt = Date.now();
 
-  const done = await waitFor('server B to finish the rollout', async () => {
+  const done = await settle('server B to finish the rollout', async () => {
     const rollout = await latest(b);
     return rollout?.id === rolloutId && rollout.phase !== 'running' && rollout.phase !== 'paused'
       ? rollout
@@ -235,7 +230,7 @@ test('two servers on one database: a run waiting at a gate moves to the other se
   const started = await api(a, 'POST', '/api/v1/runs', {});
   assert.equal(started.status, 202, JSON.stringify(started.json));
   const runId = started.json.runId as number;
-  const waiting = await waitFor('the gate', async () => {
+  const waiting = await settle('the gate', async () => {
     const run = await lease(runId);
     return run.status === 'waiting' ? run : undefined;
   });
@@ -243,7 +238,7 @@ test('two servers on one database: a run waiting at a gate moves to the other se
   a.child.kill('SIGKILL');
 
   // B adopts it once A's heartbeat is stale, and waits at the same gate.
-  const adopted = await waitFor(
+  const adopted = await settle(
     'a new lease holder',
     async () => {
       const run = await lease(runId);
@@ -254,7 +249,7 @@ test('two servers on one database: a run waiting at a gate moves to the other se
   assert.match(adopted.owner ?? '', /:server$/);
   const approved = await api(b, 'POST', `/api/v1/runs/${runId}/approvals/production/approve`, {});
   assert.equal(approved.status, 200, JSON.stringify(approved.json));
-  const done = await waitFor('the run to finish', async () => {
+  const done = await settle('the run to finish', async () => {
     const run = await lease(runId);
     return run.status !== 'waiting' && run.status !== 'running' ? run : undefined;
   });
@@ -295,12 +290,12 @@ test('a server stopped with SIGTERM mid-canary exits at once and leaves the roll
       id: number;
       phase: string;
     } | null;
-  await waitFor('v1', async () => ((await rolloutOf(a))?.phase === 'completed' ? true : undefined));
+  await settle('v1', async () => ((await rolloutOf(a))?.phase === 'completed' ? true : undefined));
   project.edit('VERSION: v1', 'VERSION: v2');
   const second = await api(a, 'POST', '/api/v1/services/web/environments/prod/deploy', {});
   assert.equal(second.status, 202, JSON.stringify(second.json));
   const rolloutId = second.json.rolloutId as number;
-  await waitFor('v2 holding at 30%', async () => {
+  await settle('v2 holding at 30%', async () => {
     const revisions = (await api(a, 'GET', '/api/v1/services/web/environments/prod')).json.status
       ?.revisions as { weight: number }[] | undefined;
     return revisions?.some((r) => r.weight === 30) ? true : undefined;
@@ -314,7 +309,7 @@ test('a server stopped with SIGTERM mid-canary exits at once and leaves the roll
     `server A stopped in ${Date.now() - stoppedAt} ms, not after the hold`,
   );
   const b = await start();
-  const done = await waitFor('server B to finish it', async () => {
+  const done = await settle('server B to finish it', async () => {
     const rollout = await rolloutOf(b);
     return rollout?.id === rolloutId && rollout.phase === 'completed' ? rollout : undefined;
   });

@@ -5,10 +5,10 @@
  * and the next one continues from the stored step. A failed verdict flips traffic back to the
  * stable revision in one router update.
  */
-import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Platform, ServiceRef } from '../../platform/platform.js';
 import type { EventType } from '../../store/event-types.js';
+import { LEASE_STALE_AFTER_MS, leaseOwnerIsGone } from '../../store/lease-owner.js';
 import type { Rollout, Store } from '../../store/store.js';
 import type { Measurement } from '../analysis/analysis-types.js';
 import type { RolloutStep } from '../plan-rollout.js';
@@ -17,7 +17,10 @@ import { holdStep } from './hold-step.js';
 import type { RolloutSpec } from './rollout-spec.js';
 
 /** A controller whose heartbeat is older than this is presumed dead and its rollout taken over. */
-export const STALE_AFTER_MS = 5000;
+export const STALE_AFTER_MS = LEASE_STALE_AFTER_MS;
+/** Controllers are lease holders like any other: `host:pid:start`. */
+export { leaseOwnerId as controllerId, leaseOwnerIsGone as ownerIsGone } from '../../store/lease-owner.js';
+
 const HEARTBEAT_MS = 1000;
 
 /** What a rollout reports as it goes (printed as NDJSON with --json). */
@@ -99,7 +102,9 @@ export class RolloutController {
     const current = await store.getRollout(id);
     // A controller on this host whose process is gone can be taken over at once, without waiting for staleness.
     const staleBefore =
-      current?.owner && ownerIsGone(current.owner) ? Number.MAX_SAFE_INTEGER : this.now() - STALE_AFTER_MS;
+      current?.owner && leaseOwnerIsGone(current.owner)
+        ? Number.MAX_SAFE_INTEGER
+        : this.now() - STALE_AFTER_MS;
     if (!(await store.claimRollout(id, this.deps.owner, staleBefore))) {
       return { status: 'busy', owner: (await store.getRollout(id))?.owner ?? 'another controller' };
     }
@@ -365,26 +370,11 @@ export class RolloutController {
   }
 }
 
-/** An id for this controller process: host, pid and start time. */
-export function controllerId(): string {
-  return `${hostname()}:${process.pid}:${Date.now()}`;
-}
-
 /** True when nobody drives `rollout`: no owner, an owner process on this host that is gone, or a stale heartbeat. */
 export function controllerIsGone(rollout: Pick<Rollout, 'owner' | 'heartbeatAt'>, now: number): boolean {
-  return !rollout.owner || ownerIsGone(rollout.owner) || (rollout.heartbeatAt ?? 0) < now - STALE_AFTER_MS;
-}
-
-/** True when `owner` names a controller process on this host that no longer runs. */
-export function ownerIsGone(owner: string): boolean {
-  const [host, pid] = owner.split(':');
-  if (host !== hostname() || !pid) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return (
+    !rollout.owner || leaseOwnerIsGone(rollout.owner) || (rollout.heartbeatAt ?? 0) < now - STALE_AFTER_MS
+  );
 }
 
 /** The index of the first step that gives the new revision all traffic (where promote --full jumps). */
