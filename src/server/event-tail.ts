@@ -52,11 +52,18 @@ function frameOf(event: StoredEvent): string {
   return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
-/** True when `event` passes the types, service and run of `filter`. */
-function matches(filter: EventFilter, event: StoredEvent): boolean {
+/** Runs' pipelines (project names) remembered, so a project filter costs one read per run. */
+const PIPELINES_KEPT = 10_000;
+
+/** True when `event` passes the types, service, run and project of `filter`. */
+function matches(filter: EventFilter, event: StoredEvent, pipelines: ReadonlyMap<number, string>): boolean {
   if (filter.types !== undefined && !filter.types.includes(event.type)) return false;
   if (filter.service !== undefined && event.service !== filter.service) return false;
   if (filter.runId !== undefined && event.runId !== filter.runId) return false;
+  if (filter.project !== undefined) {
+    if (event.runId === null) return filter.project.runlessToo;
+    if (pipelines.get(event.runId) !== filter.project.pipeline) return false;
+  }
   return true;
 }
 
@@ -75,6 +82,7 @@ export class EventTail {
   private wake: (() => void) | undefined;
   private failing = false;
   private readonly now: () => number;
+  private readonly pipelines = new Map<number, string>();
 
   constructor(private readonly deps: EventTailDeps) {
     this.now = deps.now ?? Date.now;
@@ -152,7 +160,7 @@ export class EventTail {
     if (subscriber.afterId !== undefined ? event.id <= subscriber.afterId : event.time < subscriber.since)
       return;
     subscriber.afterId = event.id;
-    if (matches(subscriber.request.filter, event)) this.send(subscriber, event, frame);
+    if (matches(subscriber.request.filter, event, this.pipelines)) this.send(subscriber, event, frame);
   }
 
   private send(subscriber: Subscriber, event: StoredEvent, frame = frameOf(event)): void {
@@ -174,11 +182,12 @@ export class EventTail {
           ...('afterId' in position ? { afterId: position.afterId } : { since: position.since }),
         });
         this.failing = false;
+        await this.resolvePipelines(events);
         const frames = new Map<number, string>();
         for (const event of events) {
           this.position = { afterId: event.id };
           for (const subscriber of this.subscribers) {
-            if (!subscriber.live || !matches(subscriber.request.filter, event)) {
+            if (!subscriber.live || !matches(subscriber.request.filter, event, this.pipelines)) {
               this.offer(subscriber, event);
               continue;
             }
@@ -205,6 +214,19 @@ export class EventTail {
     // The position is kept: the next start reads what came meanwhile by id (an index range) and
     // streams that start then skip it by time, instead of every poll scanning the log by time.
     this.polling = false;
+  }
+
+  /** Learns the pipeline of each run the events name, when some stream filters by project. */
+  private async resolvePipelines(events: readonly StoredEvent[]): Promise<void> {
+    if (![...this.subscribers].some((s) => s.request.filter.project !== undefined)) return;
+    if (this.pipelines.size > PIPELINES_KEPT) this.pipelines.clear();
+    const unknown = new Set<number>();
+    for (const event of events)
+      if (event.runId !== null && !this.pipelines.has(event.runId)) unknown.add(event.runId);
+    for (const runId of unknown) {
+      const run = await this.deps.store.getRun(runId);
+      if (run) this.pipelines.set(runId, run.pipeline);
+    }
   }
 
   private heartbeat(): void {

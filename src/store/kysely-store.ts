@@ -120,6 +120,16 @@ class KyselyOperations implements StoreOperations {
       if (filter.environment !== undefined) query = query.where('environment', '=', filter.environment);
       if (filter.runId !== undefined) query = query.where('run_id', '=', filter.runId);
       if (filter.commitSha !== undefined) query = query.where('commit_sha', '=', filter.commitSha);
+      const project = filter.project;
+      if (project !== undefined)
+        query = query.where((eb) => {
+          const ofRuns = eb(
+            'run_id',
+            'in',
+            eb.selectFrom('runs').select('id').where('pipeline', '=', project.pipeline),
+          );
+          return project.runlessToo ? eb.or([ofRuns, eb('run_id', 'is', null)]) : ofRuns;
+        });
       if (filter.since !== undefined) query = query.where('time', '>=', filter.since);
       if (filter.until !== undefined) query = query.where('time', '<', filter.until);
       if (filter.afterId !== undefined) query = query.where('id', '>', filter.afterId);

@@ -45,6 +45,11 @@ export interface EventFilter {
   readonly environment?: string;
   readonly runId?: number;
   readonly commitSha?: string;
+  /**
+   * Only events of runs whose pipeline (project name) is `pipeline`, plus, with `runlessToo`,
+   * events of no run (deployments, rollouts, releases of the project the store belongs to).
+   */
+  readonly project?: { readonly pipeline: string; readonly runlessToo: boolean };
   readonly since?: number;
   readonly until?: number;
   readonly afterId?: number;

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { main } from '../../src/cli/main.js';
 import { signWebhookBody } from '../../src/server/webhook-signature.js';
 import { captureIo } from '../helpers/capture-io.js';
-import { type Harness, startServer, tempProject, waitFor } from './helpers/server-harness.js';
+import { type Harness, readSse, startServer, tempProject, waitFor } from './helpers/server-harness.js';
 
 const SECRET = 'projects-hook-secret';
 
@@ -215,6 +215,68 @@ describe('registered projects', () => {
     assert.equal(
       (await h.store.listRuns({ limit: 100 })).filter((r) => r.pipeline === 'registered').length,
       1,
+    );
+  });
+
+  test('events and their stream filter by project: its runs, and the own project its deployments too', async () => {
+    const home = await h.api('POST', '/api/v1/runs', { token: h.tokens.deployer, body: {} });
+    assert.equal(home.status, 202, home.text);
+    await waitFor('the home run', async () => {
+      const run = await h.store.getRun(home.json.runId);
+      return run?.status === 'success' ? run : undefined;
+    });
+    await h.store.appendEvent({ type: 'service.deployed', actor: 't', service: 'web', environment: 'prod' });
+    const page = async (project: string) =>
+      (await h.api('GET', `/api/v1/events?project=${project}&limit=500`, { token: h.tokens.viewer })).json
+        .events as { runId: number | null; type: string }[];
+    const registered = await page('registered');
+    assert.ok(registered.length > 0);
+    const registeredRuns = new Set(
+      (await h.store.listRuns({ limit: 100 })).filter((r) => r.pipeline === 'registered').map((r) => r.id),
+    );
+    assert.ok(
+      registered.every((e) => e.runId !== null && registeredRuns.has(e.runId)),
+      JSON.stringify(registered),
+    );
+    const own = await page('home');
+    assert.ok(own.some((e) => e.runId === home.json.runId));
+    assert.ok(
+      own.some((e) => e.runId === null && e.type === 'service.deployed'),
+      'deployments are the own project',
+    );
+    assert.ok(own.every((e) => e.runId === null || !registeredRuns.has(e.runId)));
+    assert.deepEqual(await page('nobody'), []);
+
+    // The live stream: a new run of the home project reaches ?project=home, not ?project=registered.
+    let againId: number | undefined;
+    // Resolves only if an event of the new run reaches the other project's stream; times out otherwise.
+    const other = readSse(
+      `${h.url}/api/v1/events/stream?project=registered`,
+      h.tokens.viewer,
+      (e) => e.data.runId === againId,
+      { timeoutMs: 5000 },
+    ).catch(() => ({ events: [] }));
+    const mine = readSse(
+      `${h.url}/api/v1/events/stream?project=home`,
+      h.tokens.viewer,
+      (e) => e.event === 'pipelinerun.finished',
+      { timeoutMs: 20_000 },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const again = await h.api('POST', '/api/v1/runs', { token: h.tokens.deployer, body: {} });
+    assert.equal(again.status, 202);
+    againId = again.json.runId;
+    const seen = await mine;
+    assert.ok(
+      seen.events.every((e) => e.data.runId === again.json.runId),
+      JSON.stringify(seen.events),
+    );
+    assert.ok(seen.events.length >= 2);
+    const unseen = await other;
+    assert.equal(
+      (unseen.events as { data: { runId: number } }[]).filter((e) => e.data.runId === again.json.runId)
+        .length,
+      0,
     );
   });
 });

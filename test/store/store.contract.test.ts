@@ -84,6 +84,31 @@ for (const backend of BACKENDS) {
         );
       });
 
+      test('listEvents filters by project: the events of its runs, and with runlessToo those of no run', async () => {
+        const { store } = await backend.fresh();
+        const shop = await store.createRun({ pipeline: 'shop', actor: 'a', trigger: 't' });
+        const blog = await store.createRun({ pipeline: 'blog', actor: 'a', trigger: 't' });
+        const base: NewEvent = { type: 'pipelinerun.started', actor: 'a' };
+        const s1 = await store.appendEvent({ ...base, runId: shop.id });
+        const b1 = await store.appendEvent({ ...base, runId: blog.id });
+        const none = await store.appendEvent({ type: 'service.deployed', actor: 'a', service: 'web' });
+        const s2 = await store.appendEvent({ ...base, type: 'pipelinerun.finished', runId: shop.id });
+        const ids = async (filter: Parameters<typeof store.listEvents>[0]) =>
+          (await store.listEvents(filter)).map((event) => event.id);
+        assert.deepEqual(await ids({ project: { pipeline: 'shop', runlessToo: false } }), [s1.id, s2.id]);
+        assert.deepEqual(await ids({ project: { pipeline: 'shop', runlessToo: true } }), [
+          s1.id,
+          none.id,
+          s2.id,
+        ]);
+        assert.deepEqual(await ids({ project: { pipeline: 'blog', runlessToo: false } }), [b1.id]);
+        assert.deepEqual(await ids({ project: { pipeline: 'none', runlessToo: false } }), []);
+        assert.deepEqual(
+          await ids({ project: { pipeline: 'shop', runlessToo: true }, types: ['pipelinerun.finished'] }),
+          [s2.id],
+        );
+      });
+
       test('listEvents filters by type, service, environment, run, commit, time window, afterId and limit', async () => {
         const { store } = await backend.fresh();
         const base: NewEvent = { type: 'service.deployed', actor: 'bob' };

@@ -15,15 +15,27 @@ const filterFields = {
   type: z.string().min(1).optional().describe('comma-separated event types'),
   service: z.string().min(1).optional(),
   run: positiveInt.optional().describe('run id'),
+  project: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      "project name: events of its runs (and, for the server's own project, of its deployments and releases)",
+    ),
   afterId: nonNegativeInt.optional().describe('only events with a greater id'),
 };
 
-/** Turns the `type`, `service` and `run` query fields into a store filter. */
-function filterOf(query: {
-  type?: string | undefined;
-  service?: string | undefined;
-  run?: number | undefined;
-}): EventFilter {
+/** Turns the `type`, `service`, `run` and `project` query fields into a store filter. */
+async function filterOf(
+  ctx: ServerContext,
+  query: {
+    type?: string | undefined;
+    service?: string | undefined;
+    run?: number | undefined;
+    project?: string | undefined;
+  },
+): Promise<EventFilter> {
   let types = PUBLIC_TYPES;
   if (query.type !== undefined) {
     const asked = query.type.split(',').map((t) => t.trim());
@@ -36,6 +48,15 @@ function filterOf(query: {
     types,
     ...(query.service === undefined ? {} : { service: query.service }),
     ...(query.run === undefined ? {} : { runId: query.run }),
+    ...(query.project === undefined
+      ? {}
+      : {
+          project: {
+            pipeline: query.project,
+            // Deployments, rollouts and releases carry no run: they are the server's own project's.
+            runlessToo: query.project === (await ctx.loadConfig()).project.name,
+          },
+        }),
   };
 }
 
@@ -62,7 +83,7 @@ export function eventRoutes(ctx: ServerContext): ApiRoute[] {
       },
       async handler({ query }) {
         const events = await ctx.store.listEvents({
-          ...filterOf(query),
+          ...(await filterOf(ctx, query)),
           limit: query.limit ?? 100,
           ...(query.afterId === undefined ? {} : { afterId: query.afterId }),
         });
@@ -86,7 +107,7 @@ export function eventRoutes(ctx: ServerContext): ApiRoute[] {
         ...AUTH_ERRORS,
       },
       async handler({ query, request, reply }) {
-        const filter = filterOf(query);
+        const filter = await filterOf(ctx, query);
         const header = request.headers['last-event-id'];
         const afterId =
           typeof header === 'string' && /^\d{1,15}$/.test(header) ? Number(header) : query.afterId;
