@@ -7,15 +7,21 @@
 // omission). Any non-2xx, timeout, connection error or request dropped at the in-flight bound is
 // an error. The store is PostgreSQL (SLIPWAY_DATABASE_URL, default the local test database, in a
 // schema of its own that is dropped afterwards); BENCH_API_STORE=sqlite uses the project's SQLite.
+// Then, with the server stopped, the same generator (bench/lib/constant-rate.mjs), rate, connection
+// bound and request mix run for BENCH_API_FLOOR_SECONDS (default 10; 0 skips it) against a floor: a
+// minimal node:http server (bench/lib/floor-server.mjs, its own process, loopback) answering a fixed
+// JSON body as large as the status answer. p99_vs_floor is Slipway's p99 over the floor's p99.
 // Progress goes to stderr; stdout gets one JSON line:
-// {"bench":"api","rps":..,"p99_ms":..,"errors":..,"target_met":..,...}.
+// {"bench":"api","rps":..,"p99_ms":..,"errors":..,"target_met":..,"floor_p99_ms":..,"floor_p50_ms":..,
+// "p99_vs_floor":..,...}; target_met is about Slipway alone.
 // Needs `npm run build` first.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { constantRate, quantile } from './lib/constant-rate.mjs';
 import { exampleProject, ROOT, serviceYaml } from './lib/example-project.mjs';
 
 const RPS = Number(process.env.BENCH_API_RPS ?? 1000);
@@ -24,12 +30,11 @@ const WARMUP_SECONDS = Number(process.env.BENCH_API_WARMUP_SECONDS ?? 3);
 const STORE = process.env.BENCH_API_STORE === 'sqlite' ? 'sqlite' : 'postgres';
 const DEPLOY = process.env.BENCH_API_DEPLOY !== '0';
 const BASE_URL = process.env.SLIPWAY_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const FLOOR_SECONDS = Number(process.env.BENCH_API_FLOOR_SECONDS ?? 10);
 const TARGET_P99_MS = 50;
 const CONNECTIONS = 32;
-const MAX_IN_FLIGHT = 1000;
-const REQUEST_TIMEOUT_MS = 5000;
-const DRAIN_MS = REQUEST_TIMEOUT_MS + 1000;
 const BIN = join(ROOT, 'bin', 'slipway.js');
+const FLOOR_SERVER = join(import.meta.dirname, 'lib', 'floor-server.mjs');
 const SERVICE = 'hello';
 const ENV = 'bench';
 
@@ -75,11 +80,18 @@ function startServer(dir, env) {
   const profile = process.env.BENCH_API_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_API_PROFILE}`]
     : [];
-  const child = spawn(process.execPath, [...profile, BIN, 'server', '--port', '0'], {
-    cwd: dir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return startListening('the server', [...profile, BIN, 'server', '--port', '0'], dir, env);
+}
+
+/** Starts the floor server (bench/lib/floor-server.mjs) answering `bytes`-long JSON bodies. */
+function startFloor(dir, bytes) {
+  const env = { PATH: process.env.PATH, FLOOR_BODY_BYTES: String(bytes) };
+  return startListening('the floor server', [FLOOR_SERVER], dir, env);
+}
+
+/** Spawns node with `args`; resolves with the child and the URL it prints as `listening on <url>`. */
+function startListening(name, args, dir, env) {
+  const child = spawn(process.execPath, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => {
     stderr = (stderr + chunk).slice(-4000);
@@ -88,7 +100,7 @@ function startServer(dir, env) {
     let buffer = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`the server did not start within 60 s:\n${stderr}`));
+      reject(new Error(`${name} did not start within 60 s:\n${stderr}`));
     }, 60_000);
     child.stdout.on('data', (chunk) => {
       buffer += chunk;
@@ -101,7 +113,7 @@ function startServer(dir, env) {
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`the server exited with ${code} before it listened:\n${stderr}`));
+      reject(new Error(`${name} exited with ${code} before it listened:\n${stderr}`));
     });
   });
 }
@@ -129,20 +141,6 @@ function cpuSeconds(pid) {
   } catch {
     return undefined;
   }
-}
-
-/** One request over the shared keep-alive agent; resolves with the status (0: connection error or timeout). */
-function get(agent, url, token) {
-  return new Promise((resolve) => {
-    const req = request(url, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', () => resolve(0));
-    });
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve(0));
-    req.end();
-  });
 }
 
 /** The CLI in `dir` with `env`; resolves with its exit status and output. */
@@ -198,93 +196,43 @@ async function seedRuns(url, token, viewer, count) {
   return ids;
 }
 
-/** The value at quantile `q` of sorted `values`. */
-function quantile(values, q) {
-  if (values.length === 0) return 0;
-  return values[Math.min(values.length - 1, Math.ceil(q * values.length) - 1)];
-}
-
 const round = (n) => Math.round(n * 100) / 100;
 
+/** Answered requests per second of a constantRate() result. */
+function answeredRps(result) {
+  return ((result.total - result.dropped - result.unanswered) / result.elapsedMs) * 1000;
+}
+
 /**
- * Sends `rps` requests per second for `seconds` at fixed times (request i at start + i/rps),
- * picking targets round-robin by weight; waits at most DRAIN_MS for the last answers.
+ * The floor: the same generator, rate, connection bound and request mix (same route names and
+ * weights, same paths and token) against a minimal node:http server answering a fixed JSON body of
+ * `bodyBytes` (the size of the status answer), with the same warm-up, for FLOOR_SECONDS.
  */
-async function constantRate(agent, targets, token, rps, seconds) {
-  const total = Math.round(rps * seconds);
-  const interval = 1000 / rps;
-  const wheel = targets.flatMap((t) => Array.from({ length: t.weight }, () => t));
-  // A dropped or unanswered request counts as at least the timeout, never as fast.
-  const latencies = new Float64Array(total).fill(REQUEST_TIMEOUT_MS);
-  const routes = new Map(targets.map((t) => [t.name, { latencies: [], errors: 0 }]));
-  const lags = new Float64Array(total);
-  let sent = 0;
-  let done = 0;
-  let inFlight = 0;
-  let errors = 0;
-  let dropped = 0;
-  const statuses = {};
-  const start = performance.now();
-  let finishedAt = start;
-  let allDone;
-  const finished = new Promise((resolve) => {
-    allDone = resolve;
-  });
-  const settle = () => {
-    done++;
-    if (done === total) allDone();
-  };
-  while (sent < total) {
-    const due = Math.min(total, Math.floor((performance.now() - start) / interval) + 1);
-    for (; sent < due; sent++) {
-      const target = wheel[sent % wheel.length];
-      const route = routes.get(target.name);
-      if (inFlight >= MAX_IN_FLIGHT) {
-        dropped++;
-        errors++;
-        route.errors++;
-        settle();
-        continue;
-      }
-      const scheduled = start + sent * interval;
-      // How late this process itself sends (a busy host delays the generator too).
-      lags[sent] = performance.now() - scheduled;
-      const index = sent;
-      inFlight++;
-      void get(agent, target.url, token).then((status) => {
-        const latency = performance.now() - scheduled;
-        inFlight--;
-        latencies[index] = latency;
-        route.latencies.push(latency);
-        statuses[status] = (statuses[status] ?? 0) + 1;
-        if (status < 200 || status > 299) {
-          errors++;
-          route.errors++;
-        }
-        finishedAt = performance.now();
-        settle();
-      });
-    }
-    await sleep(1);
+async function measureFloor(dir, targets, token, bodyBytes) {
+  const floor = await startFloor(dir, bodyBytes);
+  cleanups.push(() => stopServer(floor.child)); // also on SIGINT mid-run; a no-op once it exited
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS, maxFreeSockets: CONNECTIONS });
+  try {
+    log(`floor ${floor.url} (pid ${floor.child.pid}, ${bodyBytes}-byte JSON body)`);
+    const floorTargets = targets.map((t) => {
+      const { pathname, search } = new URL(t.url);
+      return { ...t, url: `${floor.url}${pathname}${search}` };
+    });
+    if (WARMUP_SECONDS > 0) await constantRate(agent, floorTargets, token, RPS, WARMUP_SECONDS);
+    log(`measuring the floor: ${RPS} req/s for ${FLOOR_SECONDS} s over at most ${CONNECTIONS} connections`);
+    const result = await constantRate(agent, floorTargets, token, RPS, FLOOR_SECONDS);
+    if (result.errors > 0) log(`floor statuses: ${JSON.stringify(result.statuses)}`);
+    return {
+      p50: quantile(result.sorted, 0.5),
+      p99: quantile(result.sorted, 0.99),
+      errors: result.errors,
+      rps: answeredRps(result),
+      bodyBytes,
+    };
+  } finally {
+    agent.destroy();
+    await stopServer(floor.child);
   }
-  const sentAt = performance.now();
-  let timer;
-  await Promise.race([finished, new Promise((resolve) => (timer = setTimeout(resolve, DRAIN_MS)))]);
-  clearTimeout(timer);
-  const unanswered = total - done;
-  errors += unanswered;
-  const sorted = Float64Array.from(latencies.subarray(0)).sort();
-  return {
-    total,
-    errors,
-    dropped,
-    unanswered,
-    statuses,
-    elapsedMs: Math.max(finishedAt, sentAt) - start,
-    sorted,
-    lags: lags.sort(),
-    routes,
-  };
 }
 
 const cleanups = [];
@@ -337,11 +285,13 @@ try {
     { name: 'run', url: `${api}/runs/${runIds.at(-1)}`, weight: 2 },
     { name: 'services', url: `${api}/services`, weight: 2 },
   ];
+  let statusBytes = 0;
   for (const target of targets) {
     const response = await fetch(target.url, { headers: { authorization: `Bearer ${viewer}` } });
     if (response.status !== 200)
       throw new Error(`${target.url}: ${response.status} ${await response.text()}`);
-    await response.arrayBuffer();
+    const bytes = (await response.arrayBuffer()).byteLength;
+    if (target.name === 'service_status') statusBytes = bytes;
   }
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS, maxFreeSockets: CONNECTIONS });
   cleanups.push(() => agent.destroy());
@@ -353,9 +303,11 @@ try {
   const cpuBefore = cpuSeconds(server.child.pid);
   const result = await constantRate(agent, targets, viewer, RPS, SECONDS);
   const cpuAfter = cpuSeconds(server.child.pid);
-  const answered = result.total - result.dropped - result.unanswered;
-  const rps = (answered / result.elapsedMs) * 1000;
+  const rps = answeredRps(result);
   const p99 = quantile(result.sorted, 0.99);
+  // The floor runs with the Slipway server stopped, so the two never share the host's CPUs.
+  await stopServer(server.child);
+  const floor = FLOOR_SECONDS > 0 ? await measureFloor(project.dir, targets, viewer, statusBytes) : null;
   const byRoute = {};
   for (const [name, route] of result.routes) {
     const sorted = Float64Array.from(route.latencies).sort();
@@ -378,6 +330,13 @@ try {
       p99_ms: round(p99),
       errors: result.errors,
       target_met: targetMet,
+      floor_p99_ms: floor ? round(floor.p99) : null,
+      floor_p50_ms: floor ? round(floor.p50) : null,
+      p99_vs_floor: floor && floor.p99 > 0 ? round(p99 / floor.p99) : null,
+      floor_errors: floor ? floor.errors : null,
+      floor_rps: floor ? round(floor.rps) : null,
+      floor_duration_s: FLOOR_SECONDS,
+      floor_body_bytes: floor ? floor.bodyBytes : null,
       p50_ms: round(quantile(result.sorted, 0.5)),
       p90_ms: round(quantile(result.sorted, 0.9)),
       max_ms: round(result.sorted.at(-1) ?? 0),
