@@ -184,9 +184,11 @@ test('two servers on one database: killing the one driving a canary hands the ro
       .map((r) => [r.id, r.weight]),
     [[done.revision, 100]],
   );
-  assert.ok(
-    b.output.some((line) => line.includes(`took over rollout ${rolloutId} of web in prod`)),
-    b.output.join('\n'),
+  // The line is logged once the drive returns, a moment after the store says completed.
+  await settle('the takeover to be logged', async () =>
+    b.output.some((line) => line.includes(`took over rollout ${rolloutId} of web in prod`))
+      ? true
+      : undefined,
   );
   assert.ok(Date.now() - killedAt < 60_000);
   const stats = await load.stop();
@@ -258,9 +260,8 @@ test('two servers on one database: a run waiting at a gate moves to the other se
   const text = JSON.stringify(logs);
   assert.equal(text.split('built-once').length - 1, 1, 'the build job ran once, before the kill');
   assert.equal(text.split('deployed-by-takeover').length - 1, 1, 'the deploy ran once, on server B');
-  assert.ok(
-    b.output.some((line) => line.includes(`took over run ${runId}`)),
-    b.output.join('\n'),
+  await settle('the takeover to be logged', async () =>
+    b.output.some((line) => line.includes(`took over run ${runId}`)) ? true : undefined,
   );
 });
 
@@ -272,7 +273,7 @@ test('a server stopped with SIGTERM mid-canary exits at once and leaves the roll
       version: 'v1',
       strategy: `      canary:
         stages:
-          - { traffic: 30, duration: 3s }
+          - { traffic: 30, duration: 15s }
           - { traffic: 100 }
         metrics: [error_rate]`,
     }),
@@ -309,13 +310,13 @@ test('a server stopped with SIGTERM mid-canary exits at once and leaves the roll
     `server A stopped in ${Date.now() - stoppedAt} ms, not after the hold`,
   );
   const b = await start();
+  assert.equal((await rolloutOf(b))?.phase, 'running', 'A left the rollout unfinished (the hold is 15 s)');
   const done = await settle('server B to finish it', async () => {
     const rollout = await rolloutOf(b);
     return rollout?.id === rolloutId && rollout.phase === 'completed' ? rollout : undefined;
   });
   assert.equal(done.phase, 'completed');
-  assert.ok(
-    b.output.some((line) => line.includes(`took over rollout ${rolloutId}`)),
-    b.output.join('\n'),
+  await settle('the takeover to be logged', async () =>
+    b.output.some((line) => line.includes(`took over rollout ${rolloutId}`)) ? true : undefined,
   );
 });
