@@ -1,0 +1,121 @@
+// Approvals page: pending deployment gates with approve/reject buttons, and recent decisions.
+import { api, can, pendingApprovals } from './api.js';
+import { act, el, pill } from './dom.js';
+import { ago } from './format.js';
+import { debounce, onEvent } from './live.js';
+
+/** Approves or rejects the gate of `environment` in a run, with the comment typed in `comment` if any. */
+export function decisionButton(runId, environment, decision, comment) {
+  const approve = decision === 'approve';
+  return el(
+    'button',
+    {
+      class: `small ${approve ? 'approve' : 'reject'}`,
+      'data-decision': decision,
+      'data-environment': environment,
+      onclick: (e) =>
+        act(e.currentTarget, `${environment} ${approve ? 'approved' : 'rejected'}`, () =>
+          api(
+            'POST',
+            `/api/v1/runs/${runId}/approvals/${encodeURIComponent(environment)}/${decision}`,
+            comment?.value ? { comment: comment.value } : {},
+          ),
+        ),
+    },
+    approve ? 'Approve' : 'Reject',
+  );
+}
+
+export async function approvalsView(root) {
+  const waiting = el('div', { id: 'approvals' });
+  const decided = el('tbody', {});
+  root.append(
+    el('h1', {}, 'Approvals'),
+    waiting,
+    el('h3', {}, 'Recently decided'),
+    el(
+      'div',
+      { class: 'panel flush' },
+      el(
+        'table',
+        {},
+        el(
+          'thead',
+          {},
+          el(
+            'tr',
+            {},
+            ['Run', 'Environment', 'Decision', 'By', 'Comment', 'When'].map((h) => el('th', {}, h)),
+          ),
+        ),
+        decided,
+      ),
+    ),
+  );
+  const render = async () => {
+    const pending = await pendingApprovals();
+    waiting.replaceChildren(
+      ...pending.map(({ run, approval }) => {
+        const comment = el('input', {
+          type: 'text',
+          placeholder: 'comment (optional)',
+          'aria-label': 'comment',
+        });
+        return el(
+          'div',
+          { class: 'panel gate-card', 'data-gate': `${run.id}/${approval.environment}` },
+          el(
+            'div',
+            { class: 'what' },
+            el('strong', {}, `Deploy to ${approval.environment}`),
+            ' ',
+            pill('pending'),
+            el(
+              'div',
+              { class: 'muted small' },
+              el('a', { href: `#/runs/${run.id}` }, `Run #${run.id}`),
+              ` of ${run.pipeline}, started by ${run.actor}${run.commitSha ? ` at ${run.commitSha.slice(0, 8)}` : ''} · waiting ${ago(approval.requestedAt).replace(' ago', '')}`,
+            ),
+          ),
+          can('approver')
+            ? [
+                comment,
+                decisionButton(run.id, approval.environment, 'approve', comment),
+                decisionButton(run.id, approval.environment, 'reject', comment),
+              ]
+            : el('span', { class: 'muted small', 'data-no-permission': true }, 'needs the approver role'),
+        );
+      }),
+    );
+    if (pending.length === 0)
+      waiting.append(el('div', { class: 'panel muted' }, 'Nothing is waiting for approval.'));
+    const { runs } = await api('GET', '/api/v1/runs?limit=15');
+    const lists = await Promise.all(runs.map((run) => api('GET', `/api/v1/runs/${run.id}/approvals`)));
+    const rows = lists
+      .flatMap((l) => l.approvals)
+      .filter((a) => a.status !== 'pending')
+      .sort((a, b) => (b.decidedAt ?? 0) - (a.decidedAt ?? 0))
+      .slice(0, 10);
+    decided.replaceChildren(
+      ...rows.map((a) =>
+        el(
+          'tr',
+          {},
+          el('td', {}, el('a', { href: `#/runs/${a.runId}` }, `#${a.runId}`)),
+          el('td', {}, a.environment),
+          el('td', {}, pill(a.status)),
+          el('td', {}, a.decidedBy ?? ''),
+          el('td', {}, a.comment ?? ''),
+          el('td', {}, ago(a.decidedAt)),
+        ),
+      ),
+    );
+    if (rows.length === 0)
+      decided.append(el('tr', {}, el('td', { colspan: 6, class: 'muted' }, 'No decisions yet.')));
+  };
+  await render();
+  const again = debounce(render);
+  onEvent((event) => {
+    if (event.type.startsWith('approval.') || event.type === 'pipelinerun.finished') again();
+  });
+}
