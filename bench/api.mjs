@@ -143,28 +143,8 @@ function cpuSeconds(pid) {
   }
 }
 
-/** The CLI in `dir` with `env`; resolves with its exit status and output. */
-function cli(dir, env, ...args) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: dir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => {
-      stdout += c;
-    });
-    child.stderr.on('data', (c) => {
-      stderr += c;
-    });
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
-async function createToken(dir, env, role) {
-  const out = await cli(dir, env, 'token', 'create', '--role', role, '--name', `bench-${role}`, '--json');
+async function createToken(project, role) {
+  const out = await project.run('token', 'create', '--role', role, '--name', `bench-${role}`, '--json');
   if (out.status !== 0) throw new Error(`token create failed:\n${out.stderr}${out.stdout}`);
   const line = out.stdout.split('\n').find((l) => l.startsWith('{'));
   return JSON.parse(line ?? '{}').token;
@@ -272,8 +252,8 @@ try {
     deployed = deploy.status === 0;
     if (!deployed) log(`deploy failed (status reads see no service):\n${deploy.stderr}${deploy.stdout}`);
   }
-  const viewer = await createToken(project.dir, env, 'viewer');
-  const deployer = await createToken(project.dir, env, 'deployer');
+  const viewer = await createToken(project, 'viewer');
+  const deployer = await createToken(project, 'deployer');
   const server = await startServer(project.dir, env);
   cleanups.push(() => stopServer(server.child));
   log(`server ${server.url} (pid ${server.child.pid}, ${STORE})`);

@@ -1,6 +1,6 @@
 // Approvals page: pending deployment gates with approve/reject buttons, and recent decisions.
 import { api, can, pendingApprovals } from './api.js';
-import { act, el, pill } from './dom.js';
+import { act, el, pill, tablePanel } from './dom.js';
 import { ago } from './format.js';
 import { debounce, onEvent } from './live.js';
 
@@ -33,24 +33,7 @@ export async function approvalsView(root) {
     el('h1', {}, 'Approvals'),
     waiting,
     el('h3', {}, 'Recently decided'),
-    el(
-      'div',
-      { class: 'panel flush' },
-      el(
-        'table',
-        {},
-        el(
-          'thead',
-          {},
-          el(
-            'tr',
-            {},
-            ['Run', 'Environment', 'Decision', 'By', 'Comment', 'When'].map((h) => el('th', {}, h)),
-          ),
-        ),
-        decided,
-      ),
-    ),
+    tablePanel(['Run', 'Environment', 'Decision', 'By', 'Comment', 'When'], decided),
   );
   const render = async () => {
     const pending = await pendingApprovals();

@@ -61,3 +61,25 @@ export async function act(button, what, action) {
     button.disabled = false;
   }
 }
+
+/** A full-width panel holding a table with `headers` over `body` (a tbody the caller fills). */
+export function tablePanel(headers, body) {
+  return el(
+    'div',
+    { class: 'panel flush' },
+    el(
+      'table',
+      {},
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          headers.map((h) => el('th', {}, h)),
+        ),
+      ),
+      body,
+    ),
+  );
+}

@@ -1,6 +1,6 @@
 // Runs page: the list of pipeline runs and the Start run button.
 import { api, can } from './api.js';
-import { act, el, pill } from './dom.js';
+import { act, el, pill, tablePanel } from './dom.js';
 import { ago, since } from './format.js';
 import { debounce, onEvent } from './live.js';
 
@@ -23,26 +23,7 @@ export async function runsView(root) {
     : null;
   root.append(
     el('h1', {}, 'Pipeline runs', el('span', { class: 'spacer' }), startButton),
-    el(
-      'div',
-      { class: 'panel flush' },
-      el(
-        'table',
-        {},
-        el(
-          'thead',
-          {},
-          el(
-            'tr',
-            {},
-            ['Run', 'Status', 'Pipeline', 'Trigger', 'Commit', 'Started', 'Duration'].map((h) =>
-              el('th', {}, h),
-            ),
-          ),
-        ),
-        body,
-      ),
-    ),
+    tablePanel(['Run', 'Status', 'Pipeline', 'Trigger', 'Commit', 'Started', 'Duration'], body),
   );
   const render = async () => {
     const { runs } = await api('GET', '/api/v1/runs?limit=50');

@@ -1,4 +1,5 @@
 // The server app factory: fastify with the API routes, auth, audit trail, health, metrics and OpenAPI.
+import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { readGitInfo } from '../pipeline/git-info.js';
@@ -7,6 +8,7 @@ import { type ApiRoute, defineRoute, registerRoutes } from './api-route.js';
 import { auditNoteOf } from './audit-note.js';
 import { principalOf } from './auth.js';
 import { BackgroundTasks } from './background.js';
+import { ConfigByMtime } from './config-by-mtime.js';
 import { dashboardRoutes, registerDashboard } from './dashboard/dashboard.js';
 import { installErrorHandler } from './errors.js';
 import { ServerMetrics } from './metrics.js';
@@ -53,8 +55,10 @@ export function createServer(deps: ServerDeps): SlipwayServer {
   const env = deps.env ?? process.env;
   // One lease holder name for every run and rollout this server drives; `:server` tells it from a CLI's.
   const owner = `${controllerId()}:server`;
+  const config = new ConfigByMtime(join(deps.projectDir, deps.configFile ?? 'slipway.yaml'), deps.loadConfig);
   const ctx: ServerContext = {
     ...deps,
+    loadConfig: () => config.get(),
     pollMs: deps.pollMs ?? 250,
     tasks,
     closing: closing.signal,

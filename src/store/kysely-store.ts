@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { isForeignKeyViolation, toStoreError } from './driver-errors.js';
 import { StoreError } from './errors.js';
+import { claimable } from './lease-queries.js';
 import * as projects from './project-queries.js';
 import * as rollouts from './rollout-queries.js';
 import {
@@ -167,14 +168,7 @@ class KyselyOperations implements StoreOperations {
         .set({ owner, heartbeat_at: now })
         .where('id', '=', id)
         .where('status', 'in', ['queued', 'running', 'waiting'])
-        .where((eb) =>
-          eb.or([
-            eb('owner', 'is', null),
-            eb('owner', '=', owner),
-            eb('heartbeat_at', 'is', null),
-            eb('heartbeat_at', '<', staleBefore),
-          ]),
-        )
+        .where(claimable(owner, staleBefore))
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     });

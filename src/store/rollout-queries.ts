@@ -2,6 +2,7 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { isUniqueViolation, toStoreError } from './driver-errors.js';
 import { StoreError } from './errors.js';
+import { claimable } from './lease-queries.js';
 import { encodeJson } from './rows.js';
 import type { Database, RolloutsTable } from './schema.js';
 import type { NewRollout, Rollout, RolloutFilter, RolloutPatch, RolloutPhase } from './store.js';
@@ -135,14 +136,7 @@ export async function claimRollout(
       .updateTable('rollouts')
       .set({ owner, heartbeat_at: now, updated_at: now })
       .where('id', '=', id)
-      .where((eb) =>
-        eb.or([
-          eb('owner', 'is', null),
-          eb('owner', '=', owner),
-          eb('heartbeat_at', 'is', null),
-          eb('heartbeat_at', '<', staleBefore),
-        ]),
-      )
+      .where(claimable(owner, staleBefore))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   } catch (error) {

@@ -1,11 +1,8 @@
 // Service routes: status and history per environment, and deploy, promote, abort, rollback in the background.
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 import type { Platform, ServiceRef, ServiceStatus } from '../../platform/platform.js';
 import { RolloutError } from '../../rollout/errors.js';
 import { activeRollout, deploy, requestControl, rollback } from '../../rollout/rollout-service.js';
-import type { ResolvedConfig } from '../../spec/resolved.js';
 import type { Rollout } from '../../store/store.js';
 import { type ApiRoute, defineRoute } from '../api-route.js';
 import { startObserved } from '../background.js';
@@ -57,33 +54,6 @@ class PlatformReads {
   }
 }
 
-/**
- * The config for read-only routes, loaded again only when the file's mtime, size or inode
- * changes (parsing and checking it is most of the cost of a read). Mutations load it fresh.
- */
-class ConfigByMtime {
-  private cached: { readonly key: string; readonly config: ResolvedConfig } | undefined;
-
-  constructor(
-    private readonly file: string,
-    private readonly load: () => Promise<ResolvedConfig>,
-  ) {}
-
-  async get(): Promise<ResolvedConfig> {
-    let key: string;
-    try {
-      const stat = statSync(this.file, { bigint: true });
-      key = `${stat.mtimeNs}:${stat.size}:${stat.ino}`;
-    } catch {
-      return this.load();
-    }
-    if (this.cached?.key === key) return this.cached.config;
-    const config = await this.load();
-    this.cached = { key, config };
-    return config;
-  }
-}
-
 const CONFLICT = { 409: { description: 'a rollout is (or is not) in progress', schema: ErrorSchema } };
 const UNKNOWN = { 404: { description: 'no such service or environment', schema: ErrorSchema } };
 
@@ -92,10 +62,6 @@ export function serviceRoutes(ctx: ServerContext): ApiRoute[] {
   const base = '/api/v1/services/:service/environments/:env';
   const ref = (p: { service: string; env: string }): ServiceRef => ({ service: p.service, env: p.env });
   const platformReads = new PlatformReads(ctx.platform);
-  const readConfig = new ConfigByMtime(
-    join(ctx.projectDir, ctx.configFile ?? 'slipway.yaml'),
-    ctx.loadConfig,
-  );
   const control = (request: 'promote' | 'abort') =>
     defineRoute({
       method: 'POST',
@@ -142,7 +108,7 @@ export function serviceRoutes(ctx: ServerContext): ApiRoute[] {
         ...AUTH_ERRORS,
       },
       async handler({ query }) {
-        const config = await readConfig.get();
+        const config = await ctx.loadConfig();
         const running = (await platformReads.list()).filter((s) => !query.env || s.env === query.env);
         return {
           services: Object.keys(config.services)
