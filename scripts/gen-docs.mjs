@@ -1,7 +1,7 @@
 // Generates schema/slipway.schema.json and docs/config.md from the zod schema (via the build in dist/).
 // With --check, fails when the committed files differ from what the schema generates.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { configJsonSchema } from '../dist/spec/json-schema.js';
+import { configJsonSchema } from '../dist/config/json-schema.js';
 
 const check = process.argv.includes('--check');
 const schema = configJsonSchema();
@@ -85,7 +85,7 @@ describeObject('(top level)', schema, schema.description);
 const header = [
   '# slipway.yaml reference',
   '',
-  '<!-- Generated from the zod schema in src/spec by `npm run gen`; do not edit by hand. -->',
+  '<!-- Generated from the zod schema in src/config by `npm run gen`; do not edit by hand. -->',
   '',
   'Durations are written `500ms`, `30s`, `10m`, `1h` or `1h30m`. Identifiers (job, stage, service and environment names)',
   'start with a letter or `_` and contain letters, digits, `_` and `-`. Keys are camelCase.',

@@ -3,13 +3,13 @@
  * and an exit code. User mistakes never print a stack trace; internal errors say they are bugs.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { ConfigFileError } from '../config/errors.js';
 import { PipelineError } from '../pipeline/errors.js';
 import { PlanError } from '../pipeline/plan.js';
 import { PlatformError } from '../platform/errors.js';
 import { ReleaseError } from '../release/errors.js';
 import { RolloutError } from '../rollout/errors.js';
 import { ServerError } from '../server/server-error.js';
-import { ConfigFileError } from '../spec/errors.js';
 import { StoreError } from '../store/errors.js';
 import type { DeployOptions } from './commands/deploy.js';
 import type { EventsOptions } from './commands/events.js';

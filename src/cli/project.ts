@@ -3,11 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename, dirname, relative } from 'node:path';
-import { configKey, readCachedConfig, writeCachedConfig } from '../spec/config-cache.js';
-import { findConfigFile } from '../spec/config-file.js';
-import { formatDiagnostic } from '../spec/diagnostic.js';
-import { ConfigFileError } from '../spec/errors.js';
-import type { ResolvedConfig } from '../spec/resolved.js';
+import { configKey, readCachedConfig, writeCachedConfig } from '../config/config-cache.js';
+import { findConfigFile } from '../config/config-file.js';
+import { formatDiagnostic } from '../config/diagnostic.js';
+import { ConfigFileError } from '../config/errors.js';
+import type { ResolvedConfig } from '../config/resolved.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import type { CommandContext } from './context.js';
@@ -39,7 +39,7 @@ export async function loadProject(ctx: CommandContext): Promise<LoadedProject> {
   const key = configKey(path, text, slipwayVersion());
   const cached = readCachedConfig(projectDir, key);
   const result =
-    cached ?? (await import('../spec/load-config.js')).loadConfigText(text, basename(projectDir));
+    cached ?? (await import('../config/load-config.js')).loadConfigText(text, basename(projectDir));
   if (!cached && result.config)
     writeCachedConfig(projectDir, key, { config: result.config, diagnostics: result.diagnostics });
   const shown = relative(ctx.io.cwd, path) || path;

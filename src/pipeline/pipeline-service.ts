@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResolvedConfig } from '../spec/resolved.js';
+import type { ResolvedConfig } from '../config/resolved.js';
 import { leaseOwnerId } from '../store/lease-owner.js';
 import type { JobRun, Run, Store } from '../store/store.js';
 import { artifactsRoot, createArtifactStore } from './artifacts/artifact-store.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadConfigText } from '../spec/load-config.js';
-import type { ResolvedConfig } from '../spec/resolved.js';
+import { loadConfigText } from '../config/load-config.js';
+import type { ResolvedConfig } from '../config/resolved.js';
 import { PlanError, planPipeline } from './plan.js';
 
 function config(yaml: string): ResolvedConfig {

@@ -4,8 +4,8 @@
  * stages chain their environments, and stage order is kept as a barrier between stages.
  */
 
-import { deploysServices } from '../spec/deploy-targets.js';
-import type { ResolvedConfig, ResolvedJob } from '../spec/resolved.js';
+import { deploysServices } from '../config/deploy-targets.js';
+import type { ResolvedConfig, ResolvedJob } from '../config/resolved.js';
 import { expandMatrix } from './matrix/expand-matrix.js';
 
 type Scalar = string | number | boolean;

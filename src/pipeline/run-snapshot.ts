@@ -1,5 +1,5 @@
 /** What a run stores about itself so it can be resumed or re-run without reading slipway.yaml again. */
-import type { ResolvedConfig } from '../spec/resolved.js';
+import type { ResolvedConfig } from '../config/resolved.js';
 import type { PipelinePlan, PlanSelection } from './plan.js';
 
 /** The run's frozen config and plan, stored in the run record. */

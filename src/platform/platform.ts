@@ -3,8 +3,9 @@
  * run. The local platform (a per-host agent with a process supervisor and an HTTP router)
  * implements it; a Kubernetes platform will implement the same contract.
  */
+
+import type { ResolvedService } from '../config/resolved.js';
 import type { RouterMetricsSnapshot } from '../router/metrics.js';
-import type { ResolvedService } from '../spec/resolved.js';
 
 /** A service in one environment: the unit that owns a public endpoint and its revisions. */
 export interface ServiceRef {

@@ -6,8 +6,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { glob } from 'tinyglobby';
+import type { ResolvedService } from '../config/resolved.js';
 import { createRevision, pinRevision } from '../platform/local/revisions.js';
-import type { ResolvedService } from '../spec/resolved.js';
 import type { Clock, Store } from '../store/store.js';
 import { type AssetEntry, storeAssets } from './asset-store.js';
 import { prependChangelog, renderChangelogSection } from './changelog.js';

@@ -1,5 +1,5 @@
 /** Bump rules: which version part a commit raises, from the configured rules and then the defaults. */
-import type { ResolvedReleaseRule } from '../spec/resolved.js';
+import type { ResolvedReleaseRule } from '../config/resolved.js';
 import type { ConventionalCommit } from './conventional-commit.js';
 
 /** How much a commit (or a release) raises the version. */

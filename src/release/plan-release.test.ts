@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ResolvedReleaseRule } from '../spec/resolved.js';
+import type { ResolvedReleaseRule } from '../config/resolved.js';
 import { parseCommit } from './conventional-commit.js';
 import { planRelease } from './plan-release.js';
 import type { GitTag } from './release-tags.js';

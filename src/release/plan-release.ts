@@ -3,7 +3,7 @@
  * next version, its tag and the commits that make it out. No git, no files.
  */
 import semver from 'semver';
-import type { ResolvedRelease } from '../spec/resolved.js';
+import type { ResolvedRelease } from '../config/resolved.js';
 import { type Bump, bumpOf, maxBump } from './bump.js';
 import type { ConventionalCommit } from './conventional-commit.js';
 import { formatTag, type GitTag, highest, lastStableRelease, releaseTags } from './release-tags.js';

@@ -4,7 +4,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import type { ResolvedRelease } from '../spec/resolved.js';
+import type { ResolvedRelease } from '../config/resolved.js';
 import type { RenderOptions } from './changelog.js';
 import { parseCommit } from './conventional-commit.js';
 import { ReleaseError } from './errors.js';

@@ -3,7 +3,7 @@
  * plain data so `slipway release` needs no schema library at start. A test keeps it equal to
  * what the schema resolves an absent section to.
  */
-import type { ResolvedRelease } from '../spec/resolved.js';
+import type { ResolvedRelease } from '../config/resolved.js';
 
 /** `resolveRelease(undefined)`, spelled out. */
 export const DEFAULT_RELEASE: ResolvedRelease = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadConfigText } from '../spec/load-config.js';
+import { loadConfigText } from '../config/load-config.js';
 import { deploymentFor } from './deployment.js';
 
 const config = loadConfigText(`services:

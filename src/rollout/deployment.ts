@@ -2,8 +2,8 @@
  * How one service is deployed to one environment: the environment's strategy, analysis, checks
  * and hooks, with the sections the service overrides for that environment replacing them.
  */
-import { defaultDeployment } from '../spec/resolve-deployments.js';
-import type { ResolvedConfig, ResolvedDeployment } from '../spec/resolved.js';
+import { defaultDeployment } from '../config/resolve-deployments.js';
+import type { ResolvedConfig, ResolvedDeployment } from '../config/resolved.js';
 
 /** The deployment of `serviceId` to `env`; an environment missing from `environments:` gets the defaults. */
 export function deploymentFor(config: ResolvedConfig, serviceId: string, env: string): ResolvedDeployment {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ResolvedChecks, ResolvedStrategy } from '../spec/resolved.js';
+import type { ResolvedChecks, ResolvedStrategy } from '../config/resolved.js';
 import { planRollout } from './plan-rollout.js';
 
 const ERROR_RATE = [{ name: 'error_rate', provider: { kind: 'router' as const }, max: 1 }];

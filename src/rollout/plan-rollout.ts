@@ -3,7 +3,7 @@
  * steps, without doing anything. An executor applies each step in a fixed order (scale up and wait
  * until ready, run the step's check, set weights, scale down, hold, wait for promote).
  */
-import type { ResolvedChecks, ResolvedHooks, ResolvedStrategy } from '../spec/resolved.js';
+import type { ResolvedChecks, ResolvedHooks, ResolvedStrategy } from '../config/resolved.js';
 import { planBlueGreen } from './strategies/blue-green.js';
 import { planCanary } from './strategies/canary.js';
 import { planFirstDeploy } from './strategies/first-deploy.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ResolvedCountOrPercent } from '../spec/resolved.js';
+import type { ResolvedCountOrPercent } from '../config/resolved.js';
 import { batchCount, FencepostError, resolveFenceposts, scaledValue } from './rolling-math.js';
 
 // `2` is a count, `'25%'` a percentage, as written in slipway.yaml.

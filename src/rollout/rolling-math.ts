@@ -2,7 +2,7 @@
  * The arithmetic of a rolling update, done the way Kubernetes Deployments do it: surge rounds
  * up, unavailability rounds down, and when both come out 0 one instance may be unavailable.
  */
-import type { ResolvedCountOrPercent } from '../spec/resolved.js';
+import type { ResolvedCountOrPercent } from '../config/resolved.js';
 
 /** How far a rolling update may go above and below the desired instance count. */
 export interface Fenceposts {

@@ -2,8 +2,9 @@
  * The rollout use cases shared by front ends: start a deploy (plan, store, drive), resume an
  * orphaned one, send control requests, and roll back to an earlier revision.
  */
+
+import type { ResolvedConfig, ResolvedStrategy } from '../config/resolved.js';
 import type { ServiceRef, ServiceStatus } from '../platform/platform.js';
-import type { ResolvedConfig, ResolvedStrategy } from '../spec/resolved.js';
 import { isStoreError } from '../store/errors.js';
 import type { NewRollout, Rollout, Store } from '../store/store.js';
 import {

@@ -1,6 +1,6 @@
 // The server's view of slipway.yaml: parsed once per change of the file, not once per request.
 import { statSync } from 'node:fs';
-import type { ResolvedConfig } from '../spec/resolved.js';
+import type { ResolvedConfig } from '../config/resolved.js';
 
 /**
  * The project's config, loaded again only when the file's mtime, size or inode changes: parsing

@@ -1,11 +1,11 @@
 // The HTTP boundary for errors: ApiError, and the one handler turning every error into a status and a JSON body.
 import type { FastifyInstance } from 'fastify';
+import { ConfigFileError } from '../config/errors.js';
 import { PipelineError } from '../pipeline/errors.js';
 import { PlanError } from '../pipeline/plan.js';
 import { PlatformError } from '../platform/errors.js';
 import { ReleaseError } from '../release/errors.js';
 import { RolloutError } from '../rollout/errors.js';
-import { ConfigFileError } from '../spec/errors.js';
 import { StoreError } from '../store/errors.js';
 
 /** Stable codes of errors the API itself raises. */

@@ -1,7 +1,8 @@
 // What the server is built from (ServerDeps) and what its routes share at run time (ServerContext).
+
+import type { ResolvedConfig } from '../config/resolved.js';
 import type { Platform } from '../platform/platform.js';
 import type { ControllerDeps } from '../rollout/controller/rollout-controller.js';
-import type { ResolvedConfig } from '../spec/resolved.js';
 import type { Clock, Store } from '../store/store.js';
 import type { BackgroundTasks, ServerLogger } from './background.js';
 import type { ServerRuns } from './server-runs.js';

@@ -1,11 +1,11 @@
 // Pipeline runs the server starts: each in the background with its own AbortController, so cancel never signals the server.
 import { availableParallelism } from 'node:os';
+import type { ResolvedConfig } from '../config/resolved.js';
 import { PipelineError } from '../pipeline/errors.js';
 import { type GitInfo, readGitInfo } from '../pipeline/git-info.js';
 import { cancelRun, type PipelineDeps, rerunRun, resumeRun, startRun } from '../pipeline/pipeline-service.js';
 import type { PlanSelection } from '../pipeline/plan.js';
 import type { Reporter } from '../pipeline/report/run-events.js';
-import type { ResolvedConfig } from '../spec/resolved.js';
 import { LEASE_STALE_AFTER_MS, leaseOwnerIsGone } from '../store/lease-owner.js';
 import type { Clock, Store } from '../store/store.js';
 import { type BackgroundTasks, type ServerLogger, startObserved } from './background.js';

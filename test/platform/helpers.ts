@@ -2,9 +2,9 @@
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { ResolvedProbe, ResolvedService } from '../../src/config/resolved.js';
 import { processStartTime } from '../../src/platform/local/agent/instance-process.js';
 import { LocalPlatform } from '../../src/platform/local/local-platform.js';
-import type { ResolvedProbe, ResolvedService } from '../../src/spec/resolved.js';
 
 /** The repository root (tests run from it). */
 export const ROOT = resolve(import.meta.dirname, '..', '..');

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import type { ResolvedService } from '../../src/config/resolved.js';
 import type { Platform, ServiceRef } from '../../src/platform/platform.js';
-import type { ResolvedService } from '../../src/spec/resolved.js';
 import { get, sleep } from './helpers.js';
 
 /** What a platform implementation gives the suite. */

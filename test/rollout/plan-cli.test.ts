@@ -5,8 +5,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { loadConfigText } from '../../src/config/load-config.js';
 import { LocalPlatform } from '../../src/platform/local/local-platform.js';
-import { loadConfigText } from '../../src/spec/load-config.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'slipway.js');

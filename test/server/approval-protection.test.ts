@@ -2,8 +2,8 @@
 // token that started the run; another approver may approve, and unprotected gates are unchanged.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { formatDiagnostic } from '../../src/spec/diagnostic.js';
-import { loadConfigText } from '../../src/spec/load-config.js';
+import { formatDiagnostic } from '../../src/config/diagnostic.js';
+import { loadConfigText } from '../../src/config/load-config.js';
 import { type Harness, startServer, tempProject, waitFor } from './helpers/server-harness.js';
 
 const PIPELINE = `version: 1

@@ -1,7 +1,7 @@
 /** `slipway init`: writes a commented starter slipway.yaml for the project in the current directory. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { renderStarter } from '../../spec/starter.js';
+import { renderStarter } from '../../config/starter.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';

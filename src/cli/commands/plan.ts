@@ -2,11 +2,12 @@
  * `slipway plan SERVICE --env ENV`: shows the steps a deploy would take (weights and instances at
  * each) from what runs now, without changing anything: no revision is written, no agent started.
  */
+
+import { formatDuration } from '../../config/duration.js';
 import { revisionIdOf } from '../../platform/local/revisions.js';
 import type { RevisionStatus } from '../../platform/platform.js';
 import { deploymentFor } from '../../rollout/deployment.js';
 import { planRollout, type RolloutPlan, type RolloutStep } from '../../rollout/plan-rollout.js';
-import { formatDuration } from '../../spec/duration.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';

@@ -6,13 +6,13 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { findConfigFile } from '../../config/config-file.js';
+import type { ResolvedConfig } from '../../config/resolved.js';
 import { exportAssets, parseSums } from '../../release/asset-store.js';
 import { ReleaseError } from '../../release/errors.js';
 import type { ReleasePlan } from '../../release/plan-release.js';
 import { DEFAULT_RELEASE } from '../../release/release-defaults.js';
 import { listRecords, type ReleaseRecord, readRecord, releaseDir } from '../../release/release-record.js';
-import { findConfigFile } from '../../spec/config-file.js';
-import type { ResolvedConfig } from '../../spec/resolved.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { remoteClient } from '../remote/remote-context.js';

@@ -1,5 +1,5 @@
 /** `slipway schema`: prints the JSON Schema of slipway.yaml. */
-import { configJsonSchema } from '../../spec/json-schema.js';
+import { configJsonSchema } from '../../config/json-schema.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 

@@ -2,12 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { relative, resolve } from 'node:path';
+import { formatDiagnostic } from '../../config/diagnostic.js';
+import { loadConfigFile } from '../../config/load-config.js';
+import type { ResolvedConfig } from '../../config/resolved.js';
 import { PipelineError } from '../../pipeline/errors.js';
 import { createServer } from '../../server/create-server.js';
 import { ServerError } from '../../server/server-error.js';
-import { formatDiagnostic } from '../../spec/diagnostic.js';
-import { loadConfigFile } from '../../spec/load-config.js';
-import type { ResolvedConfig } from '../../spec/resolved.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { agentCommand, localPlatform } from '../platform.js';

@@ -1,8 +1,8 @@
 /** `slipway validate`: checks slipway.yaml and prints every problem as `file:line:col: error: ...`. */
 import { relative } from 'node:path';
-import { findConfigFile } from '../../spec/config-file.js';
-import { formatDiagnostic, formatPath } from '../../spec/diagnostic.js';
-import { loadConfigFile } from '../../spec/load-config.js';
+import { findConfigFile } from '../../config/config-file.js';
+import { formatDiagnostic, formatPath } from '../../config/diagnostic.js';
+import { loadConfigFile } from '../../config/load-config.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 

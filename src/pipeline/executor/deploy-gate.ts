@@ -2,7 +2,7 @@
  * Deploy environments: the manual approval gate (request it, wait polling the store until someone
  * decides it from any terminal) and the job an environment's `run` command becomes.
  */
-import type { ResolvedJob } from '../../spec/resolved.js';
+import type { ResolvedJob } from '../../config/resolved.js';
 import type { Run } from '../../store/store.js';
 import type { PlannedDeployNode } from '../plan.js';
 import type { ExecuteDeps } from './execute-run.js';

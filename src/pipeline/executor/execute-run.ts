@@ -4,7 +4,7 @@
  * whether they run; every status change is persisted as it happens, so a killed run can be
  * resumed from the store.
  */
-import type { ResolvedConfig, ResolvedJob } from '../../spec/resolved.js';
+import type { ResolvedConfig, ResolvedJob } from '../../config/resolved.js';
 import type { JobRun, Run, Store } from '../../store/store.js';
 import type { ArtifactManifest } from '../artifacts/artifact-store.js';
 import { type Condition, type EvalContext, evaluateCondition, parseCondition } from '../expression/index.js';

@@ -5,7 +5,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ResolvedJob } from '../../spec/resolved.js';
+import type { ResolvedJob } from '../../config/resolved.js';
 import type { ArtifactManifest, ArtifactStore } from '../artifacts/artifact-store.js';
 import type { CacheStore } from '../cache/cache-store.js';
 import { type EvalContext, interpolate } from '../expression/index.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ResolvedMatrix } from '../../spec/resolved.js';
+import type { ResolvedMatrix } from '../../config/resolved.js';
 import { MatrixError } from './errors.js';
 import { expandMatrix, MAX_MATRIX_LEGS } from './expand-matrix.js';
 

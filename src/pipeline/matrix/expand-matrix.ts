@@ -2,7 +2,7 @@
  * Expands a job matrix into its legs with GitHub Actions semantics: cartesian product (first
  * axis varying slowest), then `exclude`, then `include` extending or appending combinations.
  */
-import type { ResolvedMatrix } from '../../spec/resolved.js';
+import type { ResolvedMatrix } from '../../config/resolved.js';
 import { MatrixError } from './errors.js';
 
 /** A value a matrix axis can take. */

@@ -2,7 +2,7 @@
  * Checks that one of a service's dependencies (PostgreSQL, Redis, RabbitMQ, an HTTP endpoint) is
  * reachable and accepts the service's credentials, as the agent reports in `slipway health`.
  */
-import type { ResolvedDependency } from '../../spec/resolved.js';
+import type { ResolvedDependency } from '../../config/resolved.js';
 import { type CheckOutcome, elapsedSince } from './check-outcome.js';
 import { expandVars, maskUrl } from './dependency-url.js';
 import { checkHttp } from './http-check.js';

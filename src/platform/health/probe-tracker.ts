@@ -2,7 +2,7 @@
  * The probe threshold state machine, pure (no timers, no I/O) so that the agent's clock drives it:
  * when a probe is due, and what a run of results means with Kubernetes semantics.
  */
-import type { ResolvedProbe } from '../../spec/resolved.js';
+import type { ResolvedProbe } from '../../config/resolved.js';
 import type { ProbeResult } from './run-probe.js';
 
 /** The timing and thresholds a tracker needs from a probe. */

@@ -1,6 +1,6 @@
 /** Runs one readiness or liveness check (HTTP, TCP or a command) against a service instance. */
 import net from 'node:net';
-import type { ResolvedProbeCheck } from '../../spec/resolved.js';
+import type { ResolvedProbeCheck } from '../../config/resolved.js';
 import { type CheckOutcome, elapsedSince, withDeadline } from './check-outcome.js';
 import { runExecProbe } from './exec-probe.js';
 import { httpGet } from './http-get.js';

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { ResolvedService } from '../../spec/resolved.js';
+import type { ResolvedService } from '../../config/resolved.js';
 import { createRevision, listRevisions, pruneRevisions, revisionDir } from './revisions.js';
 
 const service: ResolvedService = {

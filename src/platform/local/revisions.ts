@@ -18,7 +18,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ResolvedService } from '../../spec/resolved.js';
+import type { ResolvedService } from '../../config/resolved.js';
 import { PlatformError } from '../errors.js';
 import type { Revision } from '../platform.js';
 

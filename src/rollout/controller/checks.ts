@@ -7,7 +7,7 @@ import type {
   ResolvedHttpCheck as HttpCheck,
   ResolvedJourney as Journey,
   ResolvedSmokeCheck as SmokeCheck,
-} from '../../spec/resolved.js';
+} from '../../config/resolved.js';
 import type { Measurement } from '../analysis/analysis-types.js';
 import { runShell } from '../run-shell.js';
 

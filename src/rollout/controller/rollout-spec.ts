@@ -2,7 +2,7 @@
  * What a rollout stores so that it can be driven (and resumed) without reading slipway.yaml
  * again: the planned steps, and the analysis, checks and hooks that apply to them.
  */
-import type { ResolvedAnalysis, ResolvedChecks, ResolvedHooks } from '../../spec/resolved.js';
+import type { ResolvedAnalysis, ResolvedChecks, ResolvedHooks } from '../../config/resolved.js';
 import type { MetricCheck } from '../analysis/analysis-types.js';
 import type { RolloutStep } from '../plan-rollout.js';
 

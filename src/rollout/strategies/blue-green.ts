@@ -3,7 +3,7 @@
  * optionally analysed) with no traffic; then traffic switches in one step or in weight steps, and
  * the old revision stays warm for `scaleDownDelay` so that rollback is one flip.
  */
-import type { ResolvedStrategy } from '../../spec/resolved.js';
+import type { ResolvedStrategy } from '../../config/resolved.js';
 import type { RolloutStep } from '../plan-rollout.js';
 import { checkActions, counts, type StrategyInput, shares, step } from './steps.js';
 

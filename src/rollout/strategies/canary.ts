@@ -3,7 +3,7 @@
  * or until promoted, with instances scaled for its share; the stable revision keeps its full size
  * until the new one has 100%.
  */
-import type { ResolvedStrategy } from '../../spec/resolved.js';
+import type { ResolvedStrategy } from '../../config/resolved.js';
 import type { RolloutStep } from '../plan-rollout.js';
 import { checkActions, counts, type StrategyInput, shares, step } from './steps.js';
 

@@ -2,7 +2,7 @@
  * The first deploy of a service to an environment: nothing serves yet, so every strategy brings
  * the new revision up at full size, checks it, and gives it all traffic at once.
  */
-import type { ResolvedChecks } from '../../spec/resolved.js';
+import type { ResolvedChecks } from '../../config/resolved.js';
 import type { RolloutStep } from '../plan-rollout.js';
 import { checkActions, step } from './steps.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ResolvedChecks, ResolvedCountOrPercent, ResolvedStrategy } from '../../spec/resolved.js';
+import type { ResolvedChecks, ResolvedCountOrPercent, ResolvedStrategy } from '../../config/resolved.js';
 import { planRollout, type RolloutStep } from '../plan-rollout.js';
 import { batchCount, resolveFenceposts } from '../rolling-math.js';
 

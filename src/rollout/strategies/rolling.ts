@@ -5,7 +5,7 @@
  * start anything before stopping something only stops, and the next one starts. The step that
  * stops the last old instance is the `promote` step; instances still missing then start after it.
  */
-import type { ResolvedStrategy } from '../../spec/resolved.js';
+import type { ResolvedStrategy } from '../../config/resolved.js';
 import type { RolloutStep } from '../plan-rollout.js';
 import { batchCount, resolveFenceposts } from '../rolling-math.js';
 import { checkActions, counts, round, type StrategyInput, shares, step } from './steps.js';

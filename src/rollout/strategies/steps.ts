@@ -1,5 +1,5 @@
 /** Building blocks shared by the strategy planners: step records, weights and the checks before traffic. */
-import type { ResolvedChecks } from '../../spec/resolved.js';
+import type { ResolvedChecks } from '../../config/resolved.js';
 import type { RolloutAction, RolloutStep } from '../plan-rollout.js';
 
 /** The stable revision a strategy replaces (always with at least one instance). */

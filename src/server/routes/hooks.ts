@@ -2,10 +2,10 @@
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { formatDiagnostic } from '../../spec/diagnostic.js';
-import { ConfigFileError } from '../../spec/errors.js';
-import { loadConfigFile } from '../../spec/load-config.js';
-import type { ResolvedConfig } from '../../spec/resolved.js';
+import { formatDiagnostic } from '../../config/diagnostic.js';
+import { ConfigFileError } from '../../config/errors.js';
+import { loadConfigFile } from '../../config/load-config.js';
+import type { ResolvedConfig } from '../../config/resolved.js';
 import { type ApiRoute, defineRoute, type RouteDeps, registerRoutes } from '../api-route.js';
 import { noteAudit } from '../audit-note.js';
 import { ApiError } from '../errors.js';

@@ -1,8 +1,8 @@
 // The same contract for every dependency kind: ok against a real server, refused quickly, bounded against a silent peer.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { ResolvedDependency } from '../../../src/config/resolved.js';
 import { checkDependency } from '../../../src/platform/health/check-dependency.js';
-import type { ResolvedDependency } from '../../../src/spec/resolved.js';
 import { closedPort, eventually, httpPeer, type Peer, silentPeer } from './helpers/peers.js';
 import { SERVICES } from './helpers/services.js';
 

@@ -2,12 +2,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfigFile } from '../../../src/config/load-config.js';
 import { PipelineError } from '../../../src/pipeline/errors.js';
 import { LocalPlatform } from '../../../src/platform/local/local-platform.js';
 import { generateToken, hashToken, ROLES } from '../../../src/server/api-token.js';
 import { createServer, type SlipwayServer } from '../../../src/server/create-server.js';
 import type { ServerDeps } from '../../../src/server/server-context.js';
-import { loadConfigFile } from '../../../src/spec/load-config.js';
 import { openStore } from '../../../src/store/open-store.js';
 import type { Store, TokenRole } from '../../../src/store/store.js';
 

@@ -3,7 +3,7 @@
  * exponential back-off. The service unit owns instances and turns their state into routes.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ResolvedProbe } from '../../../spec/resolved.js';
+import type { ResolvedProbe } from '../../../config/resolved.js';
 import { type ProbeState, ProbeTracker } from '../../health/probe-tracker.js';
 import { runProbe } from '../../health/run-probe.js';
 import type { InstancePhase, InstanceStatus, ProbeReport } from '../../platform.js';

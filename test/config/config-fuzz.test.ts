@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { main } from '../../src/cli/main.js';
-import { loadConfigText } from '../../src/spec/load-config.js';
+import { loadConfigText } from '../../src/config/load-config.js';
 import { captureIo } from '../helpers/capture-io.js';
 
 const SEEDS = [
