@@ -2,23 +2,14 @@
  * The CLI boundary: parses arguments, wires commands, and turns every error into a message
  * and an exit code. User mistakes never print a stack trace; internal errors say they are bugs.
  */
-import { Command, CommanderError, Option } from 'commander';
-import { ConfigFileError } from '../config/errors.js';
-import { PipelineError } from '../pipeline/errors.js';
-import { PlanError } from '../pipeline/plan.js';
-import { PlatformError } from '../platform/errors.js';
-import { ReleaseError } from '../release/errors.js';
-import { RolloutError } from '../rollout/errors.js';
-import { ServerError } from '../server/server-error.js';
-import { StoreError } from '../store/errors.js';
+import { Command, Option } from 'commander';
 import type { DeployOptions } from './commands/deploy.js';
 import type { EventsOptions } from './commands/events.js';
 import type { ReleaseOptions } from './commands/release.js';
 import type { RunOptions } from './commands/run.js';
 import { type CliIo, commandContext, type GlobalOptions } from './context.js';
-import { UsageError } from './errors.js';
+import { reportError } from './error-boundary.js';
 import { ExitCode } from './exit-codes.js';
-import { RemoteError } from './remote/remote-error.js';
 import { slipwayVersion } from './version.js';
 
 /** A command handler: gets its context and its own options, returns an exit code. */
@@ -520,50 +511,6 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   } catch (error) {
     return reportError(error, io);
   }
-}
-
-/** Maps an error to its message and exit code: the one place CLI errors become output. */
-export function reportError(error: unknown, io: CliIo): number {
-  if (error instanceof CommanderError) {
-    if (
-      error.code === 'commander.helpDisplayed' ||
-      error.code === 'commander.version' ||
-      error.code === 'commander.help'
-    ) {
-      return ExitCode.Ok;
-    }
-    return ExitCode.Usage;
-  }
-  if (
-    error instanceof UsageError ||
-    error instanceof ConfigFileError ||
-    error instanceof PipelineError ||
-    error instanceof PlanError ||
-    error instanceof PlatformError ||
-    error instanceof RolloutError ||
-    error instanceof ServerError ||
-    (error instanceof StoreError && error.code !== 'DB_ERROR' && error.code !== 'MIGRATION_FAILED')
-  ) {
-    io.stderr.write(`slipway: ${error.message}\n`);
-    return ExitCode.Usage;
-  }
-  if (error instanceof RemoteError) {
-    io.stderr.write(`slipway: ${error.message}\n`);
-    return error.exitCode;
-  }
-  if (error instanceof ReleaseError) {
-    io.stderr.write(`slipway: ${error.message}\n`);
-    return error.isUsage ? ExitCode.Usage : ExitCode.Failed;
-  }
-  if (error instanceof StoreError) {
-    io.stderr.write(
-      `slipway: state store error: ${error.message}${error.cause ? ` (${(error.cause as Error).message ?? error.cause})` : ''}\n`,
-    );
-    return ExitCode.Failed;
-  }
-  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  io.stderr.write(`slipway: internal error (this is a bug): ${stack}\n`);
-  return ExitCode.Internal;
 }
 
 function processIo(): CliIo {
