@@ -1,8 +1,8 @@
 /** Wires the local platform for CLI commands: the project's state directory and how to start its agent. */
 import { join } from 'node:path';
+import { packageRoot } from '../package/package-root.js';
 import { LocalPlatform } from '../platform/local/local-platform.js';
 import type { CommandContext } from './context.js';
-import { packageRoot } from './package-root.js';
 
 /** The `.slipway` folder of a project. */
 export function stateDirOf(projectDir: string): string {

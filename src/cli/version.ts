@@ -1,7 +1,7 @@
 /** The package version, read once from Slipway's package.json. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from './package-root.js';
+import { packageRoot } from '../package/package-root.js';
 
 /** Slipway's version string. */
 export function slipwayVersion(): string {

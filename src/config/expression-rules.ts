@@ -2,7 +2,7 @@
  * Checks the `${{ }}` expressions of a config: conditions and templates must parse, and a
  * condition may only read `needs.<id>` of jobs the job needs.
  */
-import { checkTemplate, parseCondition, referencedNeeds } from '../pipeline/expression/index.js';
+import { checkTemplate, parseCondition, referencedNeeds } from '../expression/index.js';
 import type { ConfigPath, Diagnostic } from './diagnostic.js';
 import type { JobDefinition } from './normalize.js';
 import type { ConfigSource } from './source.js';

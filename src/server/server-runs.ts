@@ -5,7 +5,7 @@ import { PipelineError } from '../pipeline/errors.js';
 import { type GitInfo, readGitInfo } from '../pipeline/git-info.js';
 import { cancelRun, type PipelineDeps, rerunRun, resumeRun, startRun } from '../pipeline/pipeline-service.js';
 import type { PlanSelection } from '../pipeline/plan.js';
-import type { Reporter } from '../pipeline/report/run-events.js';
+import type { Reporter } from '../pipeline/run-events.js';
 import { LEASE_STALE_AFTER_MS, leaseOwnerIsGone } from '../store/lease-owner.js';
 import type { Clock, Store } from '../store/store.js';
 import { type BackgroundTasks, type ServerLogger, startObserved } from './background.js';

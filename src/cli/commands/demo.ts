@@ -17,6 +17,7 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { packageRoot } from '../../package/package-root.js';
 import { readGitInfo } from '../../pipeline/git-info.js';
 import { decideApproval } from '../../pipeline/pipeline-service.js';
 import { freePort } from '../../platform/local/agent/instance-process.js';
@@ -26,7 +27,6 @@ import type { Store } from '../../store/store.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { packageRoot } from '../package-root.js';
 import { localPlatform } from '../platform.js';
 import { loadProject, openProjectStore } from '../project.js';
 import { rolloutDeps } from '../rollout-deps.js';

@@ -8,10 +8,7 @@ import {
   resumeRun,
   startRun,
 } from '../../pipeline/pipeline-service.js';
-import { jsonReporter } from '../../pipeline/report/json-reporter.js';
-import { liveReporter } from '../../pipeline/report/live-reporter.js';
-import { plainReporter } from '../../pipeline/report/plain-reporter.js';
-import type { Reporter } from '../../pipeline/report/run-events.js';
+import type { Reporter } from '../../pipeline/run-events.js';
 import type { Store } from '../../store/store.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -20,6 +17,9 @@ import { agentCommand } from '../platform.js';
 import { actorOf, loadProject, openProjectStore, parseRunId, projectDirOf } from '../project.js';
 import type { ApiClient } from '../remote/api-client.js';
 import { refuseRemoteFlag, remoteClient } from '../remote/remote-context.js';
+import { jsonReporter } from '../report/json-reporter.js';
+import { liveReporter } from '../report/live-reporter.js';
+import { plainReporter } from '../report/plain-reporter.js';
 
 const clock = { now: () => Date.now() };
 

@@ -1,7 +1,6 @@
 /** `slipway runs` and `slipway logs`: read what runs did, from the store or a server. */
 
 import { getRunOrThrow } from '../../pipeline/pipeline-service.js';
-import { humanDuration } from '../../pipeline/report/plain-reporter.js';
 import type { LogLine, Run } from '../../store/store.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -9,6 +8,7 @@ import { ExitCode } from '../exit-codes.js';
 import { openProjectStore, parseRunId, projectDirOf } from '../project.js';
 import type { ApiClient } from '../remote/api-client.js';
 import { remoteClient } from '../remote/remote-context.js';
+import { humanDuration } from '../report/plain-reporter.js';
 
 /** What a run line shows; the JSON output is the run as given (the store's without its plan, or the API's). */
 type ListedRun = Pick<

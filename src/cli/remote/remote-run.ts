@@ -1,5 +1,5 @@
 /** `slipway run` and `rerun` against a server: start the run there, then render it like a local one. */
-import type { Reporter } from '../../pipeline/report/run-events.js';
+import type { Reporter } from '../../pipeline/run-events.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import type { ApiClient } from './api-client.js';

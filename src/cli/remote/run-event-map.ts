@@ -1,5 +1,5 @@
 /** Turns the server's stored events of a run into the RunEvents the CLI's reporters render. */
-import type { JobResultStatus, RunEvent, RunResultStatus } from '../../pipeline/report/run-events.js';
+import type { JobResultStatus, RunEvent, RunResultStatus } from '../../pipeline/run-events.js';
 import type { StoredEvent } from '../../store/store.js';
 
 const JOB_STATUSES: ReadonlySet<string> = new Set([

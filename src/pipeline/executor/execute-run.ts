@@ -5,11 +5,16 @@
  * resumed from the store.
  */
 import type { ResolvedConfig, ResolvedJob } from '../../config/resolved.js';
+import {
+  type Condition,
+  type EvalContext,
+  evaluateCondition,
+  parseCondition,
+} from '../../expression/index.js';
 import type { JobRun, Run, Store } from '../../store/store.js';
 import type { ArtifactManifest } from '../artifacts/artifact-store.js';
-import { type Condition, type EvalContext, evaluateCondition, parseCondition } from '../expression/index.js';
 import type { PipelinePlan, PlannedDeployNode, PlannedJobNode, PlannedNode } from '../plan.js';
-import type { Reporter, RunResultStatus } from '../report/run-events.js';
+import type { Reporter, RunResultStatus } from '../run-events.js';
 import { createApprovalGate, deployJob } from './deploy-gate.js';
 import { type JobOutcome, type JobRunnerDeps, runJob } from './job-runner.js';
 import type { LogSink } from './log-sink.js';

@@ -6,9 +6,9 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ResolvedJob } from '../../config/resolved.js';
+import { type EvalContext, interpolate } from '../../expression/index.js';
 import type { ArtifactManifest, ArtifactStore } from '../artifacts/artifact-store.js';
 import type { CacheStore } from '../cache/cache-store.js';
-import { type EvalContext, interpolate } from '../expression/index.js';
 import { parseOutputsFile } from '../outputs/outputs-file.js';
 import type { ProcessResult } from '../process/process-result.js';
 import type { ProcessRunner } from '../process/process-runner.js';

@@ -5,7 +5,7 @@
 
 import type { LogStream, NewLogLine, Store } from '../../store/store.js';
 import { LineSplitter } from '../process/line-splitter.js';
-import type { Reporter } from '../report/run-events.js';
+import type { Reporter } from '../run-events.js';
 import { createStreamMasker, type Masker, type StreamMasker } from '../secrets/masker.js';
 
 /** Most bytes of output stored per job attempt; the rest is counted and reported as truncated. */

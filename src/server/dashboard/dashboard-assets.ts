@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { packageRoot } from '../../cli/package-root.js';
+import { packageRoot } from '../../package/package-root.js';
 import { ApiError } from '../errors.js';
 
 const TYPES: Readonly<Record<string, string>> = {

@@ -1,6 +1,7 @@
 /** Plain reporter: timestamped lines, for CI logs, pipes and NO_COLOR terminals. */
-import type { Output } from '../../cli/output.js';
-import type { Reporter, RunEvent } from './run-events.js';
+
+import type { Reporter, RunEvent } from '../../pipeline/run-events.js';
+import type { Output } from '../output.js';
 
 function stamp(now: number): string {
   return new Date(now).toISOString().slice(11, 23);

@@ -1,7 +1,8 @@
 /** Live reporter: one line per job (status, elapsed time, last log line), redrawn in place on a TTY. */
-import type { Color, Output } from '../../cli/output.js';
+
+import type { Reporter, RunEvent } from '../../pipeline/run-events.js';
+import type { Color, Output } from '../output.js';
 import { humanDuration } from './plain-reporter.js';
-import type { Reporter, RunEvent } from './run-events.js';
 
 interface Row {
   status: string;

@@ -1,6 +1,7 @@
 /** NDJSON reporter: one event per line on stdout, for `--json`. */
-import type { Output } from '../../cli/output.js';
-import type { Reporter, RunEvent } from './run-events.js';
+
+import type { Reporter, RunEvent } from '../../pipeline/run-events.js';
+import type { Output } from '../output.js';
 
 /** Writes every run event as one JSON line. */
 export function jsonReporter(output: Output): Reporter {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { Output } from '../../cli/output.js';
+import type { RunEvent } from '../../pipeline/run-events.js';
+import { Output } from '../output.js';
 import { jsonReporter } from './json-reporter.js';
 import { liveReporter } from './live-reporter.js';
 import { plainReporter } from './plain-reporter.js';
-import type { RunEvent } from './run-events.js';
 
 function terminal(isTTY: boolean, env: NodeJS.ProcessEnv = {}) {
   let text = '';
