@@ -2,8 +2,8 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { isUniqueViolation, toStoreError } from './driver-errors.js';
 import { StoreError } from './errors.js';
+import { decodeJson, decodeObject, encodeJson } from './json-columns.js';
 import { claimable } from './lease-queries.js';
-import { encodeJson } from './rows.js';
 import type { Database, RolloutsTable } from './schema.js';
 import type { NewRollout, Rollout, RolloutFilter, RolloutPatch, RolloutPhase } from './store.js';
 
@@ -18,7 +18,7 @@ function toRollout(row: Selectable<RolloutsTable>): Rollout {
     revision: row.revision,
     stableRevision: row.stable_revision,
     strategy: row.strategy,
-    plan: JSON.parse(row.plan),
+    plan: decodeJson(row.plan),
     step: row.step,
     phase: row.phase as RolloutPhase,
     reason: row.reason,
@@ -30,7 +30,7 @@ function toRollout(row: Selectable<RolloutsTable>): Rollout {
     owner: row.owner,
     heartbeatAt: row.heartbeat_at,
     request: row.request,
-    data: JSON.parse(row.data) as Record<string, unknown>,
+    data: decodeObject(row.data),
   };
 }
 

@@ -2,7 +2,7 @@
 import type { Insertable } from 'kysely';
 import { StoreError } from './errors.js';
 import { isEventType } from './event-types.js';
-import { encodeJson } from './rows.js';
+import { encodeJson } from './json-columns.js';
 import type { EventsTable } from './schema.js';
 import type { NewEvent } from './store.js';
 
