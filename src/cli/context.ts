@@ -6,13 +6,13 @@ export interface CliIo extends OutputTarget {
   readonly cwd: string;
 }
 
-/** Options every command accepts. */
-export interface GlobalOptions {
+/** Options every command accepts (a type alias, so commander's typed option values can be checked against it). */
+export type GlobalOptions = {
   readonly json?: boolean;
   readonly file?: string;
   /** `--server URL`: talk to a Slipway server instead of the local engines. */
   readonly server?: string;
-}
+};
 
 /** The server a command talks to, and where its address came from (for messages). */
 export interface RemoteTarget {

@@ -2,8 +2,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { PROJECT_NAME } from '../../store/project-queries.js';
-import type { Project, Store } from '../../store/store.js';
+import { PROJECT_NAME } from '../store/project-queries.js';
+import type { Project, Store } from '../store/store.js';
 import { normalizeRepoAddress, RepoAddressError } from './repo-address.js';
 
 /** What a user gives to register a project. */

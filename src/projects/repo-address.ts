@@ -1,9 +1,13 @@
 // Repository addresses of registered projects: checked when a project is added, matched against pushes.
 import { isAbsolute, resolve } from 'node:path';
+import { SlipwayError } from '../errors/slipway-error.js';
 
-/** Why an address cannot be a project's repository. */
-export class RepoAddressError extends Error {
+/** Why an address cannot be a project's repository: the user must give another one. */
+export class RepoAddressError extends SlipwayError<'BAD_REPO_ADDRESS'> {
   override readonly name = 'RepoAddressError';
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super('BAD_REPO_ADDRESS', 'usage', message, options);
+  }
 }
 
 const URL_SCHEMES = new Set(['https:', 'http:', 'ssh:', 'git:', 'file:']);

@@ -1,8 +1,8 @@
 // Bearer tokens (or the dashboard's session cookie) to principals, and the role check every protected
 // route runs before reading its body.
 import type { FastifyRequest } from 'fastify';
+import { hashToken, roleAtLeast } from '../access/api-token.js';
 import type { Store, TokenRole } from '../store/store.js';
-import { hashToken, roleAtLeast } from './api-token.js';
 import { ApiError } from './errors.js';
 
 /** Who is calling: the token's name (used as the actor) and role. */

@@ -1,4 +1,4 @@
-// Zod schemas shared by several routes: ids in paths, list limits, errors, runs, events.
+// Zod schemas shared by several routes: ids in paths, list limits, errors, events (runs: pipeline/run-schema.ts).
 import { z } from 'zod';
 import { EVENT_TYPES } from '../store/event-types.js';
 
@@ -33,22 +33,6 @@ export const ErrorSchema = z
     }),
   })
   .meta({ id: 'Error' });
-
-/** A pipeline run as the API shows it (without its stored plan). */
-export const RunSchema = z
-  .object({
-    id: z.number().int(),
-    pipeline: z.string(),
-    status: z.enum(['queued', 'running', 'waiting', 'success', 'failure', 'cancelled']),
-    commitSha: z.string().nullable(),
-    branch: z.string().nullable(),
-    actor: z.string(),
-    trigger: z.string(),
-    createdAt: z.number().int(),
-    startedAt: z.number().int().nullable(),
-    finishedAt: z.number().int().nullable(),
-  })
-  .meta({ id: 'Run' });
 
 /** One event of the log. */
 export const EventSchema = z

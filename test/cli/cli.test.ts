@@ -56,6 +56,22 @@ describe('slipway CLI', { concurrency: true }, () => {
     assert.match(stdout, /--concurrency <n>/);
   });
 
+  test('subcommands keep their declared options: defaults, required options, the hidden agent run', async () => {
+    const deploy = await slipway(['deploy', '--help']);
+    assert.equal(deploy.code, 0);
+    assert.match(
+      deploy.stdout,
+      /--timeout <seconds>\s+how long new instances get to become ready \(default:\s+"120"\)/,
+    );
+    const create = await slipway(['token', 'create', '--role', 'admin']);
+    assert.equal(create.code, 2);
+    assert.equal(create.stderr, "error: required option '--name <name>' not specified\n");
+    const agent = await slipway(['agent', '--help']);
+    assert.equal(agent.code, 0);
+    assert.match(agent.stdout, /\n {2}stop \[options\]/);
+    assert.doesNotMatch(agent.stdout, /\n {2}run\b/);
+  });
+
   test('--version prints the package version', async () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
     const { code, stdout } = await slipway(['--version']);

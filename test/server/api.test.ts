@@ -78,7 +78,7 @@ describe('server API (SQLite)', () => {
       (await h.api('GET', '/api/v1/runs', { headers: { authorization: 'Basic abc' } })).status,
       401,
     );
-    const { generateToken, hashToken } = await import('../../src/server/api-token.js');
+    const { generateToken, hashToken } = await import('../../src/access/api-token.js');
     const revoked = generateToken();
     await h.store.createToken({ name: 'gone', role: 'admin', hash: hashToken(revoked), createdBy: 'test' });
     assert.equal((await h.api('GET', '/api/v1/runs', { token: revoked })).status, 200);
@@ -415,7 +415,7 @@ describe('server API (SQLite)', () => {
   });
 
   test('tokens exist in the database only as sha256 hashes', async () => {
-    const { hashToken } = await import('../../src/server/api-token.js');
+    const { hashToken } = await import('../../src/access/api-token.js');
     const db = join(h.projectDir, '.slipway', 'state.db');
     const files = [db, `${db}-wal`];
     let bytes = '';

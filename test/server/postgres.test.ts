@@ -1,7 +1,7 @@
 // The HTTP API on the real PostgreSQL (one schema of its own): tokens, a run watched through SSE, approvals, audit.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { hashToken } from '../../src/server/api-token.js';
+import { hashToken } from '../../src/access/api-token.js';
 import { createBackends, rawQuery, type StoreLocation } from '../store/helpers/backends.js';
 import { type Harness, readSse, startServer, tempProject, waitFor } from './helpers/server-harness.js';
 

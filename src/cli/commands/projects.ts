@@ -2,8 +2,8 @@
  * `slipway project add|list|remove`: the projects a server builds on push, in the project store
  * directly, or through a server's /api/v1/projects (admin token) with --server.
  */
-import { registerProject } from '../../server/projects/register-project.js';
-import { normalizeRepoAddress, RepoAddressError } from '../../server/projects/repo-address.js';
+import { registerProject } from '../../projects/register-project.js';
+import { normalizeRepoAddress, RepoAddressError } from '../../projects/repo-address.js';
 import type { Project } from '../../store/store.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';

@@ -2,7 +2,7 @@
  * `slipway token create|list|revoke`: API tokens of the server, managed in the project store
  * directly, or through a server's /api/v1/tokens (admin token) with --server.
  */
-import { generateToken, hashToken, isRole, ROLES, TOKEN_NAME } from '../../server/api-token.js';
+import { generateToken, hashToken, isRole, ROLES, TOKEN_NAME } from '../../access/api-token.js';
 import type { ApiToken } from '../../store/store.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';

@@ -3,7 +3,7 @@
  * refuse `--server` (exit 2); validate, schema and init read or write the local file and always
  * run locally; every other command talks to the server's API when one is set.
  */
-import type { Command } from 'commander';
+import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import type { CommandContext } from '../context.js';
 import { requireLocal } from './remote-context.js';
 
@@ -24,14 +24,14 @@ export const LOCAL_ONLY_COMMANDS: ReadonlySet<string> = new Set([
 ]);
 
 /** The path of a command below the program, e.g. `release show`. */
-export function commandPath(command: Command): string {
+export function commandPath(command: CommandUnknownOpts): string {
   const names: string[] = [];
-  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  for (let c: CommandUnknownOpts | null = command; c?.parent; c = c.parent) names.unshift(c.name());
   return names.join(' ');
 }
 
 /** Refuses a local-only command when a server is targeted. */
-export function checkRemotePolicy(ctx: CommandContext, command: Command): void {
+export function checkRemotePolicy(ctx: CommandContext, command: CommandUnknownOpts): void {
   const path = commandPath(command);
   if (LOCAL_ONLY_COMMANDS.has(path)) requireLocal(ctx, `\`slipway ${path}\``);
 }

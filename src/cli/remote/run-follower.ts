@@ -1,6 +1,6 @@
 /** Follows a run on a server until it ends: its events from the SSE stream, its log lines by paging. */
 import type { z } from 'zod';
-import type { RunSchema } from '../../server/schemas.js';
+import type { RunSchema } from '../../pipeline/run-schema.js';
 import type { LogLine, StoredEvent } from '../../store/store.js';
 import type { ApiClient } from './api-client.js';
 import { EventFollower, EventPump } from './event-follower.js';

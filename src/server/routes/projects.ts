@@ -1,9 +1,9 @@
 // Registered projects: list, add and remove the repositories whose pushes start runs.
 import { z } from 'zod';
+import { registerProject } from '../../projects/register-project.js';
+import { RepoAddressError } from '../../projects/repo-address.js';
 import { type ApiRoute, defineRoute } from '../api-route.js';
 import { ApiError } from '../errors.js';
-import { registerProject } from '../projects/register-project.js';
-import { RepoAddressError } from '../projects/repo-address.js';
 import { AUTH_ERRORS, ErrorSchema } from '../schemas.js';
 import type { ServerContext } from '../server-context.js';
 

@@ -1,6 +1,7 @@
 // Pipeline run routes: list, show, logs, and start, cancel and rerun in the background.
 import { z } from 'zod';
-import { getRunOrThrow } from '../../pipeline/pipeline-service.js';
+import { RunSchema } from '../../pipeline/run-schema.js';
+import { getRunOrThrow } from '../../pipeline/stored-run.js';
 import type { Run } from '../../store/store.js';
 import { type ApiRoute, defineRoute } from '../api-route.js';
 import { ApiError } from '../errors.js';
@@ -11,7 +12,6 @@ import {
   limitQuery,
   nonNegativeInt,
   RunIdParams,
-  RunSchema,
 } from '../schemas.js';
 import type { ServerContext } from '../server-context.js';
 

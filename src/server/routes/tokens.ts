@@ -1,7 +1,7 @@
 // Token routes (admin only): create a token shown once, list tokens without secrets, revoke one.
 import { z } from 'zod';
+import { generateToken, hashToken, ROLES, TOKEN_NAME } from '../../access/api-token.js';
 import { type ApiRoute, defineRoute } from '../api-route.js';
-import { generateToken, hashToken, ROLES, TOKEN_NAME } from '../api-token.js';
 import { ApiError } from '../errors.js';
 import { AUTH_ERRORS, ErrorSchema } from '../schemas.js';
 import type { ServerContext } from '../server-context.js';

@@ -2,10 +2,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateToken, hashToken, ROLES } from '../../../src/access/api-token.js';
 import { loadConfigFile } from '../../../src/config/load-config.js';
 import { PipelineError } from '../../../src/pipeline/errors.js';
 import { LocalPlatform } from '../../../src/platform/local/local-platform.js';
-import { generateToken, hashToken, ROLES } from '../../../src/server/api-token.js';
+import { systemClock } from '../../../src/rollout/rollout-clock.js';
 import { createServer, type SlipwayServer } from '../../../src/server/create-server.js';
 import type { ServerDeps } from '../../../src/server/server-context.js';
 import { openStore } from '../../../src/store/open-store.js';
@@ -65,7 +66,7 @@ export async function startServer(
     },
     // No agent command: the platform never starts an agent from a test.
     platform: new LocalPlatform({ stateDir: join(projectDir, '.slipway') }),
-    clock: { now: () => Date.now() },
+    clock: systemClock(),
     logger: { info: (m) => logs.push(m), error: (m) => logs.push(`error: ${m}`) },
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
     concurrency: 2,

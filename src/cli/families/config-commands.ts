@@ -1,0 +1,28 @@
+/** `validate`, `schema` and `init`: the commands about slipway.yaml itself, which always run locally. */
+import type { RunCommand } from '../command-runner.js';
+import type { Program } from '../program.js';
+
+/** Declares the config commands; `validate` stays fast because each handler loads only when it runs. */
+export function declareConfigCommands(program: Program, run: RunCommand): void {
+  program
+    .command('validate')
+    .description('check slipway.yaml and report every problem as file:line:col')
+    .action((_opts, command) =>
+      run(command, async (ctx) => (await import('../commands/validate.js')).validateCommand(ctx)),
+    );
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of slipway.yaml (for editor completion)')
+    .action((_opts, command) =>
+      run(command, async (ctx) => (await import('../commands/schema.js')).schemaCommand(ctx)),
+    );
+
+  program
+    .command('init')
+    .description('write a commented starter slipway.yaml, filled from package.json scripts')
+    .option('--force', 'overwrite an existing file')
+    .action((opts, command) =>
+      run(command, async (ctx) => (await import('../commands/init.js')).initCommand(ctx, opts)),
+    );
+}
