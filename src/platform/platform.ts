@@ -5,7 +5,7 @@
  */
 
 import type { ResolvedService } from '../config/resolved.js';
-import type { RouterMetricsSnapshot } from '../router/metrics.js';
+import type { RouterMetricsSnapshot } from './traffic-metrics.js';
 
 /** A service in one environment: the unit that owns a public endpoint and its revisions. */
 export interface ServiceRef {
@@ -34,6 +34,11 @@ export interface Revision {
   readonly createdAt: string;
   /** The instance count its config asks for. */
   readonly instances: number;
+}
+
+/** A revision the platform keeps; `pinned` says why it is kept for good, when it is pinned. */
+export interface StoredRevision extends Revision {
+  readonly pinned?: string;
 }
 
 /** Where one instance is in its life. */
@@ -118,6 +123,13 @@ export interface HealthReport {
 export interface Platform {
   /** Makes (or finds) the revision of a service's current source and config. */
   createRevision(input: RevisionInput): Promise<Revision>;
+  /** The revision `id` of a service, or undefined when the platform does not have it (any more). */
+  findRevision(service: string, id: string): Promise<StoredRevision | undefined>;
+  /**
+   * Keeps a revision for good, whatever the platform prunes, because something (a release) points
+   * at it; `reason` is reported as `pinned`. Rejects with REVISION_NOT_FOUND for an unknown revision.
+   */
+  pinRevision(service: string, id: string, reason: string): Promise<void>;
   /** Opens the service's endpoint in an environment if it is not open yet. */
   ensureService(ref: ServiceRef, endpoint: EndpointSpec): Promise<ServiceStatus>;
   /** Sets how many instances of a revision run; scaling down drains before stopping. */

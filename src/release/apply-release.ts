@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { ResolvedService } from '../config/resolved.js';
-import { createRevision, pinRevision } from '../platform/local/revisions.js';
+import type { Platform } from '../platform/platform.js';
 import type { Clock, Store } from '../store/store.js';
 import { type AssetEntry, storeAssets } from './asset-store.js';
 import { prependChangelog, renderChangelogSection } from './changelog.js';
@@ -21,7 +21,9 @@ export interface ApplyDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly actor: string;
-  /** The project's `.slipway` folder. */
+  /** Where the services' revisions are made and pinned. */
+  readonly platform: Pick<Platform, 'createRevision' | 'pinRevision'>;
+  /** The project's `.slipway` folder (release records and assets). */
   readonly stateDir: string;
   readonly projectDir: string;
   /** Services whose revision is recorded with the release. */
@@ -95,9 +97,10 @@ export async function applyRelease(prepared: PreparedRelease, deps: ApplyDeps): 
   const revisions: Record<string, string> = {};
   for (const [id, service] of Object.entries(deps.services)) {
     try {
-      revisions[id] = createRevision(deps.stateDir, service, deps.projectDir).id;
+      const revision = await deps.platform.createRevision({ service, baseDir: deps.projectDir });
+      revisions[id] = revision.id;
       // A release can be rolled back to by name, so its revision is never pruned.
-      pinRevision(deps.stateDir, id, revisions[id], `release ${plan.tag}`);
+      await deps.platform.pinRevision(revision.service, revision.id, `release ${plan.tag}`);
     } catch (error) {
       warnings.push(`no revision recorded for service ${id}: ${(error as Error).message}`);
     }

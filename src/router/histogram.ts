@@ -1,5 +1,6 @@
 // Fixed log-spaced latency histogram: every revision shares the same bounds, so histograms add and
 // subtract bucket by bucket and quantiles come out within about 10% of the true value.
+import type { LatencyHistogram } from '../platform/traffic-metrics.js';
 
 const MIN_BOUND_MS = 0.05;
 const MAX_BOUND_MS = 60_000;
@@ -18,14 +19,6 @@ function buildBounds(): readonly number[] {
 
 /** Upper bounds (ms) of the latency buckets: 0.05 ms growing by 10% to the first bound past 60 s. */
 export const LATENCY_BOUNDS_MS: readonly number[] = buildBounds();
-
-/** Latency histogram; `counts` has one more entry than `bounds`: the last one counts values past the last bound. */
-export interface LatencyHistogram {
-  readonly bounds: readonly number[];
-  readonly counts: number[];
-  sumMs: number;
-  count: number;
-}
 
 /** An empty histogram over LATENCY_BOUNDS_MS. */
 export function createHistogram(): LatencyHistogram {

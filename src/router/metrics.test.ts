@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { RouterMetricsSnapshot } from '../platform/traffic-metrics.js';
 import { quantile, recordLatency } from './histogram.js';
-import {
-  copyRevisionMetrics,
-  createRevisionMetrics,
-  diffSnapshots,
-  type RouterMetricsSnapshot,
-} from './metrics.js';
+import { copyRevisionMetrics, createRevisionMetrics, diffSnapshots } from './metrics.js';
 
 describe('diffSnapshots', () => {
   test('subtracts counters and histograms per revision', () => {

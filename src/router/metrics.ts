@@ -1,24 +1,8 @@
 // Per-revision request metrics, cumulative since the router started, and the snapshot arithmetic a
-// rollout controller uses to measure a window (subtract two snapshots).
-import { copyHistogram, createHistogram, type LatencyHistogram, subtractHistogram } from './histogram.js';
-
-/** Counters of one revision. */
-export interface RevisionMetrics {
-  /** Requests (and WebSocket tunnels) routed to the revision, counted when they finish. */
-  requests: number;
-  /** Responses with status >= 500 sent to clients, including the router's own 502/503/504. */
-  status5xx: number;
-  /** Upstream connect failures, resets mid-response and upstream timeouts. */
-  connectionErrors: number;
-  /** Time from request arrival to response end, in ms. */
-  readonly latency: LatencyHistogram;
-}
-
-/** Metrics of every revision the router has served, at time `at` (epoch ms). */
-export interface RouterMetricsSnapshot {
-  readonly at: number;
-  readonly revisions: Record<string, RevisionMetrics>;
-}
+// rollout controller uses to measure a window (subtract two snapshots). The types belong to the
+// Platform contract (platform/traffic-metrics.ts); the router produces them.
+import type { RevisionMetrics, RouterMetricsSnapshot } from '../platform/traffic-metrics.js';
+import { copyHistogram, createHistogram, subtractHistogram } from './histogram.js';
 
 /** Zeroed counters for a new revision. */
 export function createRevisionMetrics(): RevisionMetrics {

@@ -1,6 +1,7 @@
 // Renders router metrics in the Prometheus text exposition format (version 0.0.4).
+
+import type { RouterMetricsSnapshot } from '../platform/traffic-metrics.js';
 import { LATENCY_BOUNDS_MS } from './histogram.js';
-import type { RouterMetricsSnapshot } from './metrics.js';
 
 /** One router's snapshot and the labels (e.g. service, env) that identify it. */
 export interface LabelledSnapshot {

@@ -1,8 +1,9 @@
 // The state request handlers share with the Router that owns them.
+
+import type { RevisionMetrics } from '../platform/traffic-metrics.js';
 import type { CompiledRevision, CompiledTable } from './compiled-table.js';
 import type { RewriteOptions } from './headers.js';
 import type { Holdable, HoldQueue } from './hold-queue.js';
-import type { RevisionMetrics } from './metrics.js';
 import type { Upstream } from './upstream-pool.js';
 
 /** The compiled route table the hot path reads. */

@@ -10,15 +10,11 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { RevisionMetrics, RouterMetricsSnapshot } from '../platform/traffic-metrics.js';
 import { compileTable } from './compiled-table.js';
 import { RouterError } from './errors.js';
 import { type Holdable, HoldQueue } from './hold-queue.js';
-import {
-  copyRevisionMetrics,
-  createRevisionMetrics,
-  type RevisionMetrics,
-  type RouterMetricsSnapshot,
-} from './metrics.js';
+import { copyRevisionMetrics, createRevisionMetrics } from './metrics.js';
 import type { OpenTunnel, ProxyContext } from './proxy-context.js';
 import { handleRequest } from './proxy-request.js';
 import { EMPTY_TABLE, type RouteTable, validateTable } from './route-table.js';

@@ -1,15 +1,14 @@
 // The CLI as a client of a real server: `--server URL` with SLIPWAY_TOKEN, against an in-process
 // server over a temp project and a real SQLite store, run through `main` with captured output.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { main } from '../../src/cli/main.js';
-import type { Platform, RevisionStatus, ServiceRef, ServiceStatus } from '../../src/platform/platform.js';
 import { captureIo } from '../helpers/capture-io.js';
+import { createMemoryPlatform, type MemoryPlatform } from '../helpers/memory-platform.js';
 import { type Harness, startServer, tempProject, waitFor } from '../server/helpers/server-harness.js';
 
 const CONFIG = `version: 1
@@ -321,87 +320,6 @@ describe('slipway --server', () => {
   );
 });
 
-/** An in-memory platform: revisions become ready at once, so a server can deploy without an agent. */
-class MemoryPlatform implements Platform {
-  private readonly services = new Map<
-    string,
-    Map<string, { desired: number; weight: number; role?: 'stable' | 'canary' }>
-  >();
-
-  private revisionsOf(ref: ServiceRef) {
-    const key = `${ref.service}/${ref.env}`;
-    const found = this.services.get(key);
-    if (found) return found;
-    const revisions = new Map<string, { desired: number; weight: number; role?: 'stable' | 'canary' }>();
-    this.services.set(key, revisions);
-    return revisions;
-  }
-
-  async createRevision(input: Parameters<Platform['createRevision']>[0]) {
-    const digest = createHash('sha256').update(JSON.stringify(input.service)).digest('hex');
-    return {
-      id: `r-${digest.slice(0, 12)}`,
-      service: 'web',
-      digest,
-      createdAt: new Date().toISOString(),
-      instances: input.service.instances,
-    };
-  }
-  async ensureService(ref: ServiceRef) {
-    this.revisionsOf(ref);
-    return (await this.status(ref)) as ServiceStatus;
-  }
-  async scale(ref: ServiceRef, revision: string, instances: number) {
-    const revisions = this.revisionsOf(ref);
-    const current = revisions.get(revision) ?? { desired: 0, weight: 0 };
-    revisions.set(revision, { ...current, desired: instances });
-  }
-  async setTraffic(ref: ServiceRef, traffic: Parameters<Platform['setTraffic']>[1]) {
-    for (const [id, r] of this.revisionsOf(ref)) {
-      const role =
-        traffic.roles?.stable === id ? 'stable' : traffic.roles?.canary === id ? 'canary' : undefined;
-      this.revisionsOf(ref).set(id, {
-        desired: r.desired,
-        weight: traffic.weights[id] ?? 0,
-        ...(role ? { role } : {}),
-      });
-    }
-  }
-  async waitReady(_ref: ServiceRef, _revision: string, count: number) {
-    return { status: 'ready' as const, ready: count };
-  }
-  async status(ref: ServiceRef): Promise<ServiceStatus | undefined> {
-    const revisions = this.services.get(`${ref.service}/${ref.env}`);
-    if (!revisions) return undefined;
-    const list: RevisionStatus[] = [...revisions].map(([id, r]) => ({
-      id,
-      desired: r.desired,
-      ready: r.desired,
-      weight: r.weight,
-      ...(r.role ? { role: r.role } : {}),
-    }));
-    return { ...ref, url: `http://${ref.env}.web.test`, sticky: false, revisions: list, instances: [] };
-  }
-  async list() {
-    const all: ServiceStatus[] = [];
-    for (const key of this.services.keys()) {
-      const [service = '', env = ''] = key.split('/');
-      const status = await this.status({ service, env });
-      if (status) all.push(status);
-    }
-    return all;
-  }
-  async metrics() {
-    return { at: Date.now(), revisions: {} };
-  }
-  async health(ref: ServiceRef) {
-    return { ...ref, healthy: true, instances: [], dependencies: [] };
-  }
-  async remove(ref: ServiceRef) {
-    this.services.delete(`${ref.service}/${ref.env}`);
-  }
-}
-
 const SERVICE = `version: 1
 services:
   web:
@@ -417,6 +335,7 @@ environments:
 describe('slipway --server deploy, rollback, status, history', () => {
   let h: Harness;
   let dir: string;
+  let platform: MemoryPlatform;
   const as = async (role: keyof Harness['tokens'], ...argv: string[]) => {
     const io = captureIo(dir, { PATH: process.env.PATH, NO_COLOR: '1', SLIPWAY_TOKEN: h.tokens[role] });
     const code = await main(['--server', h.url, ...argv], io);
@@ -425,11 +344,14 @@ describe('slipway --server deploy, rollback, status, history', () => {
   const setConfig = (yaml: string) => writeFile(join(h.projectDir, 'slipway.yaml'), yaml);
 
   before(async () => {
-    h = await startServer(await tempProject(SERVICE), undefined, { platform: new MemoryPlatform() });
+    // Services answer at made-up host names, so the printed URLs do not depend on a port.
+    platform = createMemoryPlatform({ publicUrl: (ref) => `http://${ref.env}.${ref.service}.test` });
+    h = await startServer(await tempProject(SERVICE), undefined, { platform });
     dir = await mkdtemp(join(tmpdir(), 'slipway-remote-deploy-'));
   });
   after(async () => {
     await h.close();
+    await platform.close();
     await rm(dir, { recursive: true, force: true });
   });
 

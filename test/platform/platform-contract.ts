@@ -54,6 +54,32 @@ export function platformContract(name: string, makeHarness: () => Promise<Contra
       assert.equal(d.instances, 3);
     });
 
+    test('a pinned revision stays, past newer revisions, and says why; an unknown one is not found', async () => {
+      const revision = await h.platform.createRevision({
+        service: h.service({ env: { VERSION: 'pinned' } }),
+        baseDir: h.baseDir,
+      });
+      assert.deepEqual(await h.platform.findRevision('web', revision.id), revision);
+      await h.platform.pinRevision('web', revision.id, 'release v1.2.0');
+      // More newer revisions than a platform would sensibly keep unpinned.
+      for (let i = 0; i < 12; i++) {
+        await h.platform.createRevision({
+          service: h.service({ env: { VERSION: `after-pin-${i}` } }),
+          baseDir: h.baseDir,
+        });
+      }
+      assert.deepEqual(await h.platform.findRevision('web', revision.id), {
+        ...revision,
+        pinned: 'release v1.2.0',
+      });
+      assert.equal(await h.platform.findRevision('web', 'r-000000000000'), undefined);
+      assert.equal(await h.platform.findRevision('nope', revision.id), undefined);
+      await assert.rejects(
+        h.platform.pinRevision('web', 'r-000000000000', 'release v9'),
+        (error: Error & { code?: string }) => error.code === 'REVISION_NOT_FOUND',
+      );
+    });
+
     test('deploys a revision, serves it at the endpoint, and reports revisions and instances', async () => {
       const ref = { service: 'web', env: 'c-basic' };
       const { revision, url } = await deploy(ref, h.service());

@@ -1,6 +1,7 @@
 /** `slipway agent run|start|stop|status`: the per-host agent that runs service instances and routes traffic. */
 import { existsSync } from 'node:fs';
-import { AgentDaemon, type AgentInfo } from '../../platform/local/agent/agent-daemon.js';
+import { AgentDaemon } from '../../platform/local/agent/agent-daemon.js';
+import type { AgentInfo } from '../../platform/local/agent/control-api.js';
 import { AgentClient } from '../../platform/local/agent-client.js';
 import type { ServiceStatus } from '../../platform/platform.js';
 import type { CommandContext } from '../context.js';

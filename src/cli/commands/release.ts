@@ -53,12 +53,14 @@ export async function releaseCommand(ctx: CommandContext, options: ReleaseOption
   await checkReleasable(prepared);
   const stateDir = stateDirOf(projectDir);
   const { actorOf, openProjectStore } = await import('../project.js');
+  const { localPlatform } = await import('../platform.js');
   const store = await openProjectStore(ctx, projectDir);
   try {
     const applied = await applyRelease(prepared, {
       store,
       clock: { now: () => Date.now() },
       actor: actorOf(ctx),
+      platform: localPlatform(ctx, projectDir),
       stateDir,
       projectDir,
       services: config?.services ?? {},

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { request } from 'node:http';
+import { SlipwayError } from '../../errors/slipway-error.js';
 import { PlatformError, type PlatformErrorCode } from '../errors.js';
 import { type AgentPaths, agentPaths } from './agent/agent-paths.js';
 
@@ -124,10 +125,11 @@ export class AgentClient {
   }
 }
 
-/** No agent listens on the socket. */
-class AgentDownError extends Error {
+/** No agent listens on the socket (callers start one, or report AGENT_UNAVAILABLE). */
+class AgentDownError extends SlipwayError<'AGENT_DOWN'> {
+  override readonly name = 'AgentDownError';
   constructor(cause: Error) {
-    super('no agent is running', { cause });
+    super('AGENT_DOWN', 'unavailable', 'no agent is running', { cause });
   }
 }
 

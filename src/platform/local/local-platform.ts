@@ -1,6 +1,6 @@
 /** The local platform: the Platform contract over this host's agent. */
 import { readFileSync } from 'node:fs';
-import type { RouterMetricsSnapshot } from '../../router/metrics.js';
+import { PlatformError } from '../errors.js';
 import type {
   EndpointSpec,
   HealthReport,
@@ -10,10 +10,12 @@ import type {
   RevisionInput,
   ServiceRef,
   ServiceStatus,
+  StoredRevision,
   TrafficSpec,
 } from '../platform.js';
+import type { RouterMetricsSnapshot } from '../traffic-metrics.js';
 import { AgentClient, type AgentCommand } from './agent-client.js';
-import { createRevision, pruneRevisions } from './revisions.js';
+import { createRevision, pinReason, pinRevision, pruneRevisions, readManifest } from './revisions.js';
 
 /** How to reach (and, when needed, start) the agent of a project. */
 export interface LocalPlatformOptions {
@@ -45,6 +47,22 @@ export class LocalPlatform implements Platform {
     }
     pruneRevisions(this.options.stateDir, revision.service, inUse);
     return revision;
+  }
+
+  async findRevision(service: string, id: string): Promise<StoredRevision | undefined> {
+    if (!isPathSafe(service) || !REVISION_ID.test(id)) return undefined;
+    const manifest = readManifest(this.options.stateDir, service, id);
+    if (!manifest) return undefined;
+    const { config: _config, ...revision } = manifest;
+    const pinned = pinReason(this.options.stateDir, service, id);
+    return pinned === undefined ? revision : { ...revision, pinned };
+  }
+
+  async pinRevision(service: string, id: string, reason: string): Promise<void> {
+    if (!isPathSafe(service) || !REVISION_ID.test(id)) {
+      throw new PlatformError('REVISION_NOT_FOUND', `service ${service} has no revision ${id}`);
+    }
+    pinRevision(this.options.stateDir, service, id, reason);
   }
 
   ensureService(ref: ServiceRef, endpoint: EndpointSpec): Promise<ServiceStatus> {
@@ -91,6 +109,14 @@ export class LocalPlatform implements Platform {
   async remove(ref: ServiceRef): Promise<void> {
     await this.client.call('DELETE', path(ref));
   }
+}
+
+/** The shape of every revision id; anything else could name a path outside the revisions folder. */
+const REVISION_ID = /^r-[0-9a-f]{12}$/;
+
+/** A service name that stays one folder level under the revisions folder. */
+function isPathSafe(service: string): boolean {
+  return service !== '' && service !== '.' && service !== '..' && !/[/\\\0]/.test(service);
 }
 
 function path(ref: ServiceRef): string {

@@ -151,7 +151,16 @@ export function listRevisions(stateDir: string, service: string): RevisionManife
 /** Keeps a revision on disk for good (a release points at it), whatever pruning would do. */
 export function pinRevision(stateDir: string, service: string, id: string, why: string): void {
   const dir = revisionDir(stateDir, service, id);
-  if (existsSync(dir)) writeFileSync(join(dir, 'pinned'), `${why}\n`);
+  if (!existsSync(join(dir, 'manifest.json'))) {
+    throw new PlatformError('REVISION_NOT_FOUND', `service ${service} has no revision ${id}`);
+  }
+  writeFileSync(join(dir, 'pinned'), `${why}\n`);
+}
+
+/** Why a revision is pinned, or undefined when it is not. */
+export function pinReason(stateDir: string, service: string, id: string): string | undefined {
+  const file = join(revisionDir(stateDir, service, id), 'pinned');
+  return existsSync(file) ? readFileSync(file, 'utf8').trimEnd() : undefined;
 }
 
 /** Deletes all but the newest `keep` revisions of a service, never one in `inUse` or pinned; returns the ids removed. */

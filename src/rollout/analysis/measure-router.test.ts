@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { RevisionMetrics } from '../../platform/traffic-metrics.js';
 import { createHistogram, recordLatency } from '../../router/histogram.js';
-import type { RevisionMetrics } from '../../router/metrics.js';
 import { measureRouter } from './measure-router.js';
 
 function window(requests: number, errors: number, latencyMs: number): RevisionMetrics {

@@ -3,8 +3,9 @@
  * snapshots): error rate, success rate and latency quantiles, each compared with its threshold
  * and, where asked, with the stable revision over the same window.
  */
+
+import type { RevisionMetrics } from '../../platform/traffic-metrics.js';
 import { quantile } from '../../router/histogram.js';
-import type { RevisionMetrics } from '../../router/metrics.js';
 import type { Measurement, MetricCheck } from './analysis-types.js';
 
 /** Measures one router metric of the canary over a window; too few requests is inconclusive. */

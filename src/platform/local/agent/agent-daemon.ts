@@ -6,14 +6,14 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { processStartTime } from '../../../process/process-identity.js';
 import { renderPrometheus } from '../../../router/prometheus.js';
 import { PlatformError } from '../../errors.js';
 import { checkDependency } from '../../health/check-dependency.js';
-import type { HealthReport, ServiceRef } from '../../platform.js';
+import type { HealthReport, ServiceRef, ServiceStatus } from '../../platform.js';
 import { type AgentPaths, agentPaths } from './agent-paths.js';
 import { readState, type SavedState, writeState } from './agent-state.js';
-import { handleControl } from './control-api.js';
-import { processStartTime } from './instance-process.js';
+import { type AgentControl, type AgentInfo, handleControl } from './control-api.js';
 import { ServiceUnit, type UnitContext } from './service-unit.js';
 
 /** How often instances are checked for exits, restarts and due probes. */
@@ -29,16 +29,8 @@ export interface AgentOptions {
   readonly now?: () => number;
 }
 
-/** What `status` reports about the agent itself. */
-export interface AgentInfo {
-  readonly pid: number;
-  readonly startedAt: string;
-  readonly metricsUrl?: string;
-  readonly stateDir: string;
-}
-
 /** The agent process's core: units, control socket, metrics endpoint, tick loop. */
-export class AgentDaemon {
+export class AgentDaemon implements AgentControl {
   readonly paths: AgentPaths;
   private readonly units = new Map<string, ServiceUnit>();
   private control: Server | undefined;
@@ -112,6 +104,11 @@ export class AgentDaemon {
   /** Every unit. */
   allUnits(): ServiceUnit[] {
     return [...this.units.values()];
+  }
+
+  /** Every unit's status. */
+  services(): ServiceStatus[] {
+    return this.allUnits().map((unit) => unit.status());
   }
 
   /** The agent itself. */

@@ -4,16 +4,52 @@
  * GET .../metrics|health, GET /metrics (Prometheus), POST /v1/shutdown.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HTTP_STATUS } from '../../../errors/http-status.js';
+import { SlipwayError } from '../../../errors/slipway-error.js';
 import { PlatformError } from '../../errors.js';
-import type { ServiceRef, TrafficSpec } from '../../platform.js';
-import type { AgentDaemon } from './agent-daemon.js';
+import type { HealthReport, ReadyResult, ServiceRef, ServiceStatus, TrafficSpec } from '../../platform.js';
+import type { RouterMetricsSnapshot } from '../../traffic-metrics.js';
+
+/** What `status` reports about the agent itself. */
+export interface AgentInfo {
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly metricsUrl?: string;
+  readonly stateDir: string;
+}
+
+/** One service in one environment, as the control API drives it. */
+export interface ControlledUnit {
+  status(): ServiceStatus;
+  scale(revision: string, instances: number): void;
+  setTraffic(spec: TrafficSpec): void;
+  waitReady(revision: string, count: number, timeoutMs: number): Promise<ReadyResult>;
+  metrics(): RouterMetricsSnapshot;
+}
+
+/** What the control API needs from the agent; the agent daemon implements it. */
+export interface AgentControl {
+  info(): AgentInfo;
+  /** Every unit's status. */
+  services(): ServiceStatus[];
+  /** Prometheus text of every unit's router metrics. */
+  prometheus(): string;
+  /** The unit of a service in an environment; `create` opens one (on that port) when there is none. */
+  unit(ref: ServiceRef, create?: { port?: number }): Promise<ControlledUnit>;
+  health(ref: ServiceRef): Promise<HealthReport>;
+  remove(ref: ServiceRef): Promise<void>;
+  stop(options: { keepInstances: boolean }): Promise<void>;
+}
 
 /** Largest request body the API reads. */
 const MAX_BODY = 1024 * 1024;
 
-/** Answers one control request; errors become `{ error: { code, message } }`. */
+/**
+ * Answers one control request. A Slipway error becomes `{ error: { code, message } }` with the
+ * status of its kind; anything else (or an internal error) is code INTERNAL with the stack.
+ */
 export async function handleControl(
-  agent: AgentDaemon,
+  agent: AgentControl,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -27,18 +63,17 @@ export async function handleControl(
       send(res, 200, result ?? { ok: true });
     }
   } catch (error) {
-    if (error instanceof PlatformError) {
-      const status = error.code === 'SERVICE_NOT_FOUND' || error.code === 'REVISION_NOT_FOUND' ? 404 : 400;
-      send(res, status, { error: { code: error.code, message: error.message } });
+    if (error instanceof SlipwayError && error.kind !== 'internal') {
+      send(res, HTTP_STATUS[error.kind], { error: { code: error.code, message: error.message } });
     } else {
       send(res, 500, { error: { code: 'INTERNAL', message: (error as Error).stack ?? String(error) } });
     }
   }
 }
 
-async function route(agent: AgentDaemon, method: string, path: string, body: unknown): Promise<unknown> {
+async function route(agent: AgentControl, method: string, path: string, body: unknown): Promise<unknown> {
   if (method === 'GET' && path === '/v1/status') {
-    return { agent: agent.info(), services: agent.allUnits().map((unit) => unit.status()) };
+    return { agent: agent.info(), services: agent.services() };
   }
   if (method === 'GET' && path === '/metrics') return agent.prometheus();
   if (method === 'POST' && path === '/v1/shutdown') {

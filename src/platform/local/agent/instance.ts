@@ -4,11 +4,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResolvedProbe } from '../../../config/resolved.js';
+import { isSameProcess } from '../../../process/process-identity.js';
 import { type ProbeState, ProbeTracker } from '../../health/probe-tracker.js';
 import { runProbe } from '../../health/run-probe.js';
 import type { InstancePhase, InstanceStatus, ProbeReport } from '../../platform.js';
 import type { RevisionManifest } from '../revisions.js';
-import { freePort, isSameProcess, lastLogLine, signalGroup, startProcess } from './instance-process.js';
+import { freePort, lastLogLine, signalGroup, startProcess } from './instance-process.js';
 
 /** The first restart waits this long; each further failure doubles it, up to RESTART_MAX_MS. */
 export const RESTART_BASE_MS = 500;

@@ -5,11 +5,12 @@
  */
 import { join } from 'node:path';
 import { RouterError } from '../../../router/errors.js';
-import type { RouterMetricsSnapshot } from '../../../router/metrics.js';
 import type { RouteTable } from '../../../router/route-table.js';
 import { Router } from '../../../router/router.js';
+import { checkTraffic } from '../../check-traffic.js';
 import { PlatformError } from '../../errors.js';
 import type { ReadyResult, ServiceStatus, TrafficSpec } from '../../platform.js';
+import type { RouterMetricsSnapshot } from '../../traffic-metrics.js';
 import { type RevisionManifest, readManifest, revisionDir } from '../revisions.js';
 import { Instance, type SavedInstance } from './instance.js';
 
@@ -145,24 +146,7 @@ export class ServiceUnit {
 
   /** Shifts traffic in one route-table update. */
   setTraffic(spec: TrafficSpec): void {
-    let total = 0;
-    for (const [id, weight] of Object.entries(spec.weights)) {
-      // Weight 0 for a revision that does not run here changes nothing.
-      if (weight === 0 && !this.revisions.has(id)) continue;
-      if (!this.revisions.has(id)) {
-        throw new PlatformError(
-          'REVISION_NOT_FOUND',
-          `${this.service} in ${this.env} does not run revision ${id}`,
-        );
-      }
-      if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 100) {
-        throw new PlatformError('BAD_REQUEST', `weight of ${id} must be from 0 to 100, got ${weight}`);
-      }
-      total += weight;
-    }
-    if (total !== 0 && Math.abs(total - 100) > 0.001) {
-      throw new PlatformError('BAD_REQUEST', `weights must add up to 100, got ${total}`);
-    }
+    checkTraffic(this, spec, (id) => this.revisions.has(id));
     for (const [id, entry] of this.revisions) entry.weight = spec.weights[id] ?? 0;
     if (spec.roles) this.roles = { ...spec.roles };
     if (spec.sticky !== undefined) this.sticky = spec.sticky;

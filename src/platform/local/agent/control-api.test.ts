@@ -1,0 +1,146 @@
+// The control API over a fake agent: routing, errors mapped by kind, and the wire format the client reads back.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type ErrorKind, SlipwayError } from '../../../errors/slipway-error.js';
+import { PlatformError } from '../../errors.js';
+import type { ServiceRef, ServiceStatus, TrafficSpec } from '../../platform.js';
+import { AgentClient } from '../agent-client.js';
+import { type AgentControl, type ControlledUnit, handleControl } from './control-api.js';
+
+/** An error of another domain: the control API must map it by kind too. */
+class OtherError extends SlipwayError<'OTHER_BROKEN'> {
+  constructor(kind: ErrorKind) {
+    super('OTHER_BROKEN', kind, `other failed (${kind})`);
+  }
+}
+
+const STATUS: ServiceStatus = { service: 'web', env: 'prod', sticky: false, revisions: [], instances: [] };
+
+/** An agent with one unit, web in prod, whose operations record or throw what a test wants. */
+function fakeAgent(calls: string[]): AgentControl {
+  const unit: ControlledUnit = {
+    status: () => STATUS,
+    scale: (revision, instances) => {
+      if (revision === 'r-missing') {
+        throw new PlatformError('REVISION_NOT_FOUND', `service web has no revision ${revision}`);
+      }
+      calls.push(`scale ${revision} ${instances}`);
+    },
+    setTraffic: (spec: TrafficSpec) => {
+      calls.push(`traffic ${JSON.stringify(spec.weights)}`);
+    },
+    waitReady: async () => {
+      throw new Error('a bug in the agent');
+    },
+    metrics: () => ({ at: 1, revisions: {} }),
+  };
+  return {
+    info: () => ({ pid: 42, startedAt: '2030-01-01T00:00:00.000Z', stateDir: '/state' }),
+    services: () => [STATUS],
+    prometheus: () => '# nothing\n',
+    unit: async (ref: ServiceRef, create?: { port?: number }) => {
+      if (create?.port === 1) throw new PlatformError('PORT_IN_USE', 'port 1 is already used by api in prod');
+      if (ref.service !== 'web' || ref.env !== 'prod') {
+        throw new PlatformError('SERVICE_NOT_FOUND', `${ref.service} is not deployed in ${ref.env}`);
+      }
+      return unit;
+    },
+    health: async () => {
+      throw new OtherError('unavailable');
+    },
+    remove: async () => {
+      throw new OtherError('internal');
+    },
+    stop: async () => {},
+  };
+}
+
+describe('control API', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-control-'));
+  const client = new AgentClient(join(dir, '.slipway'), undefined);
+  const calls: string[] = [];
+  let server: Server;
+  /** The raw answer: status and JSON body. */
+  const raw = (method: string, path: string, body?: unknown) =>
+    new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+      const req = request({ socketPath: client.paths.socket, method, path }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }),
+        );
+      });
+      req.on('error', reject);
+      req.end(body === undefined ? undefined : JSON.stringify(body));
+    });
+
+  before(async () => {
+    mkdirSync(client.paths.home, { recursive: true });
+    const agent = fakeAgent(calls);
+    server = createServer((req, res) => void handleControl(agent, req, res));
+    await new Promise<void>((resolve) => server.listen(client.paths.socket, resolve));
+  });
+  after(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('routes requests to the agent and its units', async () => {
+    const status = await client.call<{ agent: { pid: number }; services: ServiceStatus[] }>(
+      'GET',
+      '/v1/status',
+    );
+    assert.equal(status.agent.pid, 42);
+    assert.deepEqual(status.services, [STATUS]);
+    await client.call('POST', '/v1/services/web/prod/scale', { revision: 'r-abc', instances: 2 });
+    await client.call('POST', '/v1/services/web/prod/traffic', { weights: { 'r-abc': 100 } });
+    assert.deepEqual(calls, ['scale r-abc 2', 'traffic {"r-abc":100}']);
+  });
+
+  test('a Slipway error answers with the status of its kind and its code, whatever its class', async () => {
+    const answers = await Promise.all([
+      raw('GET', '/v1/services/api/prod'),
+      raw('POST', '/v1/services/web/prod/scale', { revision: 'r-missing', instances: 1 }),
+      raw('POST', '/v1/services/api/prod/ensure', { port: 1 }),
+      raw('POST', '/v1/services/web/prod/scale', { revision: 7 }),
+      raw('GET', '/v1/services/web/prod/health'),
+    ]);
+    assert.deepEqual(
+      answers.map((a) => [a.status, (a.body as { error: { code: string } }).error.code]),
+      [
+        [404, 'SERVICE_NOT_FOUND'],
+        [404, 'REVISION_NOT_FOUND'],
+        [409, 'PORT_IN_USE'],
+        [400, 'BAD_REQUEST'],
+        [503, 'OTHER_BROKEN'],
+      ],
+    );
+  });
+
+  test('an internal Slipway error or any other throw is INTERNAL with its stack', async () => {
+    for (const [method, path, message] of [
+      ['DELETE', '/v1/services/web/prod', 'other failed (internal)'],
+      ['POST', '/v1/services/web/prod/wait-ready', 'a bug in the agent'],
+    ] as const) {
+      const answer = await raw(method, path, method === 'POST' ? {} : undefined);
+      assert.equal(answer.status, 500);
+      const error = (answer.body as { error: { code: string; message: string } }).error;
+      assert.equal(error.code, 'INTERNAL');
+      assert.ok(error.message.includes(`${message}\n    at `), error.message);
+    }
+  });
+
+  test('the client rebuilds the error with its code and kind', async () => {
+    await assert.rejects(client.call('GET', '/v1/services/api/prod'), (error: unknown) => {
+      assert.ok(error instanceof PlatformError);
+      assert.equal(error.code, 'SERVICE_NOT_FOUND');
+      assert.equal(error.kind, 'not_found');
+      assert.equal(error.message, 'api is not deployed in prod');
+      return true;
+    });
+  });
+});
