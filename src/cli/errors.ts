@@ -1,10 +1,10 @@
 /** Typed errors of the CLI domain. */
+import { SlipwayError } from '../errors/slipway-error.js';
 
-/** A mistake in how the command was called (exit code 2). */
-export class UsageError extends Error {
+/** A mistake in how the command was called. */
+export class UsageError extends SlipwayError<'USAGE'> {
   override readonly name = 'UsageError';
-  readonly code = 'USAGE';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super('USAGE', 'usage', message, options);
   }
 }

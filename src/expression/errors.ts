@@ -1,4 +1,5 @@
 // Typed errors of the expression language: every failure leaving this folder is an ExpressionError.
+import { type KindTable, SlipwayError } from '../errors/slipway-error.js';
 
 /** Stable machine-readable reasons an expression cannot be parsed or evaluated. */
 export type ExpressionErrorCode =
@@ -9,6 +10,16 @@ export type ExpressionErrorCode =
   | 'EXPRESSION_UNSUPPORTED'
   | 'EXPRESSION_EVALUATION';
 
+// An expression is part of the config: a bad one is invalid content; one that fails on its data failed.
+const KINDS: KindTable<ExpressionErrorCode> = {
+  EXPRESSION_SYNTAX: 'invalid',
+  EXPRESSION_UNKNOWN_FUNCTION: 'invalid',
+  EXPRESSION_ARGUMENTS: 'invalid',
+  EXPRESSION_LIMIT: 'invalid',
+  EXPRESSION_UNSUPPORTED: 'invalid',
+  EXPRESSION_EVALUATION: 'failed',
+};
+
 /** Where in the parsed text a problem sits: 0-based offset, 1-based line and column. */
 export interface SourcePosition {
   readonly offset: number;
@@ -17,10 +28,8 @@ export interface SourcePosition {
 }
 
 /** Error thrown by parsing and evaluation; the message ends with the position when one is known. */
-export class ExpressionError extends Error {
+export class ExpressionError extends SlipwayError<ExpressionErrorCode> {
   override readonly name = 'ExpressionError';
-  /** Stable reason, safe to branch on. */
-  readonly code: ExpressionErrorCode;
   /** The problem without its position, for callers that print the position themselves. */
   readonly reason: string;
   /** Position in the text given to the public function (template or expression), when known. */
@@ -31,11 +40,7 @@ export class ExpressionError extends Error {
     reason: string,
     options: { readonly position?: SourcePosition; readonly cause?: unknown } = {},
   ) {
-    super(
-      withPosition(reason, options.position),
-      options.cause === undefined ? {} : { cause: options.cause },
-    );
-    this.code = code;
+    super(code, KINDS[code], withPosition(reason, options.position), options);
     this.reason = reason;
     this.position = options.position;
   }

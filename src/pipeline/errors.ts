@@ -1,4 +1,5 @@
 /** Typed errors of the pipeline domain that reach the user. */
+import { type KindTable, SlipwayError } from '../errors/slipway-error.js';
 
 /** Why a pipeline command cannot do what was asked. */
 export type PipelineErrorCode =
@@ -10,14 +11,20 @@ export type PipelineErrorCode =
   | 'APPROVAL_DECIDED'
   | 'CONFIG_INVALID';
 
-/** A pipeline command the user asked for that cannot be done (exit code 2). */
-export class PipelineError extends Error {
+const KINDS: KindTable<PipelineErrorCode> = {
+  RUN_NOT_FOUND: 'not_found',
+  APPROVAL_NOT_FOUND: 'not_found',
+  RUN_FINISHED: 'conflict',
+  RUN_ACTIVE: 'conflict',
+  RUN_NOT_RESUMABLE: 'conflict',
+  APPROVAL_DECIDED: 'conflict',
+  CONFIG_INVALID: 'invalid',
+};
+
+/** A pipeline command the user asked for that cannot be done. */
+export class PipelineError extends SlipwayError<PipelineErrorCode> {
   override readonly name = 'PipelineError';
-  constructor(
-    readonly code: PipelineErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(code: PipelineErrorCode, message: string, options?: { readonly cause?: unknown }) {
+    super(code, KINDS[code], message, options);
   }
 }

@@ -6,6 +6,7 @@
 
 import { deploysServices } from '../config/deploy-targets.js';
 import type { ResolvedConfig, ResolvedJob } from '../config/resolved.js';
+import { type KindTable, SlipwayError } from '../errors/slipway-error.js';
 import { expandMatrix } from './matrix/expand-matrix.js';
 
 type Scalar = string | number | boolean;
@@ -63,13 +64,20 @@ export interface PlanSelection {
 }
 
 /** Why a selection cannot be planned. */
-export class PlanError extends Error {
+export type PlanErrorCode = 'UNKNOWN_JOB' | 'UNKNOWN_STAGE' | 'CYCLE';
+
+// The selection is well-formed but the config's pipeline cannot be planned with it.
+const PLAN_ERROR_KINDS: KindTable<PlanErrorCode> = {
+  UNKNOWN_JOB: 'invalid',
+  UNKNOWN_STAGE: 'invalid',
+  CYCLE: 'invalid',
+};
+
+/** A selection that cannot be planned. */
+export class PlanError extends SlipwayError<PlanErrorCode> {
   override readonly name = 'PlanError';
-  constructor(
-    readonly code: 'UNKNOWN_JOB' | 'UNKNOWN_STAGE' | 'CYCLE',
-    message: string,
-  ) {
-    super(message);
+  constructor(code: PlanErrorCode, message: string, options?: { readonly cause?: unknown }) {
+    super(code, PLAN_ERROR_KINDS[code], message, options);
   }
 }
 

@@ -1,38 +1,44 @@
 /** Typed errors of the release domain. */
-
-/** Codes of mistakes in the input (exit 2): the repository or the arguments are not fit for a release. */
-const USAGE_CODES = [
-  'NOT_A_GIT_REPO',
-  'NO_COMMITS',
-  'SHALLOW_CLONE',
-  'DIRTY_WORKTREE',
-  'UNKNOWN_PACKAGE',
-  'PACKAGE_REQUIRED',
-  'BAD_PRERELEASE_ID',
-  'RELEASE_NOT_FOUND',
-  'TAG_EXISTS',
-] as const;
-/** Codes of release actions that failed (exit 1). */
-const FAILURE_CODES = ['GIT_FAILED', 'ASSET_CORRUPTED', 'ASSET_MISSING', 'WRITE_FAILED'] as const;
+import { type KindTable, SlipwayError } from '../errors/slipway-error.js';
 
 /** A stable code of a ReleaseError. */
-export type ReleaseErrorCode = (typeof USAGE_CODES)[number] | (typeof FAILURE_CODES)[number];
+export type ReleaseErrorCode =
+  | 'NOT_A_GIT_REPO'
+  | 'NO_COMMITS'
+  | 'SHALLOW_CLONE'
+  | 'DIRTY_WORKTREE'
+  | 'UNKNOWN_PACKAGE'
+  | 'PACKAGE_REQUIRED'
+  | 'BAD_PRERELEASE_ID'
+  | 'RELEASE_NOT_FOUND'
+  | 'TAG_EXISTS'
+  | 'GIT_FAILED'
+  | 'ASSET_CORRUPTED'
+  | 'ASSET_MISSING'
+  | 'WRITE_FAILED';
 
-const usage: ReadonlySet<string> = new Set(USAGE_CODES);
+// The repository or the arguments not being fit for a release is the user's to fix; git or the
+// file system failing halfway, or stored assets gone bad, is the release failing.
+const KINDS: KindTable<ReleaseErrorCode> = {
+  NOT_A_GIT_REPO: 'usage',
+  PACKAGE_REQUIRED: 'usage',
+  BAD_PRERELEASE_ID: 'usage',
+  UNKNOWN_PACKAGE: 'not_found',
+  RELEASE_NOT_FOUND: 'not_found',
+  NO_COMMITS: 'conflict',
+  SHALLOW_CLONE: 'conflict',
+  DIRTY_WORKTREE: 'conflict',
+  TAG_EXISTS: 'conflict',
+  GIT_FAILED: 'failed',
+  ASSET_CORRUPTED: 'failed',
+  ASSET_MISSING: 'failed',
+  WRITE_FAILED: 'failed',
+};
 
 /** A release that cannot be planned, applied or read. */
-export class ReleaseError extends Error {
+export class ReleaseError extends SlipwayError<ReleaseErrorCode> {
   override readonly name = 'ReleaseError';
-  constructor(
-    readonly code: ReleaseErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-
-  /** True when the input was at fault (exit 2) rather than the action (exit 1). */
-  get isUsage(): boolean {
-    return usage.has(this.code);
+  constructor(code: ReleaseErrorCode, message: string, options?: { readonly cause?: unknown }) {
+    super(code, KINDS[code], message, options);
   }
 }

@@ -1,4 +1,5 @@
 /** Typed errors of the rollout domain that reach the user. */
+import { type KindTable, SlipwayError } from '../errors/slipway-error.js';
 
 /** Why a rollout command cannot do what was asked. */
 export type RolloutErrorCode =
@@ -9,14 +10,19 @@ export type RolloutErrorCode =
   | 'NOTHING_TO_ROLL_BACK_TO'
   | 'ENDPOINT_UNAVAILABLE';
 
-/** A rollout command that cannot be done (exit code 2). */
-export class RolloutError extends Error {
+const KINDS: KindTable<RolloutErrorCode> = {
+  SERVICE_UNKNOWN: 'not_found',
+  ENVIRONMENT_UNKNOWN: 'not_found',
+  ROLLOUT_ACTIVE: 'conflict',
+  NO_ROLLOUT: 'conflict',
+  NOTHING_TO_ROLL_BACK_TO: 'conflict',
+  ENDPOINT_UNAVAILABLE: 'unavailable',
+};
+
+/** A rollout command that cannot be done. */
+export class RolloutError extends SlipwayError<RolloutErrorCode> {
   override readonly name = 'RolloutError';
-  constructor(
-    readonly code: RolloutErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(code: RolloutErrorCode, message: string, options?: { readonly cause?: unknown }) {
+    super(code, KINDS[code], message, options);
   }
 }

@@ -3,6 +3,7 @@
  * up, unavailability rounds down, and when both come out 0 one instance may be unavailable.
  */
 import type { ResolvedCountOrPercent } from '../config/resolved.js';
+import { SlipwayError } from '../errors/slipway-error.js';
 
 /** How far a rolling update may go above and below the desired instance count. */
 export interface Fenceposts {
@@ -12,9 +13,12 @@ export interface Fenceposts {
   readonly unavailable: number;
 }
 
-/** Thrown for limits that would never let an update start (both written as 0). */
-export class FencepostError extends Error {
-  readonly code = 'ZERO_SURGE_AND_UNAVAILABLE';
+/** Thrown for limits that would never let an update start (both written as 0): the config is invalid. */
+export class FencepostError extends SlipwayError<'ZERO_SURGE_AND_UNAVAILABLE'> {
+  override readonly name = 'FencepostError';
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super('ZERO_SURGE_AND_UNAVAILABLE', 'invalid', message, options);
+  }
 }
 
 // Percentages of a count are computed on integers first so 30% of 10 is exactly 3, never 3.0000000000000004.

@@ -1,4 +1,5 @@
 // Typed errors of the state store: every failure leaving src/store/ is a StoreError with a stable code.
+import { type KindTable, SlipwayError } from '../errors/slipway-error.js';
 
 /** Stable machine-readable reasons a store operation can fail. */
 export type StoreErrorCode =
@@ -13,15 +14,26 @@ export type StoreErrorCode =
   | 'ROLLOUT_ACTIVE'
   | 'DB_ERROR';
 
-/** Error thrown by every store operation; `code` is stable, `cause` keeps the driver error. */
-export class StoreError extends Error {
-  override readonly name = 'StoreError';
-  /** Stable reason, safe to branch on. */
-  readonly code: StoreErrorCode;
+// A database that cannot be opened is one Slipway depends on and cannot reach; a migration or a
+// query failing underneath is the work failing (the driver's reason is in the message).
+const KINDS: KindTable<StoreErrorCode> = {
+  BAD_DATABASE_URL: 'usage',
+  BAD_SCHEMA_NAME: 'usage',
+  OPEN_FAILED: 'unavailable',
+  MIGRATION_FAILED: 'failed',
+  EVENT_INVALID: 'usage',
+  INVALID_INPUT: 'usage',
+  NOT_FOUND: 'not_found',
+  APPROVAL_DECIDED: 'conflict',
+  ROLLOUT_ACTIVE: 'conflict',
+  DB_ERROR: 'failed',
+};
 
+/** Error thrown by every store operation; `code` is stable, `cause` keeps the driver error. */
+export class StoreError extends SlipwayError<StoreErrorCode> {
+  override readonly name = 'StoreError';
   constructor(code: StoreErrorCode, message: string, options?: { readonly cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+    super(code, KINDS[code], message, options);
   }
 }
 

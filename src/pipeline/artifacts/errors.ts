@@ -1,4 +1,5 @@
 // Typed errors of the artifact store: every failure leaving src/pipeline/artifacts/ is an ArtifactError.
+import { type KindTable, SlipwayError } from '../../errors/slipway-error.js';
 
 /** Stable machine-readable reasons an artifact operation can fail. */
 export type ArtifactErrorCode =
@@ -9,15 +10,22 @@ export type ArtifactErrorCode =
   | 'ARTIFACT_FILE_CHANGED'
   | 'ARTIFACT_IO';
 
-/** Error thrown by the artifact store; `code` is stable, `cause` keeps the file-system error. */
-export class ArtifactError extends Error {
-  override readonly name = 'ArtifactError';
-  /** Stable reason, safe to branch on. */
-  readonly code: ArtifactErrorCode;
+// A path leading outside the working directory is the pipeline's mistake; everything else is stored
+// data or a file system letting the work down.
+const KINDS: KindTable<ArtifactErrorCode> = {
+  ARTIFACT_PATH_OUTSIDE: 'invalid',
+  ARTIFACT_MANIFEST_INVALID: 'failed',
+  ARTIFACT_OBJECT_MISSING: 'failed',
+  ARTIFACT_OBJECT_CORRUPT: 'failed',
+  ARTIFACT_FILE_CHANGED: 'failed',
+  ARTIFACT_IO: 'failed',
+};
 
+/** Error thrown by the artifact store; `code` is stable, `cause` keeps the file-system error. */
+export class ArtifactError extends SlipwayError<ArtifactErrorCode> {
+  override readonly name = 'ArtifactError';
   constructor(code: ArtifactErrorCode, message: string, options?: { readonly cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+    super(code, KINDS[code], message, options);
   }
 }
 

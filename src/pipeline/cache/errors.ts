@@ -1,17 +1,21 @@
 // Typed errors of the job cache: every failure leaving src/pipeline/cache/ is a CacheError.
+import { type KindTable, SlipwayError } from '../../errors/slipway-error.js';
 
 /** Stable machine-readable reasons a cache operation can fail. */
 export type CacheErrorCode = 'CACHE_PATH_OUTSIDE' | 'CACHE_PATH_INVALID' | 'CACHE_IO';
 
-/** Error thrown by the cache store; `code` is stable, `cause` keeps the file-system error. */
-export class CacheError extends Error {
-  override readonly name = 'CacheError';
-  /** Stable reason, safe to branch on. */
-  readonly code: CacheErrorCode;
+// Cache paths come from the config; reading and writing the cache is work that can fail.
+const KINDS: KindTable<CacheErrorCode> = {
+  CACHE_PATH_OUTSIDE: 'invalid',
+  CACHE_PATH_INVALID: 'invalid',
+  CACHE_IO: 'failed',
+};
 
+/** Error thrown by the cache store; `code` is stable, `cause` keeps the file-system error. */
+export class CacheError extends SlipwayError<CacheErrorCode> {
+  override readonly name = 'CacheError';
   constructor(code: CacheErrorCode, message: string, options?: { readonly cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+    super(code, KINDS[code], message, options);
   }
 }
 

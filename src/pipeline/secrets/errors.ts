@@ -1,13 +1,18 @@
 // Typed errors of secrets handling: every failure leaving src/pipeline/secrets/ is a SecretsError.
+import { type KindTable, SlipwayError } from '../../errors/slipway-error.js';
 
 /** Stable machine-readable reasons secrets cannot be loaded. */
 export type SecretsErrorCode = 'SECRETS_FILE_MALFORMED' | 'SECRETS_FILE_UNREADABLE';
 
+// Like a config file: a bad line is invalid content, a file that cannot be read is the user's to fix.
+const KINDS: KindTable<SecretsErrorCode> = {
+  SECRETS_FILE_MALFORMED: 'invalid',
+  SECRETS_FILE_UNREADABLE: 'usage',
+};
+
 /** Error thrown when loading secrets; messages never contain a secret value. */
-export class SecretsError extends Error {
+export class SecretsError extends SlipwayError<SecretsErrorCode> {
   override readonly name = 'SecretsError';
-  /** Stable reason, safe to branch on. */
-  readonly code: SecretsErrorCode;
   /** The secrets file concerned. */
   readonly path: string;
   /** 1-based line of a malformed entry. */
@@ -18,8 +23,7 @@ export class SecretsError extends Error {
     message: string,
     details: { readonly path: string; readonly line?: number; readonly cause?: unknown },
   ) {
-    super(message, details.cause === undefined ? {} : { cause: details.cause });
-    this.code = code;
+    super(code, KINDS[code], message, details);
     this.path = details.path;
     this.line = details.line;
   }
