@@ -1,11 +1,15 @@
 // Pipeline runs the server starts: each in the background with its own AbortController, so cancel never signals the server.
 import { availableParallelism } from 'node:os';
 import type { ResolvedConfig } from '../config/resolved.js';
+import { cancelRun } from '../pipeline/cancel-run.js';
 import { PipelineError } from '../pipeline/errors.js';
 import { type GitInfo, readGitInfo } from '../pipeline/git-info.js';
-import { cancelRun, type PipelineDeps, rerunRun, resumeRun, startRun } from '../pipeline/pipeline-service.js';
+import type { PipelineDeps } from '../pipeline/pipeline-deps.js';
 import type { PlanSelection } from '../pipeline/plan.js';
+import { rerunRun } from '../pipeline/rerun-run.js';
+import { resumeRun } from '../pipeline/resume-run.js';
 import type { Reporter } from '../pipeline/run-events.js';
+import { startRun } from '../pipeline/start-run.js';
 import { LEASE_STALE_AFTER_MS, leaseOwnerIsGone } from '../store/lease-owner.js';
 import type { Clock, Store } from '../store/store.js';
 import { type BackgroundTasks, type ServerLogger, startObserved } from './background.js';

@@ -1,9 +1,10 @@
-// Test-only probes of process groups that do not reuse the code under test (ps, raw kill(2)).
+// Test helpers for job processes: the runners every case runs against, and probes of process groups
+// that do not reuse the code under test (ps, raw kill(2)).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLauncher, findPython } from './launcher.js';
-import { type ProcessRunner, spawnRunner } from './process-runner.js';
+import { createLauncher, findPython } from '../../src/pipeline/process/launcher.js';
+import { type ProcessRunner, spawnRunner } from '../../src/pipeline/process/process-runner.js';
 
 /** Members of group `pgid` that still run, as `ps` lists them (exited-but-unreaped zombies excluded). */
 export function liveGroupMembers(pgid: number): string[] {

@@ -1,5 +1,6 @@
 /** `slipway approve`, `reject` and `cancel`: act on a run from any terminal. */
-import { cancelRun, decideApproval } from '../../pipeline/pipeline-service.js';
+import { cancelRun } from '../../pipeline/cancel-run.js';
+import { decideApproval } from '../../pipeline/decide-approval.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';

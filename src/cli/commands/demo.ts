@@ -18,9 +18,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../package/package-root.js';
+import { decideApproval } from '../../pipeline/decide-approval.js';
 import { readGitInfo } from '../../pipeline/git-info.js';
-import { decideApproval } from '../../pipeline/pipeline-service.js';
 import { freePort } from '../../platform/local/agent/instance-process.js';
+import { systemClock } from '../../rollout/rollout-clock.js';
 import { deploy } from '../../rollout/rollout-service.js';
 import { steadyTraffic } from '../../rollout/steady-traffic.js';
 import type { Store } from '../../store/store.js';
@@ -60,7 +61,7 @@ export async function demoCommand(ctx: CommandContext): Promise<number> {
     const production = await platform.status({ service: 'hello', env: 'production' });
     if (!production?.url) throw new Error('production has no endpoint after the pipeline');
     say(`2/4 production serves ${production.url}; putting steady traffic on it`);
-    const traffic = steadyTraffic(production.url);
+    const traffic = steadyTraffic(production.url, { clock: systemClock() });
     const ship = async (what: string, edit: (text: string) => string) => {
       writeFileSync(join(dir, 'slipway.yaml'), edit(readFileSync(join(dir, 'slipway.yaml'), 'utf8')));
       const { config } = await loadProject(demoCtx);

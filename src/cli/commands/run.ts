@@ -1,14 +1,11 @@
 /** `slipway run`, `resume` and `rerun`: execute a pipeline with a live, plain or JSON view. */
 import { availableParallelism } from 'node:os';
 import { readGitInfo } from '../../pipeline/git-info.js';
-import {
-  type PipelineDeps,
-  type RunOutcome,
-  rerunRun,
-  resumeRun,
-  startRun,
-} from '../../pipeline/pipeline-service.js';
+import type { PipelineDeps, RunOutcome } from '../../pipeline/pipeline-deps.js';
+import { rerunRun } from '../../pipeline/rerun-run.js';
+import { resumeRun } from '../../pipeline/resume-run.js';
 import type { Reporter } from '../../pipeline/run-events.js';
+import { startRun } from '../../pipeline/start-run.js';
 import type { Store } from '../../store/store.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';

@@ -1,6 +1,6 @@
 /** `slipway runs` and `slipway logs`: read what runs did, from the store or a server. */
 
-import { getRunOrThrow } from '../../pipeline/pipeline-service.js';
+import { getRunOrThrow } from '../../pipeline/stored-run.js';
 import type { LogLine, Run } from '../../store/store.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';

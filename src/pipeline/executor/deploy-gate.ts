@@ -3,19 +3,33 @@
  * decides it from any terminal) and the job an environment's `run` command becomes.
  */
 import type { ResolvedJob } from '../../config/resolved.js';
-import type { Run } from '../../store/store.js';
+import type { Run, Store } from '../../store/store.js';
 import type { PlannedDeployNode } from '../plan.js';
-import type { ExecuteDeps } from './execute-run.js';
+import type { Reporter } from '../run-events.js';
 
 /** How an approval wait ended. */
 export type GateDecision = 'cancelled' | { readonly status: 'approved' | 'rejected'; readonly by: string };
 
+/** What the approval gate works with. */
+export interface GateDeps {
+  readonly store: Store;
+  readonly reporter: Reporter;
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** How often to look for a decision. */
+  readonly pollMs: number;
+  /** Aborted when the run is cancelled; the wait ends with it. */
+  readonly signal: AbortSignal;
+  /** The command that decides an approval, for the waiting message. */
+  readonly approveCommand: (runId: number, environment: string) => string;
+}
+
+/** Waits for the decision on a deploy environment. */
+export interface ApprovalGate {
+  wait(node: PlannedDeployNode): Promise<GateDecision>;
+}
+
 /** The approval gate of one run; the run shows `waiting` while any environment waits. */
-export function createApprovalGate(
-  deps: Pick<ExecuteDeps, 'store' | 'reporter' | 'sleep' | 'pollMs' | 'signal' | 'approveCommand'>,
-  run: Run,
-  service: string,
-): { wait(node: PlannedDeployNode): Promise<GateDecision> } {
+export function createApprovalGate(deps: GateDeps, run: Run, service: string): ApprovalGate {
   let waiting = 0;
   const cancelled = () => deps.signal.aborted;
   return {

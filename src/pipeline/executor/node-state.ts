@@ -4,6 +4,14 @@ import type { ArtifactManifest } from '../artifacts/artifact-store.js';
 /** Final statuses of a node. */
 export type FinalStatus = 'success' | 'failure' | 'skipped' | 'cancelled' | 'timed_out';
 
+/** How a node ended, as it happened (before continueOnError is applied). */
+export interface NodeEnd {
+  readonly status: FinalStatus;
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly artifacts?: ArtifactManifest;
+  readonly message?: string;
+}
+
 /** A finished node: its status and what dependents may read. */
 export interface NodeResult {
   readonly status: FinalStatus;

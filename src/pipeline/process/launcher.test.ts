@@ -3,8 +3,8 @@ import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { requirePython, TEST_ENV } from '../../../test/helpers/process-runners.js';
 import { createLauncher } from './launcher.js';
-import { requirePython, TEST_ENV } from './test-support.js';
 
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'slipway-launcher-')));
 after(() => rmSync(dir, { recursive: true, force: true }));

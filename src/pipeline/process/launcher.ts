@@ -9,8 +9,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
+import { isProcessGroupAlive, killProcessGroup } from '../../process/process-group.js';
 import { LAUNCHER_PY } from './launcher-py.js';
-import { isProcessGroupAlive, killProcessGroup } from './process-group.js';
 import type { OutputStream, ProcessResult, RunProcessOptions } from './process-result.js';
 import { type ProcessRunner, spawnRunner } from './process-runner.js';
 

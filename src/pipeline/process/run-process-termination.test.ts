@@ -3,9 +3,14 @@ import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import {
+  liveGroupMembers,
+  RUNNERS,
+  TEST_ENV,
+  waitForNoSuchGroup,
+} from '../../../test/helpers/process-runners.js';
 import type { ProcessResult, RunProcessOptions } from './process-result.js';
 import type { ProcessRunner } from './process-runner.js';
-import { liveGroupMembers, RUNNERS, TEST_ENV, waitForNoSuchGroup } from './test-support.js';
 
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'slipway-termination-')));
 after(() => rmSync(dir, { recursive: true, force: true }));

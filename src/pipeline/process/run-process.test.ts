@@ -3,9 +3,9 @@ import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { RUNNERS, TEST_ENV } from '../../../test/helpers/process-runners.js';
 import type { OutputStream, RunProcessOptions } from './process-result.js';
 import type { ProcessRunner } from './process-runner.js';
-import { RUNNERS, TEST_ENV } from './test-support.js';
 
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'slipway-run-process-')));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,9 +1,9 @@
 // Runs one job command as a CI runner does: bash leading its own process group, output streamed, no survivors.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { isProcessGroupAlive, killProcessGroup } from './process-group.js';
+import { isProcessGroupAlive, killProcessGroup } from '../../process/process-group.js';
+import { spawnProcessGroup } from '../../process/spawn-process-group.js';
 import type { OutputStream, ProcessResult, RunProcessOptions, SpawnFailureReason } from './process-result.js';
 
 const DEFAULT_GRACE_MS = 5000;
@@ -12,9 +12,6 @@ const LEFTOVER_GRACE_MS = 500;
 /** Bound on reading the pipes after the group is gone: a process that escaped the group may hold them open. */
 const DRAIN_MS = 1000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** Re-exported for the engine, which stops a runner's group on cancellation (defined in process-group.ts). */
-export { killProcessGroup } from './process-group.js';
 
 type StopReason = 'timed_out' | 'cancelled';
 
@@ -30,29 +27,18 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
   if (cwdProblem !== undefined) return { status: 'spawn_failed', ...cwdProblem, durationMs: elapsed() };
   if (options.signal?.aborted) return { status: 'cancelled', pid: undefined, durationMs: elapsed() };
 
-  let child: ChildProcess;
-  try {
-    child = spawn('bash', ['-eo', 'pipefail', '-c', options.command], {
-      cwd: options.cwd,
-      env: options.env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  } catch (error) {
-    return spawnError(error, elapsed());
-  }
-  const pid = child.pid;
-  if (pid === undefined) {
-    const error = await new Promise<unknown>((resolve) => child.once('error', resolve));
-    return spawnError(error, elapsed());
-  }
-  // Once spawned, 'exit' always follows; a later 'error' (failed signal delivery) changes nothing.
-  child.on('error', () => {});
+  const group = spawnProcessGroup('bash', ['-eo', 'pipefail', '-c', options.command], {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (!group.started) return spawnError(await group.error, elapsed());
+  const pid = group.pid;
   options.onStart?.(pid);
 
   const pipes = [
-    readOutput(child.stdout as Readable, 'stdout', options.onOutput),
-    readOutput(child.stderr as Readable, 'stderr', options.onOutput),
+    readOutput(group.stdout as Readable, 'stdout', options.onOutput),
+    readOutput(group.stderr as Readable, 'stderr', options.onOutput),
   ];
   let stop: { reason: StopReason; done: Promise<void> } | undefined;
   const terminate = (reason: StopReason): void => {
@@ -63,9 +49,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
   const onAbort = (): void => terminate('cancelled');
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const exit = await group.exit;
   clearTimeout(timer);
   options.signal?.removeEventListener('abort', onAbort);
   // The shell is gone but its background children may not be: nothing of a job may outlive it.

@@ -1,8 +1,9 @@
 // Approval routes: list a run's gates and decide one; gated environments need the approver role.
 import { z } from 'zod';
 import type { ResolvedApprovalProtection, ResolvedConfig } from '../../config/resolved.js';
-import { decideApproval, getRunOrThrow } from '../../pipeline/pipeline-service.js';
+import { decideApproval } from '../../pipeline/decide-approval.js';
 import { readSnapshot } from '../../pipeline/run-snapshot.js';
+import { getRunOrThrow } from '../../pipeline/stored-run.js';
 import { type ApiRoute, defineRoute } from '../api-route.js';
 import { requireRole } from '../auth.js';
 import { ApiError } from '../errors.js';

@@ -1,0 +1,81 @@
+/** Runs one deploy environment: its approval gate, then its `run` command or the deploy of its services. */
+import type { EvalContext } from '../../expression/index.js';
+import type { ArtifactManifest } from '../artifacts/artifact-store.js';
+import type { PlannedDeployNode } from '../plan.js';
+import { type ApprovalGate, deployJob } from './deploy-gate.js';
+import { type JobRunnerDeps, runJob } from './job-runner.js';
+import type { LogSink } from './log-sink.js';
+import type { NodeOutcome, RunRecorder } from './run-recorder.js';
+
+/** What a deploy environment runs with. */
+export interface DeployNodeDeps extends JobRunnerDeps {
+  readonly clock: { now(): number };
+  readonly logs: LogSink;
+  /** Environment the deploy command starts from. */
+  readonly baseEnv: Readonly<Record<string, string>>;
+  /** The command that deploys services to an environment (a deploy environment without `run`). */
+  readonly deployCommand?: (environment: string, services: readonly string[]) => string;
+}
+
+/** One deploy environment to run. */
+export interface DeployNodeInput {
+  readonly gate: ApprovalGate;
+  readonly context: EvalContext;
+  readonly signal: AbortSignal;
+  /** The service `service.deployed` names (the project). */
+  readonly service: string;
+  /** Artifacts to materialize, read when the command starts (after any approval wait). */
+  readonly artifacts: () => readonly ArtifactManifest[];
+}
+
+/** Runs a deploy environment to its outcome: cancelled or rejected at the gate, or deployed. */
+export async function runDeployNode(
+  deps: DeployNodeDeps,
+  recorder: RunRecorder,
+  node: PlannedDeployNode,
+  input: DeployNodeInput,
+): Promise<NodeOutcome> {
+  const startedAt = deps.clock.now();
+  const notRun = { outputs: {}, attempts: 0, exitCode: null } as const;
+  if (node.approval === 'manual_approval') {
+    const decided = await input.gate.wait(node);
+    if (decided === 'cancelled') {
+      const message = 'cancelled while waiting for approval';
+      return { ...notRun, status: 'cancelled', message, startedAt: deps.clock.now() };
+    }
+    if (decided.status === 'rejected')
+      return { ...notRun, status: 'failure', message: `rejected by ${decided.by}`, startedAt };
+  }
+  recorder.attemptStarted(node, 1, startedAt);
+  const command =
+    node.run ??
+    (node.services && node.services.length > 0 && deps.deployCommand
+      ? deps.deployCommand(node.environment, node.services)
+      : undefined);
+  if (command === undefined) {
+    const log = deps.logs.attempt(node.key, 1);
+    log.system(`environment ${node.environment}: nothing to deploy`);
+    log.end();
+    return {
+      status: 'success',
+      outputs: {},
+      attempts: 1,
+      exitCode: 0,
+      message: 'nothing to deploy',
+      startedAt,
+    };
+  }
+  const outcome = await runJob(deps, {
+    key: node.key,
+    job: deployJob(node, command),
+    baseEnv: deps.baseEnv,
+    context: input.context,
+    signal: input.signal,
+    upstreamArtifacts: input.artifacts(),
+    previousAttempts: 0,
+    openLog: (attempt) => deps.logs.attempt(node.key, attempt),
+    onAttempt: () => {},
+  });
+  if (outcome.status === 'success') recorder.deployed(node, input.service, startedAt);
+  return { ...outcome, startedAt };
+}

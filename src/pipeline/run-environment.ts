@@ -1,0 +1,106 @@
+/**
+ * The environment a run executes in: its secrets (from the environment or .slipway/secrets.env)
+ * and the masker that hides them, the base environment of its jobs, its run directory, and the
+ * caches, artifacts and process runner of its project.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Run } from '../store/store.js';
+import { abortableSleep } from './abortable-sleep.js';
+import { artifactsRoot, createArtifactStore } from './artifacts/artifact-store.js';
+import { hashFiles } from './artifacts/hash-files.js';
+import { cacheRoot, createCacheStore } from './cache/cache-store.js';
+import type { ExecuteDeps } from './executor/execute-run.js';
+import { LogSink } from './executor/log-sink.js';
+import { openProcessJournal } from './executor/process-journal.js';
+import type { PipelineDeps } from './pipeline-deps.js';
+import { createLauncher } from './process/launcher.js';
+import { spawnRunner } from './process/process-runner.js';
+import type { RunSnapshot } from './run-snapshot.js';
+import { createMasker } from './secrets/masker.js';
+import { readSecretsFile } from './secrets/secrets-file.js';
+
+/** Plans with at least this many nodes start their jobs through the launcher. */
+const LAUNCHER_MIN_JOBS = 16;
+
+/** Where a run keeps its files (process journal, job outputs). */
+export function runDirOf(projectDir: string, runId: number): string {
+  return join(projectDir, '.slipway', 'runs', String(runId));
+}
+
+/** Sets up the run directory and everything the scheduler needs; the caller closes `processes` and `journal`. */
+export function createRunEnvironment(deps: PipelineDeps, run: Run, snapshot: RunSnapshot): ExecuteDeps {
+  const projectDir = snapshot.projectDir;
+  const secretsFile = readSecretsFile(join(projectDir, '.slipway', 'secrets.env'));
+  const secretNames = new Set(Object.values(snapshot.config.jobs).flatMap((j) => j.secrets));
+  const secrets: Record<string, string> = {};
+  for (const name of secretNames) {
+    const value = deps.env[name] ?? secretsFile[name];
+    if (value !== undefined) secrets[name] = value;
+  }
+  const masker = createMasker([...Object.values(secrets), ...Object.values(secretsFile)]);
+  const baseEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(deps.env)) if (v !== undefined && !(k in secretsFile)) baseEnv[k] = v;
+  Object.assign(baseEnv, {
+    CI: baseEnv.CI ?? 'true',
+    SLIPWAY: 'true',
+    SLIPWAY_RUN_ID: String(run.id),
+    SLIPWAY_PROJECT_DIR: projectDir,
+  });
+  const runDir = runDirOf(projectDir, run.id);
+  mkdirSync(runDir, { recursive: true });
+  // State, caches and secrets.env stay out of git without the user having to remember it.
+  const ignore = join(projectDir, '.slipway', '.gitignore');
+  if (!existsSync(ignore))
+    writeFileSync(ignore, '# Slipway state: runs, logs, caches, artifacts, secrets.env\n*\n');
+  const logs = new LogSink({
+    store: deps.store,
+    reporter: deps.reporter,
+    masker,
+    runId: run.id,
+    clock: deps.clock,
+  });
+  const { slipwayCommand } = deps;
+  return {
+    store: deps.store,
+    clock: deps.clock,
+    reporter: deps.reporter,
+    logs,
+    concurrency: Math.max(1, deps.concurrency),
+    pollMs: deps.pollMs ?? 300,
+    baseEnv,
+    secrets,
+    git: deps.git,
+    hashFiles: (patterns) => hashFiles(patterns, projectDir),
+    signal: deps.signal,
+    approveCommand: (id, env) => `slipway approve ${id} ${env}`,
+    ...(slipwayCommand
+      ? {
+          deployCommand: (env: string, services: readonly string[]) =>
+            services
+              .map((service) =>
+                [...slipwayCommand, 'deploy', service, '--env', env].map(shellQuote).join(' '),
+              )
+              .join(' && '),
+        }
+      : {}),
+    projectDir,
+    runDir,
+    journal: openProcessJournal(runDir),
+    // Small pipelines spawn directly; from a few dozen jobs on, the launcher's cheaper starts win.
+    processes:
+      deps.spawnDirectly || snapshot.plan.nodes.length < LAUNCHER_MIN_JOBS
+        ? spawnRunner()
+        : createLauncher({ slots: Math.max(1, deps.concurrency) }),
+    cache: createCacheStore({ root: cacheRoot(projectDir), clock: deps.clock }),
+    artifacts: createArtifactStore({ root: artifactsRoot(projectDir) }),
+    graceMs: deps.graceMs ?? 5000,
+    mask: (text) => masker.mask(text),
+    sleep: abortableSleep,
+  };
+}
+
+/** Quotes a word for /bin/sh. */
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
