@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { systemClock } from '../../dist/rollout/rollout-clock.js';
 import { steadyTraffic } from '../../dist/rollout/steady-traffic.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -68,7 +69,7 @@ services:
 
 /** Eight keep-alive clients looping GET / (the same traffic the demo and the tests use). */
 export function steadyLoad(url, clients = 8) {
-  return steadyTraffic(url, { clients, pauseMs: 1, maxMs: 30 * 60_000 });
+  return steadyTraffic(url, { clock: systemClock(), clients, pauseMs: 1, maxMs: 30 * 60_000 });
 }
 
 /** The URL `slipway deploy` printed. */

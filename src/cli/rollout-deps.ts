@@ -1,9 +1,7 @@
 /** Wires the rollout controller for CLI commands: store, local platform, reporter and owner id. */
-import {
-  type ControllerDeps,
-  controllerId,
-  type RolloutEvent,
-} from '../rollout/controller/rollout-controller.js';
+import type { ControllerDeps, RolloutEvent } from '../rollout/controller/controller-types.js';
+import { controllerId } from '../rollout/controller/rollout-controller.js';
+import { systemClock } from '../rollout/rollout-clock.js';
 import type { Store } from '../store/store.js';
 import type { CommandContext } from './context.js';
 import { localPlatform } from './platform.js';
@@ -16,6 +14,7 @@ export function rolloutDeps(ctx: CommandContext, projectDir: string, store: Stor
   return {
     store,
     platform: localPlatform(ctx, projectDir),
+    clock: systemClock(),
     report: (event) => report(ctx, event),
     owner: controllerId(),
     env,

@@ -7,12 +7,8 @@ import type { ResolvedConfig, ResolvedStrategy } from '../config/resolved.js';
 import type { ServiceRef, ServiceStatus } from '../platform/platform.js';
 import { isStoreError } from '../store/errors.js';
 import type { NewRollout, Rollout, Store } from '../store/store.js';
-import {
-  type ControllerDeps,
-  controllerIsGone,
-  RolloutController,
-  type RolloutOutcome,
-} from './controller/rollout-controller.js';
+import type { ControllerDeps, RolloutOutcome } from './controller/controller-types.js';
+import { controllerIsGone, RolloutController } from './controller/rollout-controller.js';
 import type { RolloutSpec } from './controller/rollout-spec.js';
 import { deploymentFor } from './deployment.js';
 import { RolloutError } from './errors.js';
@@ -226,7 +222,7 @@ export async function requestControl(
   if (!active)
     throw new RolloutError('NO_ROLLOUT', `${ref.service} has no rollout in progress in ${ref.env}`);
   const rollout = await deps.store.updateRollout(active.id, { request });
-  const orphaned = controllerIsGone(rollout, Date.now());
+  const orphaned = controllerIsGone(rollout, deps.clock.now());
   if (!orphaned || request === 'pause') return { rollout };
   return { rollout, outcome: await new RolloutController(deps).drive(rollout.id) };
 }
@@ -240,11 +236,11 @@ export async function resume(deps: ControllerDeps, ref: ServiceRef): Promise<Rol
 }
 
 async function driveOrWait(deps: ControllerDeps, id: number): Promise<RolloutOutcome> {
-  const deadline = Date.now() + 5 * 60_000;
+  const deadline = deps.clock.now() + 5 * 60_000;
   for (;;) {
     const outcome = await new RolloutController(deps).drive(id);
-    if (outcome.status !== 'busy' || Date.now() > deadline) return outcome;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    if (outcome.status !== 'busy' || deps.clock.now() > deadline) return outcome;
+    await deps.clock.sleep(200);
   }
 }
 
@@ -274,15 +270,15 @@ async function createWhenFree(
   input: DeployInput,
   rollout: NewRollout,
 ): Promise<Rollout> {
-  const deadline = Date.now() + 60 * 60_000;
+  const deadline = deps.clock.now() + 60 * 60_000;
   for (;;) {
     try {
       return await deps.store.createRollout(rollout);
     } catch (error) {
       if (!isStoreError(error, 'ROLLOUT_ACTIVE')) throw error;
       const active = await activeRollout(deps.store, ref);
-      const orphaned = active && controllerIsGone(active, Date.now());
-      if (!input.queue || Date.now() > deadline) {
+      const orphaned = active && controllerIsGone(active, deps.clock.now());
+      if (!input.queue || deps.clock.now() > deadline) {
         throw new RolloutError(
           'ROLLOUT_ACTIVE',
           `${ref.service} already has a rollout in progress in ${ref.env} (rollout ${active?.id ?? '?'}, ${active?.phase ?? 'running'})` +
@@ -292,7 +288,7 @@ async function createWhenFree(
           { cause: error },
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await deps.clock.sleep(500);
     }
   }
 }

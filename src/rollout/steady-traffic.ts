@@ -3,6 +3,7 @@
  * benches and the tests count every response and remember when bad ones began and ended.
  */
 import { Agent, request } from 'node:http';
+import type { RolloutClock } from './rollout-clock.js';
 
 /** What the traffic saw; times are epoch ms. */
 export interface TrafficStats {
@@ -16,8 +17,10 @@ export interface TrafficStats {
   lastBadAt?: number;
 }
 
-/** How much traffic. */
+/** How much traffic, timed by which clock. */
 export interface TrafficOptions {
+  /** Stamps bad responses and paces the clients. */
+  readonly clock: RolloutClock;
   /** Concurrent keep-alive clients (default 4). */
   readonly clients?: number;
   /** Pause between one client's requests (default 2 ms). */
@@ -29,17 +32,18 @@ export interface TrafficOptions {
 /** Sends GET `url` from each client in a loop until `stop` is called; any status but 200 is a failure. */
 export function steadyTraffic(
   url: string,
-  options: TrafficOptions = {},
+  options: TrafficOptions,
 ): { stats: TrafficStats; stop: () => Promise<TrafficStats> } {
   const { hostname, port, pathname, search } = new URL(url);
+  const { clock } = options;
   const clients = options.clients ?? 4;
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const stats: TrafficStats = { requests: 0, ok: 0, failed: 0, statuses: {}, errors: [] };
   let running = true;
   const bad = (what: string) => {
     stats.failed++;
-    stats.firstBadAt ??= Date.now();
-    stats.lastBadAt = Date.now();
+    stats.firstBadAt ??= clock.now();
+    stats.lastBadAt = clock.now();
     if (stats.errors.length < 10) stats.errors.push(what);
   };
   const once = () =>
@@ -68,12 +72,12 @@ export function steadyTraffic(
       req.setTimeout(10_000, () => req.destroy(new Error('client timeout')));
       req.end();
     });
-  const deadline = Date.now() + (options.maxMs ?? 10 * 60_000);
+  const deadline = clock.now() + (options.maxMs ?? 10 * 60_000);
   const pauseMs = options.pauseMs ?? 2;
   const loops = Array.from({ length: clients }, async () => {
-    while (running && Date.now() < deadline) {
+    while (running && clock.now() < deadline) {
       await once();
-      await new Promise((r) => setTimeout(r, pauseMs));
+      await clock.sleep(pauseMs);
     }
   });
   return {

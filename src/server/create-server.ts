@@ -76,6 +76,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     controllerDeps: () => ({
       store: deps.store,
       platform: deps.platform,
+      clock: deps.clock,
       owner,
       // Closing the server releases its rollouts where they stand, for another server to take over.
       signal: closing.signal,
@@ -95,6 +96,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     logger: deps.logger,
     controllerDeps: ctx.controllerDeps,
     runs: ctx.runs,
+    clock: deps.clock,
     ...(deps.takeoverMs === undefined ? {} : { everyMs: deps.takeoverMs }),
   });
   takeover.start();

@@ -2,8 +2,9 @@
 
 import type { ResolvedConfig } from '../config/resolved.js';
 import type { Platform } from '../platform/platform.js';
-import type { ControllerDeps } from '../rollout/controller/rollout-controller.js';
-import type { Clock, Store } from '../store/store.js';
+import type { ControllerDeps } from '../rollout/controller/controller-types.js';
+import type { RolloutClock } from '../rollout/rollout-clock.js';
+import type { Store } from '../store/store.js';
 import type { BackgroundTasks, ServerLogger } from './background.js';
 import type { ServerRuns } from './server-runs.js';
 
@@ -15,7 +16,8 @@ export interface ServerDeps {
   /** Reads and checks slipway.yaml again; throws PipelineError CONFIG_INVALID when it is invalid. */
   readonly loadConfig: () => Promise<ResolvedConfig>;
   readonly platform: Platform;
-  readonly clock: Clock;
+  /** Read by every route and engine; rollouts also wait on it. */
+  readonly clock: RolloutClock;
   readonly logger: ServerLogger;
   /** Environment of jobs and hooks (the server's own, usually). */
   readonly env?: Readonly<Record<string, string | undefined>>;

@@ -1,10 +1,7 @@
 // Leases across servers: runs and rollouts whose holder died (a killed server or CLI) are driven on here.
-import {
-  type ControllerDeps,
-  controllerIsGone,
-  RolloutController,
-} from '../rollout/controller/rollout-controller.js';
-import type { Store } from '../store/store.js';
+import type { ControllerDeps } from '../rollout/controller/controller-types.js';
+import { controllerIsGone, RolloutController } from '../rollout/controller/rollout-controller.js';
+import type { Clock, Store } from '../store/store.js';
 import type { BackgroundTasks, ServerLogger } from './background.js';
 import type { ServerRuns } from './server-runs.js';
 
@@ -19,7 +16,8 @@ export interface TakeoverDeps {
   readonly runs: ServerRuns;
   /** How often to look for orphans (default 1 s). */
   readonly everyMs?: number;
-  readonly now?: () => number;
+  /** The server's clock: a lease is stale when its heartbeat is older than the controller's limit. */
+  readonly clock: Clock;
 }
 
 /**
@@ -58,7 +56,7 @@ export class Takeover {
       );
     }
     try {
-      const now = (this.deps.now ?? Date.now)();
+      const now = this.deps.clock.now();
       const deps = this.deps.controllerDeps();
       const active = await this.deps.store.listRollouts({ active: true, limit: 100 });
       for (const rollout of active) {

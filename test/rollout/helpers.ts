@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { agentPaths } from '../../src/platform/local/agent/agent-paths.js';
+import { systemClock } from '../../src/rollout/rollout-clock.js';
 import { steadyTraffic, type TrafficStats } from '../../src/rollout/steady-traffic.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -85,7 +86,7 @@ export function testProject(yaml: string): TestProject {
 
 /** Steady keep-alive load on a URL; `stop` returns what it saw. */
 export function steadyLoad(url: string, clients = 4): { stop: () => Promise<TrafficStats> } {
-  return steadyTraffic(`${url}/`, { clients, maxMs: 180_000 });
+  return steadyTraffic(`${url}/`, { clock: systemClock(), clients, maxMs: 180_000 });
 }
 
 /** The fixture service's slipway.yaml: one service `web` and an environment `prod` with `strategy` (indented 6). */

@@ -6,6 +6,7 @@ import { formatDiagnostic } from '../../config/diagnostic.js';
 import { loadConfigFile } from '../../config/load-config.js';
 import type { ResolvedConfig } from '../../config/resolved.js';
 import { PipelineError } from '../../pipeline/errors.js';
+import { systemClock } from '../../rollout/rollout-clock.js';
 import { createServer } from '../../server/create-server.js';
 import { ServerError } from '../../server/server-error.js';
 import type { CommandContext } from '../context.js';
@@ -123,7 +124,7 @@ export async function serverCommand(ctx: CommandContext, options: ServerOptions)
     projectDir: project.projectDir,
     loadConfig,
     platform: localPlatform(ctx, project.projectDir),
-    clock: { now: () => Date.now() },
+    clock: systemClock(),
     logger: { info: (m) => log('info', m), error: (m) => log('error', m) },
     env: ctx.io.env,
     slipwayCommand: agentCommand(),

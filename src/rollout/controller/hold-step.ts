@@ -3,15 +3,16 @@
  * one (router metrics of the new and the stable revision, external providers, synthetic
  * journeys), judges it, and stops early on a failed verdict or a control request.
  */
-import { diffSnapshots, type RouterMetricsSnapshot } from '../../router/metrics.js';
+import type { RouterMetricsSnapshot } from '../../platform/traffic-metrics.js';
+import { diffSnapshots } from '../../router/metrics.js';
 import type { Rollout } from '../../store/store.js';
 import type { Measurement } from '../analysis/analysis-types.js';
 import { measureExternal } from '../analysis/external-providers.js';
 import { INITIAL_ANALYSIS, judge } from '../analysis/judge.js';
 import { measureRouter } from '../analysis/measure-router.js';
-import type { RolloutStep } from '../plan-rollout.js';
+import type { RolloutStep } from '../rollout-step.js';
 import { type CheckTarget, runJourneys } from './checks.js';
-import type { ControllerDeps, StepResult } from './rollout-controller.js';
+import type { ControllerDeps, StepResult } from './controller-types.js';
 import type { RolloutSpec } from './rollout-spec.js';
 
 /** How often a hold looks for control requests. */
@@ -31,7 +32,7 @@ export interface HoldArgs {
 /** Holds the step; returns early on a verdict or a request. */
 export async function holdStep(args: HoldArgs): Promise<StepResult> {
   const { rollout, spec, step, deps } = args;
-  const now = deps.now ?? Date.now;
+  const now = () => deps.clock.now();
   const ref = { service: rollout.service, env: rollout.environment };
   const duration = step.durationMs ?? 0;
   const started = now();
@@ -76,9 +77,10 @@ export async function holdStep(args: HoldArgs): Promise<StepResult> {
         return { status: 'paused', reason: `analysis inconclusive: ${verdict.reason}` };
     }
     const remaining = duration - (now() - started);
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.max(1, Math.min(POLL_MS, remaining, nextAt - now()))),
-    );
+    // Only an analysed hold wakes up for its next measurement: otherwise nextAt stays in the past
+    // and the hold would look for requests every millisecond.
+    const untilMeasurement = analyzing ? nextAt - now() : POLL_MS;
+    await deps.clock.sleep(Math.max(1, Math.min(POLL_MS, remaining, untilMeasurement)));
   }
   return { status: 'done' };
 }

@@ -5,14 +5,13 @@
  * and the next one continues from the stored step. A failed verdict flips traffic back to the
  * stable revision in one router update.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Platform, ServiceRef } from '../../platform/platform.js';
+import type { ServiceRef } from '../../platform/platform.js';
 import type { EventType } from '../../store/event-types.js';
 import { LEASE_STALE_AFTER_MS, leaseOwnerIsGone } from '../../store/lease-owner.js';
-import type { Rollout, Store } from '../../store/store.js';
-import type { Measurement } from '../analysis/analysis-types.js';
-import type { RolloutStep } from '../plan-rollout.js';
+import type { Rollout } from '../../store/store.js';
+import type { RolloutStep } from '../rollout-step.js';
 import { runCommand, runSmoke, runWarmup } from './checks.js';
+import type { ControllerDeps, RolloutOutcome, StepResult } from './controller-types.js';
 import { holdStep } from './hold-step.js';
 import type { RolloutSpec } from './rollout-spec.js';
 
@@ -22,79 +21,12 @@ export const STALE_AFTER_MS = LEASE_STALE_AFTER_MS;
 export { leaseOwnerId as controllerId, leaseOwnerIsGone as ownerIsGone } from '../../store/lease-owner.js';
 
 const HEARTBEAT_MS = 1000;
-
-/** What a rollout reports as it goes (printed as NDJSON with --json). */
-export type RolloutEvent =
-  | {
-      readonly type: 'rollout.step';
-      readonly rollout: number;
-      readonly step: number;
-      readonly action: string;
-      readonly weights: Readonly<Record<string, number>>;
-      readonly instances: Readonly<Record<string, number>>;
-    }
-  | ({ readonly type: 'analysis.measurement'; readonly rollout: number; readonly step: number } & Measurement)
-  | {
-      readonly type: 'rollout.paused';
-      readonly rollout: number;
-      readonly step: number;
-      readonly reason: string;
-    }
-  | { readonly type: 'rollout.resumed'; readonly rollout: number; readonly step: number }
-  | {
-      readonly type: 'rollout.rollback';
-      readonly rollout: number;
-      readonly reason: string;
-      readonly restoreMs: number;
-    }
-  | {
-      readonly type: 'rollout.finished';
-      readonly rollout: number;
-      readonly status: 'completed' | 'rolled_back' | 'aborted';
-      readonly revision: string;
-      readonly reason?: string;
-    };
-
-/** How a rollout ended (or that another controller drives it). */
-export type RolloutOutcome =
-  | { readonly status: 'completed' | 'rolled_back' | 'aborted'; readonly reason?: string }
-  | { readonly status: 'busy'; readonly owner: string }
-  /** This controller stopped driving (its process is shutting down); the rollout waits for the next one. */
-  | { readonly status: 'released' };
-
-/** What the controller needs. */
-export interface ControllerDeps {
-  readonly store: Store;
-  readonly platform: Platform;
-  readonly report: (event: RolloutEvent) => void;
-  /** Identifies this controller process in the store (e.g. `host:pid:start`). */
-  readonly owner: string;
-  /** Environment variables for hooks and commands. */
-  readonly env: Readonly<Record<string, string>>;
-  readonly now?: () => number;
-  /**
-   * Aborted when this process stops driving rollouts (a server shutting down): `drive` returns
-   * `released` and leaves the rollout where it is, free for another controller to take over.
-   */
-  readonly signal?: AbortSignal;
-}
-
-/** The result of applying one step. */
-export type StepResult =
-  | { readonly status: 'done' }
-  | { readonly status: 'jump'; readonly to: number }
-  | { readonly status: 'paused'; readonly reason: string }
-  | { readonly status: 'failed'; readonly reason: string; readonly measurement?: Measurement }
-  | { readonly status: 'aborted'; readonly reason: string }
-  | { readonly status: 'released' };
+/** How often a paused rollout looks for a control request. */
+const PAUSED_POLL_MS = 100;
 
 /** Drives rollouts; one instance can drive several in turn. */
 export class RolloutController {
-  private readonly now: () => number;
-
-  constructor(private readonly deps: ControllerDeps) {
-    this.now = deps.now ?? Date.now;
-  }
+  constructor(private readonly deps: ControllerDeps) {}
 
   /** Drives a rollout until it ends, or says who else drives it. */
   async drive(id: number): Promise<RolloutOutcome> {
@@ -109,14 +41,10 @@ export class RolloutController {
       return { status: 'busy', owner: (await store.getRollout(id))?.owner ?? 'another controller' };
     }
     let lost = false;
-    const heartbeat = setInterval(() => {
-      void store
-        .claimRollout(id, this.deps.owner, this.now() - STALE_AFTER_MS)
-        .then((held) => {
-          if (!held) lost = true;
-        })
-        .catch(() => {});
-    }, HEARTBEAT_MS);
+    const beating = new AbortController();
+    const heartbeat = this.heartbeat(id, beating.signal, () => {
+      lost = true;
+    });
     try {
       for (;;) {
         if (lost)
@@ -146,7 +74,7 @@ export class RolloutController {
             this.deps.report({ type: 'rollout.resumed', rollout: id, step });
             continue;
           }
-          await sleep(100);
+          await this.deps.clock.sleep(PAUSED_POLL_MS);
           continue;
         }
         if (rollout.request === 'pause') {
@@ -187,7 +115,22 @@ export class RolloutController {
         }
       }
     } finally {
-      clearInterval(heartbeat);
+      beating.abort();
+      await heartbeat;
+    }
+  }
+
+  /** Renews the lease every heartbeat until `signal` aborts; `onLost` hears when another controller holds it. */
+  private async heartbeat(id: number, signal: AbortSignal, onLost: () => void): Promise<void> {
+    const { store, clock, owner } = this.deps;
+    for (;;) {
+      await clock.sleep(HEARTBEAT_MS, signal);
+      if (signal.aborted) return;
+      try {
+        if (!(await store.claimRollout(id, owner, clock.now() - STALE_AFTER_MS))) onLost();
+      } catch {
+        // A renewal the store could not answer is tried again on the next beat; only a refused one loses the lease.
+      }
     }
   }
 
@@ -264,7 +207,9 @@ export class RolloutController {
       lastStep: lastStepIndex(spec),
       saveMeasurements: (measurements) =>
         this.deps.store
-          .updateRollout(rollout.id, { data: { ...rollout.data, measurements, measuredAt: this.now() } })
+          .updateRollout(rollout.id, {
+            data: { ...rollout.data, measurements, measuredAt: this.now() },
+          })
           .then(() => {}),
     });
   }
@@ -324,7 +269,11 @@ export class RolloutController {
       weights: { [spec.next.id]: 100 },
       roles: { stable: spec.next.id },
     });
-    await store.updateRollout(rollout.id, { phase: 'completed', finishedAt: this.now(), request: null });
+    await store.updateRollout(rollout.id, {
+      phase: 'completed',
+      finishedAt: this.now(),
+      request: null,
+    });
     await this.record('rollout.completed', rollout, { revision: spec.next.id });
     await this.record(spec.stable ? 'service.upgraded' : 'service.deployed', rollout, {
       revision: spec.next.id,
@@ -349,6 +298,10 @@ export class RolloutController {
     });
     this.deps.report({ type: 'rollout.paused', rollout: rollout.id, step: rollout.step, reason });
     await this.record('rollout.paused', rollout, { step: rollout.step, reason });
+  }
+
+  private now(): number {
+    return this.deps.clock.now();
   }
 
   private async load(id: number): Promise<Rollout> {

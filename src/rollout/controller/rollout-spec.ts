@@ -4,7 +4,7 @@
  */
 import type { ResolvedAnalysis, ResolvedChecks, ResolvedHooks } from '../../config/resolved.js';
 import type { MetricCheck } from '../analysis/analysis-types.js';
-import type { RolloutStep } from '../plan-rollout.js';
+import type { RolloutStep } from '../rollout-step.js';
 
 /** The frozen spec of one rollout. */
 export interface RolloutSpec {

@@ -4,7 +4,7 @@
  * the old revision stays warm for `scaleDownDelay` so that rollback is one flip.
  */
 import type { ResolvedStrategy } from '../../config/resolved.js';
-import type { RolloutStep } from '../plan-rollout.js';
+import type { RolloutStep } from '../rollout-step.js';
 import { checkActions, counts, type StrategyInput, shares, step } from './steps.js';
 
 type BlueGreen = Extract<ResolvedStrategy, { kind: 'blueGreen' }>;

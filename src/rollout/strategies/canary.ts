@@ -4,7 +4,7 @@
  * until the new one has 100%.
  */
 import type { ResolvedStrategy } from '../../config/resolved.js';
-import type { RolloutStep } from '../plan-rollout.js';
+import type { RolloutStep } from '../rollout-step.js';
 import { checkActions, counts, type StrategyInput, shares, step } from './steps.js';
 
 type Canary = Extract<ResolvedStrategy, { kind: 'canary' }>;

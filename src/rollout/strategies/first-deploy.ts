@@ -3,7 +3,7 @@
  * the new revision up at full size, checks it, and gives it all traffic at once.
  */
 import type { ResolvedChecks } from '../../config/resolved.js';
-import type { RolloutStep } from '../plan-rollout.js';
+import type { RolloutStep } from '../rollout-step.js';
 import { checkActions, step } from './steps.js';
 
 /** Steps of a first deploy (hooks are added by planRollout). */

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ResolvedChecks, ResolvedCountOrPercent, ResolvedStrategy } from '../../config/resolved.js';
-import { planRollout, type RolloutStep } from '../plan-rollout.js';
+import { planRollout } from '../plan-rollout.js';
 import { batchCount, resolveFenceposts } from '../rolling-math.js';
+import type { RolloutStep } from '../rollout-step.js';
 
 const v = (x: number | string): ResolvedCountOrPercent =>
   typeof x === 'number' ? { value: x, percent: false } : { value: Number.parseFloat(x), percent: true };

@@ -6,8 +6,8 @@
  * stops the last old instance is the `promote` step; instances still missing then start after it.
  */
 import type { ResolvedStrategy } from '../../config/resolved.js';
-import type { RolloutStep } from '../plan-rollout.js';
 import { batchCount, resolveFenceposts } from '../rolling-math.js';
+import type { RolloutStep } from '../rollout-step.js';
 import { checkActions, counts, round, type StrategyInput, shares, step } from './steps.js';
 
 type Rolling = Extract<ResolvedStrategy, { kind: 'rolling' }>;

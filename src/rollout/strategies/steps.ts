@@ -1,6 +1,6 @@
 /** Building blocks shared by the strategy planners: step records, weights and the checks before traffic. */
 import type { ResolvedChecks } from '../../config/resolved.js';
-import type { RolloutAction, RolloutStep } from '../plan-rollout.js';
+import type { RolloutAction, RolloutStep } from '../rollout-step.js';
 
 /** The stable revision a strategy replaces (always with at least one instance). */
 export interface Stable {

@@ -1,0 +1,71 @@
+/** What the rollout controller is wired with and what it reports and returns, shared by the controller, its hold step and the use cases. */
+import type { Platform } from '../../platform/platform.js';
+import type { Store } from '../../store/store.js';
+import type { Measurement } from '../analysis/analysis-types.js';
+import type { RolloutClock } from '../rollout-clock.js';
+
+/** What a rollout reports as it goes (printed as NDJSON with --json). */
+export type RolloutEvent =
+  | {
+      readonly type: 'rollout.step';
+      readonly rollout: number;
+      readonly step: number;
+      readonly action: string;
+      readonly weights: Readonly<Record<string, number>>;
+      readonly instances: Readonly<Record<string, number>>;
+    }
+  | ({ readonly type: 'analysis.measurement'; readonly rollout: number; readonly step: number } & Measurement)
+  | {
+      readonly type: 'rollout.paused';
+      readonly rollout: number;
+      readonly step: number;
+      readonly reason: string;
+    }
+  | { readonly type: 'rollout.resumed'; readonly rollout: number; readonly step: number }
+  | {
+      readonly type: 'rollout.rollback';
+      readonly rollout: number;
+      readonly reason: string;
+      readonly restoreMs: number;
+    }
+  | {
+      readonly type: 'rollout.finished';
+      readonly rollout: number;
+      readonly status: 'completed' | 'rolled_back' | 'aborted';
+      readonly revision: string;
+      readonly reason?: string;
+    };
+
+/** How a rollout ended (or that another controller drives it). */
+export type RolloutOutcome =
+  | { readonly status: 'completed' | 'rolled_back' | 'aborted'; readonly reason?: string }
+  | { readonly status: 'busy'; readonly owner: string }
+  /** This controller stopped driving (its process is shutting down); the rollout waits for the next one. */
+  | { readonly status: 'released' };
+
+/** What the controller needs. */
+export interface ControllerDeps {
+  readonly store: Store;
+  readonly platform: Platform;
+  /** Every time the controller reads and every wait (holds, polls, heartbeats) goes through it. */
+  readonly clock: RolloutClock;
+  readonly report: (event: RolloutEvent) => void;
+  /** Identifies this controller process in the store (e.g. `host:pid:start`). */
+  readonly owner: string;
+  /** Environment variables for hooks and commands. */
+  readonly env: Readonly<Record<string, string>>;
+  /**
+   * Aborted when this process stops driving rollouts (a server shutting down): `drive` returns
+   * `released` and leaves the rollout where it is, free for another controller to take over.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** The result of applying one step. */
+export type StepResult =
+  | { readonly status: 'done' }
+  | { readonly status: 'jump'; readonly to: number }
+  | { readonly status: 'paused'; readonly reason: string }
+  | { readonly status: 'failed'; readonly reason: string; readonly measurement?: Measurement }
+  | { readonly status: 'aborted'; readonly reason: string }
+  | { readonly status: 'released' };
