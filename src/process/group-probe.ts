@@ -1,5 +1,6 @@
 // Tells whether a process group still has a running member, treating unreaped zombies as gone (Linux /proc).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { isRunningState, type ProcStat, readProcStat } from './proc-stat.js';
 
 /** Asks "does anything in this group still run?"; cheap to call repeatedly while waiting for it to end. */
 export type GroupProbe = () => boolean;
@@ -12,18 +13,18 @@ export type GroupProbe = () => boolean;
  * small in-memory files, while async reads queue behind the libuv thread pool and took 100x longer.
  */
 export function createGroupProbe(pgid: number): GroupProbe {
-  let running: string[] = [];
+  let running: number[] = [];
   return () => {
     if (!groupExists(pgid)) return false;
     if (process.platform !== 'linux') return true;
     for (const pid of running) {
-      const member = readMember(pid);
-      if (member !== undefined && member.pgrp === pgid && isRunning(member.state)) return true;
+      const member = readProcStat(pid);
+      if (member !== undefined && member.pgrp === pgid && isRunningState(member.state)) return true;
     }
     const scanned = scanGroup(pgid);
     // Nothing of the group in /proc while kill(2) sees it: /proc shows another PID namespace, trust kill(2).
     if (scanned === undefined || scanned.length === 0) return true;
-    running = scanned.filter((member) => isRunning(member.state)).map((member) => member.pid);
+    running = scanned.filter((member) => isRunningState(member.state)).map((member) => member.pid);
     return running.length > 0;
   };
 }
@@ -38,38 +39,13 @@ function groupExists(pgid: number): boolean {
   }
 }
 
-function isRunning(state: string): boolean {
-  return state !== 'Z' && state !== 'X';
-}
-
-interface Member {
-  readonly pid: string;
-  readonly state: string;
-  readonly pgrp: number;
-}
-
-function scanGroup(pgid: number): Member[] | undefined {
+function scanGroup(pgid: number): ProcStat[] | undefined {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
     return undefined;
   }
-  const members = entries.filter((name) => /^\d+$/.test(name)).map(readMember);
-  return members.filter((member): member is Member => member?.pgrp === pgid);
-}
-
-/** Reads state and pgrp from `/proc/<pid>/stat`, whose command name may itself contain spaces and ')'. */
-function readMember(pid: string): Member | undefined {
-  let line: string;
-  try {
-    line = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined; // exited since it was listed
-  }
-  const fields = line.slice(line.lastIndexOf(')') + 2).split(' ');
-  const state = fields[0];
-  const pgrp = Number(fields[2]);
-  if (state === undefined || !Number.isInteger(pgrp)) return undefined;
-  return { pid, state, pgrp };
+  const members = entries.filter((name) => /^\d+$/.test(name)).map((name) => readProcStat(Number(name)));
+  return members.filter((member): member is ProcStat => member?.pgrp === pgid);
 }

@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { liveGroupMembers } from '../../test/helpers/process-groups.js';
 import { isProcessGroupAlive, killProcessGroup, waitForProcessGroupExit } from './process-group.js';
-import { liveGroupMembers } from './test-support.js';
 
 /** Starts `script` as the leader of a new process group and returns its pid (= the group id). */
 async function startGroup(script: string): Promise<number> {

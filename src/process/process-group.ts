@@ -1,4 +1,4 @@
-// Signals the process group a job leads and waits for it to end, so no child of a job outlives it (POSIX).
+// Signals a process group and waits for it to end, so nothing a command started outlives it (POSIX).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createGroupProbe } from './group-probe.js';
 

@@ -1,5 +1,10 @@
 /** Runs a shell command in a process group of its own, keeping the tail of its output, killed on timeout. */
-import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { signalProcessGroup } from '../process/process-group.js';
+import { spawnProcessGroup } from '../process/spawn-process-group.js';
+
+/** How much of the combined output is kept to find its last line. */
+const OUTPUT_TAIL_CHARS = 4000;
 
 /** How a command ended. */
 export type ShellResult =
@@ -8,41 +13,42 @@ export type ShellResult =
   | { readonly status: 'timeout'; readonly lastLine: string }
   | { readonly status: 'failed-to-start'; readonly message: string };
 
-/** Runs `command` with `/bin/sh -c`; on timeout its whole group is killed. Never rejects. */
-export function runShell(
+/**
+ * Runs `command` with `/bin/sh -c`; on timeout its whole group is killed. Settles once the shell
+ * has exited and its output pipes are closed (a background child holding them keeps it waiting
+ * until the timeout). Never rejects.
+ */
+export async function runShell(
   command: string,
   options: { readonly cwd?: string; readonly env: NodeJS.ProcessEnv; readonly timeoutMs: number },
 ): Promise<ShellResult> {
-  return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', command], {
-      ...(options.cwd ? { cwd: options.cwd } : {}),
-      env: options.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let output = '';
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString('utf8')).slice(-4000);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-(child.pid ?? 0), 'SIGKILL');
-      } catch {}
-    }, options.timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      resolve({ status: 'failed-to-start', message: error.message });
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const lastLine = output.trim().split('\n').pop() ?? '';
-      if (timedOut) resolve({ status: 'timeout', lastLine });
-      else if (signal) resolve({ status: 'killed', signal, lastLine });
-      else resolve({ status: 'exited', code: code ?? 0, lastLine });
-    });
+  const group = spawnProcessGroup('/bin/sh', ['-c', command], {
+    cwd: options.cwd || undefined,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (!group.started) return { status: 'failed-to-start', message: (await group.error).message };
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
+  };
+  const pipes = [group.stdout, group.stderr].map((pipe) => (pipe ? closed(pipe, keep) : Promise.resolve()));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    signalProcessGroup(group.pid, 'SIGKILL');
+  }, options.timeoutMs);
+  const { code, signal } = await group.exit;
+  await Promise.all(pipes);
+  clearTimeout(timer);
+  const lastLine = output.trim().split('\n').pop() ?? '';
+  if (timedOut) return { status: 'timeout', lastLine };
+  if (signal) return { status: 'killed', signal, lastLine };
+  return { status: 'exited', code: code ?? 0, lastLine };
+}
+
+/** Feeds a pipe to `onData` and resolves once it is closed. */
+function closed(pipe: Readable, onData: (chunk: Buffer) => void): Promise<void> {
+  pipe.on('data', onData);
+  return new Promise((resolve) => pipe.once('close', () => resolve()));
 }

@@ -1,20 +1,11 @@
 // Test helpers for job processes: the runners every case runs against, and probes of process groups
 // that do not reuse the code under test (ps, raw kill(2)).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLauncher, findPython } from '../../src/pipeline/process/launcher.js';
 import { type ProcessRunner, spawnRunner } from '../../src/pipeline/process/process-runner.js';
 
-/** Members of group `pgid` that still run, as `ps` lists them (exited-but-unreaped zombies excluded). */
-export function liveGroupMembers(pgid: number): string[] {
-  const listing = execFileSync('ps', ['-eo', 'pgid=,stat=,pid=,args='], { encoding: 'utf8' });
-  return listing
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter(([group, state]) => Number(group) === pgid && state !== undefined && !state.startsWith('Z'))
-    .map((fields) => fields.slice(2).join(' '));
-}
+export { liveGroupMembers } from './process-groups.js';
 
 /** Waits until `kill(-pgid, 0)` fails with ESRCH; false on timeout. Some sandbox inits reap orphans every ~2 s. */
 export async function waitForNoSuchGroup(pgid: number, timeoutMs: number): Promise<boolean> {

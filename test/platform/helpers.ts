@@ -3,8 +3,8 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ResolvedProbe, ResolvedService } from '../../src/config/resolved.js';
-import { processStartTime } from '../../src/platform/local/agent/instance-process.js';
 import { LocalPlatform } from '../../src/platform/local/local-platform.js';
+import { processStartTime } from '../../src/process/process-identity.js';
 
 /** The repository root (tests run from it). */
 export const ROOT = resolve(import.meta.dirname, '..', '..');

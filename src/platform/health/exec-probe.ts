@@ -1,5 +1,7 @@
 /** The command probe: `/bin/sh -c` in the instance's folder, passing on exit 0. */
-import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { signalProcessGroup } from '../../process/process-group.js';
+import { spawnProcessGroup } from '../../process/spawn-process-group.js';
 import { type CheckOutcome, withDeadline } from './check-outcome.js';
 
 /** How much of the command's stderr is kept to find its last line. */
@@ -24,42 +26,44 @@ export function runExecProbe(
   target: ExecProbeTarget,
   timeoutMs: number,
 ): Promise<CheckOutcome> {
-  return withDeadline(
-    timeoutMs,
-    (signal) =>
-      new Promise<CheckOutcome>((resolve) => {
-        const child = spawn('/bin/sh', ['-c', command], {
-          cwd: target.cwd,
-          env: { ...target.env, PORT: String(target.port) },
-          detached: true,
-          stdio: ['ignore', 'ignore', 'pipe'],
-        });
-        let stderr = Buffer.alloc(0);
-        let verdict: CheckOutcome | undefined;
-        const finish = (): void => {
-          if (verdict) resolve(withStderr(verdict, stderr));
-          child.stderr?.destroy();
-        };
-        child.stderr?.on('data', (chunk: Buffer) => {
-          stderr = Buffer.concat([stderr, chunk]);
-          if (stderr.length > STDERR_TAIL_BYTES) stderr = stderr.subarray(stderr.length - STDERR_TAIL_BYTES);
-        });
-        signal.addEventListener('abort', () => killGroup(child.pid), { once: true });
-        child.once('error', (error) => {
-          verdict = { ok: false, message: `cannot run probe command: ${error.message}` };
-          finish();
-        });
-        child.once('exit', (code, exitSignal) => {
-          killGroup(child.pid);
-          verdict =
-            code === 0
-              ? { ok: true, message: 'exit 0' }
-              : { ok: false, message: code === null ? `killed by ${exitSignal}` : `exit ${code}` };
-          setTimeout(finish, DRAIN_MS).unref();
-        });
-        child.once('close', finish);
-      }),
-  );
+  return withDeadline(timeoutMs, async (signal) => {
+    const group = spawnProcessGroup('/bin/sh', ['-c', command], {
+      cwd: target.cwd,
+      env: { ...target.env, PORT: String(target.port) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    if (!group.started)
+      return { ok: false, message: `cannot run probe command: ${(await group.error).message}` };
+    const { pid } = group;
+    signal.addEventListener('abort', () => signalProcessGroup(pid, 'SIGKILL'), { once: true });
+    const stderr = readTail(group.stderr);
+    const { code, signal: exitSignal } = await group.exit;
+    signalProcessGroup(pid, 'SIGKILL');
+    const verdict: CheckOutcome =
+      code === 0
+        ? { ok: true, message: 'exit 0' }
+        : { ok: false, message: code === null ? `killed by ${exitSignal}` : `exit ${code}` };
+    return withStderr(verdict, await stderr.drained(DRAIN_MS));
+  });
+}
+
+/** Keeps the last STDERR_TAIL_BYTES of `pipe`; `drained` waits for it to close, at most `waitMs`, then lets go of it. */
+function readTail(pipe: Readable | null): { drained(waitMs: number): Promise<Buffer> } {
+  let tail = Buffer.alloc(0);
+  pipe?.on('data', (chunk: Buffer) => {
+    tail = Buffer.concat([tail, chunk]);
+    if (tail.length > STDERR_TAIL_BYTES) tail = tail.subarray(tail.length - STDERR_TAIL_BYTES);
+  });
+  const closed = new Promise<void>((resolve) => (pipe ? pipe.once('close', resolve) : resolve()));
+  return {
+    async drained(waitMs) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, waitMs).unref()))]);
+      clearTimeout(timer);
+      pipe?.destroy();
+      return tail;
+    },
+  };
 }
 
 function withStderr(verdict: CheckOutcome, stderr: Buffer): CheckOutcome {
@@ -73,13 +77,4 @@ function withStderr(verdict: CheckOutcome, stderr: Buffer): CheckOutcome {
   if (!last) return verdict;
   const line = last.length > MESSAGE_LINE_MAX ? `${last.slice(0, MESSAGE_LINE_MAX)}...` : last;
   return { ok: false, message: `${verdict.message}: ${line}` };
-}
-
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // The group is already gone.
-  }
 }

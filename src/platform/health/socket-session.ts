@@ -1,5 +1,5 @@
 /**
- * Runs a small client protocol (Redis, AMQP) over one TCP or TLS connection. The protocol is a
+ * Runs a small client protocol (the Redis check's) over one TCP or TLS connection. The protocol is a
  * pure `SocketSession` (bytes in, bytes and a verdict out); this file owns the socket and the deadline.
  */
 import net from 'node:net';
@@ -7,7 +7,7 @@ import tls from 'node:tls';
 import { type CheckOutcome, timeoutMessage } from './check-outcome.js';
 import { describeSocketError } from './socket-error.js';
 
-/** After a verdict, how long a polite goodbye (AMQP Close-Ok) may take before the socket is dropped. */
+/** After a verdict, how long a polite goodbye may take before the socket is dropped. */
 const GOODBYE_MS = 500;
 
 /** What a session wants after reading some bytes. */
@@ -30,7 +30,7 @@ export interface SocketSession {
   closed(): CheckOutcome;
 }
 
-/** Where to connect; `tls` wraps the connection (rediss://, amqps://). */
+/** Where to connect; `tls` wraps the connection (rediss://). */
 export interface SessionEndpoint {
   readonly host: string;
   readonly port: number;

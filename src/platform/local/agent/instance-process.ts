@@ -2,10 +2,12 @@
  * Instance processes: started in a session of their own (so they outlive the agent), with output
  * going straight to a log file, and recognised again after an agent restart by pid and start time.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
+import { signalProcessGroup } from '../../../process/process-group.js';
+import { processStartTime } from '../../../process/process-identity.js';
+import { spawnProcessGroup } from '../../../process/spawn-process-group.js';
 
 /** A started instance process. */
 export interface StartedProcess {
@@ -24,60 +26,36 @@ export function startProcess(
   mkdirSync(dirname(options.logFile), { recursive: true });
   const fd = openSync(options.logFile, 'a');
   try {
-    const child = spawn('/bin/sh', ['-c', `exec ${command}`], {
+    const group = spawnProcessGroup('/bin/sh', ['-c', `exec ${command}`], {
       cwd: options.cwd,
       env: options.env,
-      detached: true,
       stdio: ['ignore', fd, fd],
     });
-    const exited = new Promise<string>((resolve) => {
-      child.once('error', (error) => resolve(`could not start: ${error.message}`));
-      child.once('exit', (code, signal) =>
-        resolve(signal ? `killed by ${signal}` : `exited with code ${code}`),
-      );
-    });
-    child.unref();
-    const pid = child.pid;
-    if (pid === undefined) return { pid: -1, startTime: '', exited };
-    return { pid, startTime: processStartTime(pid) ?? '', exited };
+    if (!group.started) {
+      return {
+        pid: -1,
+        startTime: '',
+        exited: group.error.then((error) => `could not start: ${error.message}`),
+      };
+    }
+    group.unref();
+    const exited = group.exit.then(({ code, signal }) =>
+      signal ? `killed by ${signal}` : `exited with code ${code}`,
+    );
+    return { pid: group.pid, startTime: processStartTime(group.pid) ?? '', exited };
   } finally {
     closeSync(fd);
   }
 }
 
-/** The start time of a live, non-zombie process, or undefined when there is no such process. */
-export function processStartTime(pid: number): string | undefined {
-  if (pid <= 0) return undefined;
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // Fields after the command name (which may hold spaces), e.g. "S 1 123 ..."; start time is field 22.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
-  return fields[19];
-}
-
-/** True when `pid` is still the process that was started at `startTime`. */
-export function isSameProcess(pid: number, startTime: string): boolean {
-  const now = processStartTime(pid);
-  return now !== undefined && (startTime === '' || now === startTime);
-}
-
-/** Sends a signal to the instance's whole process group; false when it is already gone. */
+/** Sends a signal to the instance's whole process group (or to it alone if it leads none); false when it is gone. */
 export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
+  if (signalProcessGroup(pid, signal)) return true;
   try {
-    process.kill(-pid, signal);
+    process.kill(pid, signal);
     return true;
   } catch {
-    try {
-      process.kill(pid, signal);
-      return true;
-    } catch {
-      return false;
-    }
+    return false;
   }
 }
 

@@ -1,4 +1,5 @@
-// Local peers for health-check tests: a port nobody listens on, a server that accepts and never answers, an HTTP server.
+// Local peers for health-check tests: a port nobody listens on, a server that accepts and never answers,
+// a server that plays a script on each connection, an HTTP server.
 import http from 'node:http';
 import net from 'node:net';
 
@@ -18,13 +19,20 @@ export async function closedPort(): Promise<number> {
 }
 
 /** Accepts connections and reads them, but never writes a byte; counts what is still open. */
-export async function silentPeer(): Promise<Peer & { readonly openSockets: () => number }> {
+export function silentPeer(): Promise<Peer & { readonly openSockets: () => number }> {
+  return scriptedPeer((socket) => socket.resume());
+}
+
+/** Hands each connection to `play` (which reads and writes as it likes); counts what is still open. */
+export async function scriptedPeer(
+  play: (socket: net.Socket) => void,
+): Promise<Peer & { readonly openSockets: () => number }> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
-    socket.resume();
+    play(socket);
   });
   return listen(
     server,
