@@ -4,8 +4,8 @@
  */
 
 import { formatDuration } from '../../config/duration.js';
-import { revisionIdOf } from '../../platform/local/revisions.js';
 import type { RevisionStatus } from '../../platform/platform.js';
+import { revisionIdOf } from '../../platform/revision-fingerprint.js';
 import { deploymentFor } from '../../rollout/deployment.js';
 import { planRollout, type RolloutPlan } from '../../rollout/plan-rollout.js';
 import type { RolloutStep } from '../../rollout/rollout-step.js';

@@ -2,30 +2,23 @@
  * Revisions on disk: a content-addressed snapshot of a service's source plus its resolved config,
  * under `.slipway/revisions/<service>/<id>/`. The same content and config give the same id.
  */
-import { createHash } from 'node:crypto';
 import {
   copyFileSync,
   existsSync,
-  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
-  readlinkSync,
   renameSync,
   rmSync,
-  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { ResolvedService } from '../../config/resolved.js';
 import { PlatformError } from '../errors.js';
 import type { Revision } from '../platform.js';
+import { fingerprintRevision, type RevisionConfig } from '../revision-fingerprint.js';
 
-/** Folders never part of a revision: version control, Slipway's state, installed dependencies. */
-const SKIPPED = new Set(['.git', '.slipway', 'node_modules']);
-/** Files at the source root that are not part of it: the config, whose service part is hashed on its own. */
-const SKIPPED_AT_ROOT = new Set(['slipway.yaml', 'slipway.yml']);
 /** How many revisions of each service are kept on disk. */
 export const KEPT_REVISIONS = 10;
 
@@ -33,9 +26,6 @@ export const KEPT_REVISIONS = 10;
 export interface RevisionManifest extends Revision {
   readonly config: RevisionConfig;
 }
-
-/** The part of a service's resolved config that defines a revision. */
-export type RevisionConfig = Omit<ResolvedService, 'path' | 'source' | 'id'>;
 
 /** The folder holding every revision of a service. */
 export function serviceRevisionsDir(stateDir: string, service: string): string {
@@ -54,14 +44,7 @@ export function createRevision(
   baseDir: string,
   now: () => Date = () => new Date(),
 ): RevisionManifest {
-  const sourceDir = resolve(baseDir, service.source);
-  if (!existsSync(sourceDir) || !statSync(sourceDir).isDirectory()) {
-    throw new PlatformError(
-      'SOURCE_NOT_FOUND',
-      `service ${service.id}: source ${sourceDir} is not a directory`,
-    );
-  }
-  const { config, files, digest, id } = fingerprint(service, sourceDir);
+  const { config, files, digest, id, sourceDir } = fingerprintRevision(service, baseDir);
   const dir = revisionDir(stateDir, service.id, id);
   const existing = readManifest(stateDir, service.id, id);
   if (existing) return existing;
@@ -100,32 +83,6 @@ export function createRevision(
     throw error;
   }
   return manifest;
-}
-
-/** The id the service's current source and config would get, without writing anything. */
-export function revisionIdOf(service: ResolvedService, baseDir: string): string {
-  const sourceDir = resolve(baseDir, service.source);
-  if (!existsSync(sourceDir) || !statSync(sourceDir).isDirectory()) {
-    throw new PlatformError(
-      'SOURCE_NOT_FOUND',
-      `service ${service.id}: source ${sourceDir} is not a directory`,
-    );
-  }
-  return fingerprint(service, sourceDir).id;
-}
-
-/** The digest over a service's config and source files. */
-function fingerprint(
-  service: ResolvedService,
-  sourceDir: string,
-): { config: RevisionConfig; files: SourceFile[]; digest: string; id: string } {
-  const { path: _path, source: _source, id: _id, ...config } = service;
-  const files = listFiles(sourceDir);
-  const hash = createHash('sha256');
-  hash.update(`${JSON.stringify(canonical(config))}\n`);
-  for (const file of files) hash.update(`${file.kind} ${file.mode} ${file.digest} ${file.rel}\n`);
-  const digest = hash.digest('hex');
-  return { config, files, digest, id: `r-${digest.slice(0, 12)}` };
 }
 
 /** Reads a revision's manifest, or undefined when there is no such revision. */
@@ -178,50 +135,4 @@ export function pruneRevisions(
     removed.push(manifest.id);
   }
   return removed;
-}
-
-interface SourceFile {
-  readonly rel: string;
-  readonly kind: 'file' | 'dir' | 'link';
-  readonly mode: string;
-  readonly digest: string;
-}
-
-/** Every file under `root` in a stable order, with a content digest (link target for symlinks). */
-function listFiles(root: string): SourceFile[] {
-  const out: SourceFile[] = [];
-  const walk = (rel: string): void => {
-    const names = readdirSync(join(root, rel)).sort();
-    for (const name of names) {
-      if (SKIPPED.has(name) || (rel === '' && SKIPPED_AT_ROOT.has(name))) continue;
-      const childRel = rel ? `${rel}/${name}` : name;
-      const full = join(root, childRel);
-      const stat = lstatSync(full);
-      if (stat.isSymbolicLink()) {
-        out.push({ rel: childRel, kind: 'link', mode: '-', digest: readlinkSync(full) });
-      } else if (stat.isDirectory()) {
-        out.push({ rel: childRel, kind: 'dir', mode: '-', digest: '-' });
-        walk(childRel);
-      } else if (stat.isFile()) {
-        const digest = createHash('sha256').update(readFileSync(full)).digest('hex');
-        out.push({ rel: childRel, kind: 'file', mode: stat.mode & 0o111 ? 'x' : '-', digest });
-      }
-    }
-  };
-  walk('');
-  return out;
-}
-
-/** JSON with object keys sorted, so equal configs hash equally. */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object') {
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const item = (value as Record<string, unknown>)[key];
-      if (item !== undefined) sorted[key] = canonical(item);
-    }
-    return sorted;
-  }
-  return value;
 }
