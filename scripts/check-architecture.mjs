@@ -14,6 +14,7 @@ export const UNITS = [
   { unit: 'errors', rank: 0, layer: 'kernel' },
   { unit: 'process', rank: 0, layer: 'kernel' },
   { unit: 'package', rank: 0, layer: 'kernel' },
+  { unit: 'state-files', rank: 0, layer: 'kernel' },
   // bottom: the config language and the engines' building blocks, in their own order
   { unit: 'expression', rank: 1, layer: 'bottom' },
   { unit: 'config', rank: 2, layer: 'bottom' },

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../state-files/private-modes.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { ResolvedConfig } from './resolved.js';
 
@@ -41,9 +42,9 @@ export function readCachedConfig(projectDir: string, key: string): CachedConfig 
 export function writeCachedConfig(projectDir: string, key: string, value: CachedConfig): void {
   try {
     const file = cacheFile(projectDir);
-    mkdirSync(join(projectDir, '.slipway'), { recursive: true });
+    mkdirSync(join(projectDir, '.slipway'), { recursive: true, mode: PRIVATE_DIR_MODE });
     const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ key, ...value }));
+    writeFileSync(temp, JSON.stringify({ key, ...value }), { mode: PRIVATE_FILE_MODE });
     renameSync(temp, file);
   } catch {
     // a read-only project just runs without the cache

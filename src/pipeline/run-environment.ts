@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../state-files/private-modes.js';
 import type { Run } from '../store/store.js';
 import { abortableSleep } from './abortable-sleep.js';
 import { artifactsRoot, createArtifactStore } from './artifacts/artifact-store.js';
@@ -48,11 +49,13 @@ export function createRunEnvironment(deps: PipelineDeps, run: Run, snapshot: Run
     SLIPWAY_PROJECT_DIR: projectDir,
   });
   const runDir = runDirOf(projectDir, run.id);
-  mkdirSync(runDir, { recursive: true });
+  mkdirSync(runDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   // State, caches and secrets.env stay out of git without the user having to remember it.
   const ignore = join(projectDir, '.slipway', '.gitignore');
   if (!existsSync(ignore))
-    writeFileSync(ignore, '# Slipway state: runs, logs, caches, artifacts, secrets.env\n*\n');
+    writeFileSync(ignore, '# Slipway state: runs, logs, caches, artifacts, secrets.env\n*\n', {
+      mode: PRIVATE_FILE_MODE,
+    });
   const logs = new LogSink({
     store: deps.store,
     reporter: deps.reporter,

@@ -3,8 +3,19 @@
  * release in a `SHA256SUMS` file (the `sha256sum` format). Every copy out is checked against it.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, normalize, sep } from 'node:path';
+import { PRIVATE_DIR_MODE, privateModeOf } from '../state-files/private-modes.js';
 import { ReleaseError } from './errors.js';
 
 /** One stored asset of a release. */
@@ -33,9 +44,11 @@ export function storeAssets(
     const sha256 = sha256File(path);
     const blob = blobPath(stateDir, sha256);
     if (!existsSync(blob)) {
-      mkdirSync(dirname(blob), { recursive: true });
+      mkdirSync(dirname(blob), { recursive: true, mode: PRIVATE_DIR_MODE });
       const partial = `${blob}.${process.pid}.partial`;
       copyFileSync(path, partial);
+      // The copy took the asset's mode: the blob keeps the owner's bits, execute included.
+      chmodSync(partial, privateModeOf(statSync(partial).mode));
       renameSync(partial, blob);
     }
     return { name, sha256, size: statSync(path).size };
@@ -73,7 +86,9 @@ export function exportAssets(stateDir: string, sums: ReadonlyMap<string, string>
       throw new ReleaseError('ASSET_MISSING', `asset ${name} is missing from the store (${blob})`);
     mkdirSync(dirname(target), { recursive: true });
     const partial = `${target}.partial`;
-    copyFileSync(blob, partial);
+    // A fresh file with the usual modes (the umask applies), not the blob's owner-only ones.
+    rmSync(partial, { force: true });
+    writeFileSync(partial, readFileSync(blob), { mode: statSync(blob).mode & 0o111 ? 0o777 : 0o666 });
     const actual = sha256File(partial);
     if (actual !== expected) {
       rmSync(partial, { force: true });

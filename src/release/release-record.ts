@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import semver from 'semver';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../state-files/private-modes.js';
 import { type AssetEntry, formatSums } from './asset-store.js';
 import { ReleaseError } from './errors.js';
 
@@ -34,13 +35,15 @@ export function releaseDir(stateDir: string, tag: string): string {
 /** Writes a release's record files (each written whole, then renamed into place). */
 export function writeRecord(stateDir: string, record: ReleaseRecord): string {
   const dir = releaseDir(stateDir, record.tag);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   // Like every part of the state folder, release records stay out of git.
   const ignore = join(stateDir, '.gitignore');
   if (!existsSync(ignore))
-    writeFileSync(ignore, '# Slipway state: runs, logs, caches, artifacts, releases\n*\n');
+    writeFileSync(ignore, '# Slipway state: runs, logs, caches, artifacts, releases\n*\n', {
+      mode: PRIVATE_FILE_MODE,
+    });
   const put = (name: string, text: string) => {
-    writeFileSync(join(dir, `${name}.tmp`), text);
+    writeFileSync(join(dir, `${name}.tmp`), text, { mode: PRIVATE_FILE_MODE });
     renameSync(join(dir, `${name}.tmp`), join(dir, name));
   };
   put('notes.md', record.notes);

@@ -1,9 +1,10 @@
 // Checkouts of pushed commits for webhook runs: `git worktree add --detach` under .slipway/workspaces/<sha>.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { PRIVATE_DIR_MODE } from '../state-files/private-modes.js';
 import { ApiError } from './errors.js';
 
 const run = promisify(execFile);
@@ -77,6 +78,8 @@ export class Workspaces {
     // A workspace left half-made (its folder removed, or an interrupted add) is cleared first.
     await rm(dir, { recursive: true, force: true });
     await succeeds(root, ['worktree', 'prune']);
+    // git would make the missing parents with the umask's modes; the state folder is the owner's alone.
+    await mkdir(dirname(dir), { recursive: true, mode: PRIVATE_DIR_MODE });
     await git(root, ['worktree', 'add', '--detach', dir, sha]);
     return join(dir, prefix);
   }

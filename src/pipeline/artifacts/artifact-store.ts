@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { chmod, lstat, mkdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { glob } from 'tinyglobby';
+import { PRIVATE_DIR_MODE } from '../../state-files/private-modes.js';
 import { assertPatternsInside, globOptions, isOutside, planGlob } from './artifact-patterns.js';
 import { ArtifactError, toArtifactError } from './errors.js';
 import { copyHashing, hashFile } from './file-hash.js';
@@ -88,7 +89,7 @@ export function createArtifactStore(options: { readonly root: string }): Artifac
     const { sha256, size } = await hashFile(source);
     const target = objectPath(sha256);
     if (!(await exists(target))) {
-      await mkdir(join(root, 'tmp'), { recursive: true });
+      await mkdir(join(root, 'tmp'), { recursive: true, mode: PRIVATE_DIR_MODE });
       const temp = join(root, 'tmp', randomUUID());
       try {
         const copied = await copyHashing(source, temp);
@@ -98,7 +99,7 @@ export function createArtifactStore(options: { readonly root: string }): Artifac
             `artifact '${rel}' changed while it was collected`,
           );
         }
-        await mkdir(dirname(target), { recursive: true });
+        await mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
         // Same name means same content, so losing a rename race to another collector is harmless.
         await rename(temp, target);
       } finally {

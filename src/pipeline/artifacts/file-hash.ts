@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, createWriteStream, openSync, readSync } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { PRIVATE_FILE_MODE } from '../../state-files/private-modes.js';
 
 /** Digest and byte count of some content. */
 export interface ContentHash {
@@ -21,7 +22,7 @@ export async function hashFile(path: string): Promise<ContentHash> {
   return { sha256: hash.digest('hex'), size };
 }
 
-/** Copies `from` to `to` (created or truncated), hashing the bytes as they pass. */
+/** Copies `from` to `to` (created owner-only, or truncated), hashing the bytes as they pass. */
 export async function copyHashing(from: string, to: string): Promise<ContentHash> {
   const hash = createHash('sha256');
   let size = 0;
@@ -32,7 +33,7 @@ export async function copyHashing(from: string, to: string): Promise<ContentHash
       done(null, chunk);
     },
   });
-  await pipeline(createReadStream(from), tap, createWriteStream(to));
+  await pipeline(createReadStream(from), tap, createWriteStream(to, { mode: PRIVATE_FILE_MODE }));
   return { sha256: hash.digest('hex'), size };
 }
 

@@ -4,6 +4,7 @@
  */
 import { cp, lstat, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenTree } from '../../state-files/private-modes.js';
 import {
   type CacheEntryMeta,
   entriesDir,
@@ -94,17 +95,21 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
       }
       if (present.length === 0) return { status: 'nothing_to_save' };
 
-      await mkdir(join(root, 'tmp'), { recursive: true });
-      await mkdir(entriesDir(root), { recursive: true });
+      await mkdir(join(root, 'tmp'), { recursive: true, mode: PRIVATE_DIR_MODE });
+      await mkdir(entriesDir(root), { recursive: true, mode: PRIVATE_DIR_MODE });
       temp = await mkdtemp(join(root, 'tmp', 'save-'));
       for (const rel of present) {
         const dest = join(temp, 'files', rel);
-        await mkdir(dirname(dest), { recursive: true });
+        await mkdir(dirname(dest), { recursive: true, mode: PRIVATE_DIR_MODE });
         await cp(join(cwd, rel), dest, COPY_OPTIONS);
       }
+      // cp copies the job's modes: the entry keeps only the owner's bits (and execute where set).
+      await tightenTree(join(temp, 'files'));
       const bytes = await treeBytes(join(temp, 'files'));
       const meta: CacheEntryMeta = { key, createdAt: clock.now(), paths: present, bytes };
-      await writeFile(join(temp, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+      await writeFile(join(temp, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`, {
+        mode: PRIVATE_FILE_MODE,
+      });
       try {
         await rename(temp, target);
       } catch (error) {

@@ -3,10 +3,11 @@
  * timeout, its outputs file, and its cache and artifacts. Returns a result, never throws for
  * anything the job itself did.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ResolvedJob } from '../../config/resolved.js';
 import { type EvalContext, interpolate } from '../../expression/index.js';
+import { PRIVATE_FILE_MODE } from '../../state-files/private-modes.js';
 import type { ArtifactManifest, ArtifactStore } from '../artifacts/artifact-store.js';
 import type { CacheStore } from '../cache/cache-store.js';
 import { parseOutputsFile } from '../outputs/outputs-file.js';
@@ -166,6 +167,8 @@ async function runAttempt(
   },
 ): Promise<JobOutcome> {
   const outputFile = join(deps.runDir, `${safeName(input.key)}.${a.attempt}.output`);
+  // Made here, owner-only: the job's shell would create it with its own umask, readable by anyone.
+  closeSync(openSync(outputFile, 'a', PRIVATE_FILE_MODE));
   const env = {
     ...a.env,
     SLIPWAY_OUTPUT: outputFile,

@@ -5,6 +5,7 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { PRIVATE_FILE_MODE } from '../../state-files/private-modes.js';
 
 /** Records the process group of each job process a run starts. */
 export interface ProcessJournal {
@@ -18,7 +19,7 @@ function journalPath(runDir: string): string {
 
 /** Opens (appending) the journal of the run whose files live in `runDir`. */
 export function openProcessJournal(runDir: string): ProcessJournal {
-  const fd = openSync(journalPath(runDir), 'a');
+  const fd = openSync(journalPath(runDir), 'a', PRIVATE_FILE_MODE);
   return {
     record: (jobKey, pgid) => {
       writeSync(fd, `${pgid} ${jobKey}\n`);

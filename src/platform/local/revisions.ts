@@ -3,6 +3,7 @@
  * under `.slipway/revisions/<service>/<id>/`. The same content and config give the same id.
  */
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -15,6 +16,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedService } from '../../config/resolved.js';
+import { PRIVATE_DIR_MODE, PRIVATE_EXEC_MODE, PRIVATE_FILE_MODE } from '../../state-files/private-modes.js';
 import { PlatformError } from '../errors.js';
 import type { Revision } from '../platform.js';
 import { fingerprintRevision, type RevisionConfig } from '../revision-fingerprint.js';
@@ -50,17 +52,25 @@ export function createRevision(
   if (existing) return existing;
 
   // The state directory stays out of git, whichever command creates it first.
-  mkdirSync(stateDir, { recursive: true });
+  mkdirSync(stateDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const ignore = join(stateDir, '.gitignore');
-  if (!existsSync(ignore)) writeFileSync(ignore, '# Slipway state: revisions, agent, runs, releases\n*\n');
+  if (!existsSync(ignore))
+    writeFileSync(ignore, '# Slipway state: revisions, agent, runs, releases\n*\n', {
+      mode: PRIVATE_FILE_MODE,
+    });
   const staging = `${dir}.tmp-${process.pid}-${Date.now()}`;
   rmSync(staging, { recursive: true, force: true });
-  mkdirSync(join(staging, 'source'), { recursive: true });
+  mkdirSync(join(staging, 'source'), { recursive: true, mode: PRIVATE_DIR_MODE });
   for (const file of files) {
     const target = join(staging, 'source', file.rel);
-    if (file.kind === 'dir') mkdirSync(target, { recursive: true });
+    if (file.kind === 'dir') mkdirSync(target, { recursive: true, mode: PRIVATE_DIR_MODE });
     else if (file.kind === 'link') symlinkSync(file.digest, target);
-    else copyFileSync(join(sourceDir, file.rel), target);
+    else {
+      copyFileSync(join(sourceDir, file.rel), target);
+      // A copy takes its source's mode; the revision keeps the owner's bits, and only the execute
+      // bit its id was computed with.
+      chmodSync(target, file.mode === 'x' ? PRIVATE_EXEC_MODE : PRIVATE_FILE_MODE);
+    }
   }
   // Installed dependencies are shared with the source folder, not copied (they are not part of the id).
   const modules = join(sourceDir, 'node_modules');
@@ -73,7 +83,9 @@ export function createRevision(
     instances: service.instances,
     config,
   };
-  writeFileSync(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, {
+    mode: PRIVATE_FILE_MODE,
+  });
   try {
     renameSync(staging, dir);
   } catch (error) {
@@ -111,7 +123,7 @@ export function pinRevision(stateDir: string, service: string, id: string, why: 
   if (!existsSync(join(dir, 'manifest.json'))) {
     throw new PlatformError('REVISION_NOT_FOUND', `service ${service} has no revision ${id}`);
   }
-  writeFileSync(join(dir, 'pinned'), `${why}\n`);
+  writeFileSync(join(dir, 'pinned'), `${why}\n`, { mode: PRIVATE_FILE_MODE });
 }
 
 /** Why a revision is pinned, or undefined when it is not. */

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { PRIVATE_DIR_MODE } from '../../state-files/private-modes.js';
 import type { Project } from '../../store/store.js';
 import { ApiError } from '../errors.js';
 import { Workspaces } from '../workspaces.js';
@@ -48,7 +49,7 @@ export class ProjectCheckouts {
       return dir;
     }
     await rm(dir, { recursive: true, force: true });
-    await mkdir(dirname(dir), { recursive: true });
+    await mkdir(dirname(dir), { recursive: true, mode: PRIVATE_DIR_MODE });
     try {
       await git(dirname(dir), ['clone', '--quiet', '--no-checkout', project.repo, dir]);
     } catch (error) {

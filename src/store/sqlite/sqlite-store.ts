@@ -1,8 +1,10 @@
 // Opens the embedded SQLite store: WAL, busy timeout, and migrations guarded by BEGIN IMMEDIATE.
+import { closeSync, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenSync } from '../../state-files/private-modes.js';
 import { StoreError } from '../errors.js';
 import { createKyselyStore } from '../kysely-store.js';
 import { migrateToLatest } from '../migrations.js';
@@ -53,12 +55,28 @@ async function migrateExclusively(database: BetterSqlite3.Database, db: Kysely<D
   }
 }
 
+/** SQLite's journal files, which it creates with the mode of the database file. */
+const COMPANION_SUFFIXES = ['-wal', '-shm', '-journal'] as const;
+
+/**
+ * The database holds logs and approvals: its folder and files are the owner's alone. SQLite takes
+ * no mode and creates the file 0644 (less the umask), so it is made here first; the -wal and -shm
+ * files it adds later copy the database's mode. Folders and files an older Slipway left are tightened.
+ */
+function makePrivate(file: string): void {
+  tightenSync(dirname(file), PRIVATE_DIR_MODE);
+  closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
+  for (const path of [file, ...COMPANION_SUFFIXES.map((suffix) => `${file}${suffix}`)])
+    tightenSync(path, PRIVATE_FILE_MODE);
+}
+
 /** Opens (and migrates) the SQLite store at `options.file`. */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   let database: BetterSqlite3.Database;
   try {
-    await mkdir(dirname(options.file), { recursive: true });
+    await mkdir(dirname(options.file), { recursive: true, mode: PRIVATE_DIR_MODE });
+    makePrivate(options.file);
     database = new BetterSqlite3(options.file, { timeout: busyTimeoutMs });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

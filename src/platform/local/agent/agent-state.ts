@@ -1,5 +1,6 @@
 /** The agent's state file: every unit and instance it runs, so a new agent can adopt them. */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { PRIVATE_FILE_MODE } from '../../../state-files/private-modes.js';
 import type { SavedUnit } from './service-unit.js';
 
 /** The whole state file. */
@@ -24,6 +25,6 @@ export function readState(file: string, warn: (message: string) => void): SavedS
 /** Writes the state file atomically (a crash leaves the old or the new file, never half of one). */
 export function writeState(file: string, state: SavedState): void {
   const tmp = `${file}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(state)}\n`, { mode: PRIVATE_FILE_MODE });
   renameSync(tmp, file);
 }

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { signalProcessGroup } from '../../../process/process-group.js';
 import { processStartTime } from '../../../process/process-identity.js';
 import { spawnProcessGroup } from '../../../process/spawn-process-group.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../../state-files/private-modes.js';
 
 /** A started instance process. */
 export interface StartedProcess {
@@ -23,8 +24,8 @@ export function startProcess(
   command: string,
   options: { cwd: string; env: Record<string, string>; logFile: string },
 ): StartedProcess {
-  mkdirSync(dirname(options.logFile), { recursive: true });
-  const fd = openSync(options.logFile, 'a');
+  mkdirSync(dirname(options.logFile), { recursive: true, mode: PRIVATE_DIR_MODE });
+  const fd = openSync(options.logFile, 'a', PRIVATE_FILE_MODE);
   try {
     const group = spawnProcessGroup('/bin/sh', ['-c', `exec ${command}`], {
       cwd: options.cwd,
