@@ -21,6 +21,7 @@ export const LOCAL_ONLY_COMMANDS: ReadonlySet<string> = new Set([
   'agent stop',
   'agent status',
   'agent run',
+  'agent install',
 ]);
 
 /** The path of a command below the program, e.g. `release show`. */
