@@ -8,7 +8,7 @@ import {
   type ServerResponse,
   STATUS_CODES,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { RevisionMetrics, RouterMetricsSnapshot } from '../platform/traffic-metrics.js';
 import { compileTable } from './compiled-table.js';
@@ -69,6 +69,7 @@ export class Router {
   readonly #ctx: ProxyContext;
   readonly #onError: (error: RouterError) => void;
   #closing: Promise<void> | undefined;
+  #accepting = false;
 
   constructor(options: RouterOptions) {
     if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
@@ -137,6 +138,24 @@ export class Router {
   }
 
   /**
+   * Serves a connection accepted elsewhere (a process that owns the listening socket and hands
+   * connections over), instead of or besides listening itself.
+   */
+  accept(socket: Socket): void {
+    if (this.#closing) {
+      socket.destroy();
+      return;
+    }
+    if (!this.#accepting && !this.#server.listening) {
+      // The http server starts tracking connections (headersTimeout checks, closeAllConnections)
+      // on 'listening'; a router that only accepts handed-over connections never listens.
+      this.#server.emit('listening');
+    }
+    this.#accepting = true;
+    this.#server.emit('connection', socket);
+  }
+
+  /**
    * Replaces the route table in one step: every request routed after this call sees only `table`.
    * Instances that left it (or are not ready) get no new requests but finish those in flight.
    * Throws RouterError `invalid_table` and keeps the current table when `table` is malformed.
@@ -191,7 +210,11 @@ export class Router {
       this.#ctx.held.expireAll();
       for (const tunnel of [...this.#ctx.tunnels]) tunnel.destroy();
       if (server.listening) server.close(() => resolve());
-      else resolve();
+      else {
+        // Stops the connection checks an accepting-only router started; the server was never bound.
+        if (this.#accepting) server.close(() => {});
+        resolve();
+      }
       server.closeAllConnections();
       this.#pool.destroyAll();
     });

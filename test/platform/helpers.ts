@@ -1,5 +1,5 @@
 /** Builders for platform tests: temp projects holding the fixture app, services, and a local platform. */
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ResolvedProbe, ResolvedService } from '../../src/config/resolved.js';
@@ -82,4 +82,21 @@ export function alive(pid: number): boolean {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** The pid of the router process a supervisor runs (found in /proc), or undefined. */
+export function routerPid(supervisorPid: number): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== supervisorPid) continue;
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (argv.includes('--role') && argv[argv.indexOf('--role') + 1] === 'router') return Number(entry);
+    } catch {
+      // The process ended while it was being read.
+    }
+  }
+  return undefined;
 }

@@ -1,8 +1,14 @@
 /** `slipway agent run|start|stop|status`: the per-host agent that runs service instances and routes traffic. */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { AgentDaemon } from '../../platform/local/agent/agent-daemon.js';
 import type { AgentInfo } from '../../platform/local/agent/control-api.js';
+import { RouterLink } from '../../platform/local/agent/router-link.js';
 import { AgentClient } from '../../platform/local/agent-client.js';
+import type { IpcChannel } from '../../platform/local/supervisor/ipc-channel.js';
+import { runRouterHost } from '../../platform/local/supervisor/router-host.js';
+import { Supervisor } from '../../platform/local/supervisor/supervisor.js';
+import { readListenFds, withoutListenEnv } from '../../platform/local/systemd/listen-fds.js';
 import type { ServiceStatus } from '../../platform/platform.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -10,10 +16,16 @@ import { ExitCode } from '../exit-codes.js';
 import { agentCommand, stateDirOf } from '../platform.js';
 import { projectDirOf } from '../project.js';
 
-/** Runs the agent in the foreground until it is stopped (what `agent start` launches). */
+/** The processes an agent is made of. */
+type AgentRole = 'supervisor' | 'controller' | 'router';
+
+/**
+ * Runs one of the agent's processes in the foreground until it is stopped: the supervisor (what
+ * `agent start` and systemd launch), which starts the controller and the router as its children.
+ */
 export async function agentRunCommand(
   ctx: CommandContext,
-  options: { stateDir?: string; metricsPort?: string },
+  options: { stateDir?: string; metricsPort?: string; role?: string },
 ): Promise<number> {
   const stateDir = options.stateDir ?? stateDirOf(projectDirOf(ctx));
   const metricsPort = options.metricsPort === undefined ? undefined : Number(options.metricsPort);
@@ -23,30 +35,97 @@ export async function agentRunCommand(
   ) {
     throw new UsageError(`--metrics-port must be a port number, got '${options.metricsPort}'`);
   }
+  const role = options.role ?? 'supervisor';
+  if (role !== 'supervisor' && role !== 'controller' && role !== 'router') {
+    throw new UsageError(`--role must be supervisor, controller or router, got '${role}'`);
+  }
   const log = (line: string): void => ctx.output.error(`${new Date().toISOString()} ${line}`);
-  const env = Object.fromEntries(
-    Object.entries(ctx.io.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
-  const agent = new AgentDaemon({
-    stateDir,
-    env,
-    log,
-    ...(metricsPort !== undefined ? { metricsPort } : {}),
-  });
   // A daemon logs what it did not expect and goes on serving: one bad request must not take traffic down.
   process.on('uncaughtException', (error) => log(`unexpected error: ${error.stack ?? error.message}`));
   process.on('unhandledRejection', (error) =>
     log(`unexpected rejection: ${(error as Error)?.stack ?? error}`),
   );
-  // A signal stops the agent but leaves instances running for the next agent to adopt.
+  if (role === 'supervisor') await runSupervisor(ctx, stateDir, metricsPort, log);
+  else {
+    const channel = supervisorChannel(role);
+    if (role === 'router') await runRouterHost(channel, (line) => log(`router ${process.pid}: ${line}`));
+    else await runController(ctx, stateDir, metricsPort, channel, log);
+  }
+  // The process's work is over: leave now rather than wait for idle pooled sockets and timers to wind down.
+  process.exit(ExitCode.Ok);
+}
+
+async function runSupervisor(
+  ctx: CommandContext,
+  stateDir: string,
+  metricsPort: number | undefined,
+  log: (line: string) => void,
+): Promise<void> {
+  const [node, ...script] = agentCommand();
+  // The children must not take systemd's variables (and sockets) for their own.
+  const env = withoutListenEnv(ctx.io.env);
+  const supervisor = new Supervisor({
+    stateDir,
+    log,
+    listenFds: readListenFds(ctx.io.env, process.pid),
+    spawn: (role) =>
+      spawn(
+        node as string,
+        [
+          ...script,
+          'agent',
+          'run',
+          '--role',
+          role,
+          '--state-dir',
+          stateDir,
+          ...(role === 'controller' && metricsPort !== undefined
+            ? ['--metrics-port', String(metricsPort)]
+            : []),
+        ],
+        // Their own process groups: a Ctrl-C in the terminal reaches the supervisor, which stops them in order.
+        { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env, detached: true },
+      ),
+  });
+  const onSignal = (): void => supervisor.stop();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  await supervisor.start();
+  await supervisor.done;
+}
+
+async function runController(
+  ctx: CommandContext,
+  stateDir: string,
+  metricsPort: number | undefined,
+  channel: IpcChannel,
+  log: (line: string) => void,
+): Promise<void> {
+  const env = withoutListenEnv(ctx.io.env);
+  const agent = new AgentDaemon({
+    stateDir,
+    env,
+    log,
+    router: new RouterLink(channel),
+    ...(metricsPort !== undefined ? { metricsPort } : {}),
+  });
+  // A signal stops the agent but leaves instances running for the next agent to adopt; so does
+  // the loss of the supervisor, which took the ports with it.
   const onSignal = (): void => void agent.stop({ keepInstances: true });
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  channel.once('disconnect', onSignal);
   await agent.start();
   await agent.done;
   log(`agent ${process.pid} stopped`);
-  // The daemon's work is over: leave now rather than wait for idle pooled sockets and timers to wind down.
-  process.exit(ExitCode.Ok);
+}
+
+/** The IPC channel to the supervisor, which only a process the supervisor started has. */
+function supervisorChannel(role: AgentRole): IpcChannel {
+  if (!process.send || !process.connected) {
+    throw new UsageError(`agent run --role ${role} runs under the supervisor (agent run without --role)`);
+  }
+  return process as unknown as IpcChannel;
 }
 
 /** Starts the agent in the background (no-op when one runs). */
@@ -106,7 +185,8 @@ function report(ctx: CommandContext, status: AgentStatus): void {
     return;
   }
   const { agent } = status;
-  ctx.output.line(`agent ${agent.pid} running since ${agent.startedAt}`);
+  const supervisor = agent.supervisorPid ? ` (supervisor ${agent.supervisorPid})` : '';
+  ctx.output.line(`agent ${agent.pid}${supervisor} running since ${agent.startedAt}`);
   if (agent.metricsUrl) ctx.output.line(`metrics: ${agent.metricsUrl}`);
   if (status.services.length === 0) ctx.output.line('no services');
   for (const service of status.services) {

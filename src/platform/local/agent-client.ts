@@ -1,13 +1,18 @@
 /** A client of the agent's control API over its unix socket, which starts the agent when none runs. */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { SlipwayError } from '../../errors/slipway-error.js';
+import { processStartTime } from '../../process/process-identity.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../state-files/private-modes.js';
 import { PlatformError, type PlatformErrorCode } from '../errors.js';
 import { type AgentPaths, agentPaths } from './agent/agent-paths.js';
 
 /** How long a started agent gets to open its socket. */
 const START_TIMEOUT_MS = 10_000;
+
+/** Sends of one call: an agent killed twice during one call is not waited for a third time. */
+const MAX_ATTEMPTS = 3;
 
 /** How to start an agent process: argv before `agent run --state-dir DIR`. */
 export type AgentCommand = readonly string[];
@@ -26,12 +31,17 @@ export class AgentClient {
 
   /** Sends a request, starting the agent first when it is not running and a command is known. */
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    try {
-      return await this.send<T>(method, path, body);
-    } catch (error) {
-      if (!(error instanceof AgentDownError) || !this.command) throw unwrap(error);
-      await this.start();
-      return this.send<T>(method, path, body);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.send<T>(method, path, body);
+      } catch (error) {
+        // The supervisor restarts an agent that died, so a call waits for it even without a command.
+        const restartable = this.command !== undefined || this.supervisorRuns();
+        if (!(error instanceof AgentDownError) || !restartable || attempt === MAX_ATTEMPTS) {
+          throw unwrap(error);
+        }
+        await this.start();
+      }
     }
   }
 
@@ -45,25 +55,12 @@ export class AgentClient {
     }
   }
 
-  /** Starts an agent in the background and waits for its socket. */
+  /**
+   * Starts an agent in the background and waits for its socket. When its supervisor runs (the
+   * agent is restarting), it only waits.
+   */
   async start(): Promise<void> {
-    if (!this.command || this.command.length === 0) {
-      throw new PlatformError('AGENT_UNAVAILABLE', 'no agent runs and no way to start one is configured');
-    }
-    mkdirSync(this.paths.home, { recursive: true });
-    const log = openSync(this.paths.logFile, 'a');
-    try {
-      const [file, ...args] = this.command;
-      const child = spawn(file as string, [...args, 'agent', 'run', '--state-dir', this.paths.stateDir], {
-        detached: true,
-        stdio: ['ignore', log, log],
-        env: this.env,
-      });
-      child.on('error', () => {});
-      child.unref();
-    } finally {
-      closeSync(log);
-    }
+    if (!this.supervisorRuns()) this.spawnSupervisor();
     const deadline = Date.now() + START_TIMEOUT_MS;
     for (;;) {
       try {
@@ -79,6 +76,36 @@ export class AgentClient {
         }
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
+    }
+  }
+
+  private spawnSupervisor(): void {
+    if (!this.command || this.command.length === 0) {
+      throw new PlatformError('AGENT_UNAVAILABLE', 'no agent runs and no way to start one is configured');
+    }
+    mkdirSync(this.paths.home, { recursive: true, mode: PRIVATE_DIR_MODE });
+    const log = openSync(this.paths.logFile, 'a', PRIVATE_FILE_MODE);
+    try {
+      const [file, ...args] = this.command;
+      const child = spawn(file as string, [...args, 'agent', 'run', '--state-dir', this.paths.stateDir], {
+        detached: true,
+        stdio: ['ignore', log, log],
+        env: this.env,
+      });
+      child.on('error', () => {});
+      child.unref();
+    } finally {
+      closeSync(log);
+    }
+  }
+
+  /** True while this state directory's supervisor process lives (pid and start time match). */
+  private supervisorRuns(): boolean {
+    try {
+      const [pid, start] = readFileSync(this.paths.supervisorPidFile, 'utf8').trim().split(' ');
+      return Number(pid) > 0 && processStartTime(Number(pid)) === start;
+    } catch {
+      return false;
     }
   }
 
@@ -117,13 +144,18 @@ export class AgentClient {
         },
       );
       req.on('error', (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') reject(new AgentDownError(error));
+        // ECONNRESET/EPIPE: the agent died during the call. Every call is idempotent (it sets a
+        // desired state or reads one), so the caller may send it again to the restarted agent.
+        if (error.code && AGENT_GONE.has(error.code)) reject(new AgentDownError(error));
         else reject(error);
       });
       req.end(payload);
     });
   }
 }
+
+/** Socket errors that mean no agent answers (any more). */
+const AGENT_GONE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
 
 /** No agent listens on the socket (callers start one, or report AGENT_UNAVAILABLE). */
 class AgentDownError extends SlipwayError<'AGENT_DOWN'> {

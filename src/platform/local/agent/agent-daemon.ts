@@ -1,19 +1,22 @@
 /**
- * The agent: a long-lived process per host (per project state directory) that supervises service
- * instances, probes them, and routes their traffic. Clients talk to it over a unix socket.
- * Instances run in sessions of their own, so an agent crash never stops them; a new agent
- * re-adopts them from the state file.
+ * The agent: the controller process per host (per project state directory) that runs service
+ * instances, probes them, and tells the router process where their traffic goes. Clients talk to
+ * it over a unix socket. Instances run in sessions of their own and the supervisor keeps the ports
+ * and the router, so an agent crash stops neither; the restarted agent re-adopts them from the
+ * state file.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { processStartTime } from '../../../process/process-identity.js';
 import { renderPrometheus } from '../../../router/prometheus.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../../state-files/private-modes.js';
 import { PlatformError } from '../../errors.js';
 import { checkDependency } from '../../health/check-dependency.js';
 import type { HealthReport, ServiceRef, ServiceStatus } from '../../platform.js';
 import { type AgentPaths, agentPaths } from './agent-paths.js';
 import { readState, type SavedState, writeState } from './agent-state.js';
 import { type AgentControl, type AgentInfo, handleControl } from './control-api.js';
+import type { RouterLink } from './router-link.js';
 import { ServiceUnit, type UnitContext } from './service-unit.js';
 
 /** How often instances are checked for exits, restarts and due probes. */
@@ -22,6 +25,8 @@ const TICK_MS = 50;
 /** Options of a running agent. */
 export interface AgentOptions {
   readonly stateDir: string;
+  /** The supervisor, which holds the ports and relays to the router process. */
+  readonly router: RouterLink;
   /** Loopback port of the Prometheus endpoint (0 picks one). */
   readonly metricsPort?: number;
   readonly env?: Readonly<Record<string, string>>;
@@ -55,9 +60,9 @@ export class AgentDaemon implements AgentControl {
     });
   }
 
-  /** Takes the pid lock, adopts saved instances, opens routers, the control socket and metrics. */
+  /** Takes the pid lock, adopts saved instances, (re)claims their ports, opens the control socket and metrics. */
   async start(): Promise<void> {
-    mkdirSync(this.paths.logsDir, { recursive: true });
+    mkdirSync(this.paths.logsDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     this.lock();
     const state = readState(this.paths.stateFile, this.log);
     const ctx = this.unitContext();
@@ -67,6 +72,8 @@ export class AgentDaemon implements AgentControl {
       this.log(`adopted ${unit.instances.size} instance(s) of ${unit.service} in ${unit.env}`);
     }
     await Promise.all([...this.units.values()].map((unit) => unit.open()));
+    // Ports of units the state file does not know were opened by an agent that died before saving.
+    await this.options.router.retain([...this.units.values()].map((unit) => unit.key));
     for (const unit of this.units.values()) unit.reconcile();
     this.save();
     this.timer = setInterval(() => {
@@ -115,6 +122,7 @@ export class AgentDaemon implements AgentControl {
   info(): AgentInfo {
     return {
       pid: process.pid,
+      supervisorPid: process.ppid,
       startedAt: this.startedAt,
       stateDir: this.options.stateDir,
       ...(this.metricsPort ? { metricsUrl: `http://127.0.0.1:${this.metricsPort}/metrics` } : {}),
@@ -146,12 +154,14 @@ export class AgentDaemon implements AgentControl {
   }
 
   /** Prometheus text of every unit's router metrics. */
-  prometheus(): string {
+  async prometheus(): Promise<string> {
     return renderPrometheus(
-      this.allUnits().map((unit) => ({
-        labels: { service: unit.service, env: unit.env },
-        snapshot: unit.metrics(),
-      })),
+      await Promise.all(
+        this.allUnits().map(async (unit) => ({
+          labels: { service: unit.service, env: unit.env },
+          snapshot: await unit.metrics(),
+        })),
+      ),
     );
   }
 
@@ -168,8 +178,9 @@ export class AgentDaemon implements AgentControl {
       this.units.clear();
     }
     if (this.timer) clearInterval(this.timer);
-    await Promise.all(this.allUnits().map((unit) => unit.close()));
     this.writeStateNow();
+    // The ports close before the control socket goes, so a new agent started right after can take them.
+    await this.options.router.shutdown().catch((error: Error) => this.log(`supervisor: ${error.message}`));
     this.control?.close();
     this.metricsServer?.close();
     this.control?.closeAllConnections();
@@ -205,6 +216,7 @@ export class AgentDaemon implements AgentControl {
       env: { ...(this.options.env ?? {}) },
       save: () => this.save(),
       now: this.now,
+      router: this.options.router,
     };
   }
 
@@ -225,7 +237,9 @@ export class AgentDaemon implements AgentControl {
         );
       }
     }
-    writeFileSync(this.paths.pidFile, `${process.pid} ${processStartTime(process.pid) ?? ''}\n`);
+    writeFileSync(this.paths.pidFile, `${process.pid} ${processStartTime(process.pid) ?? ''}\n`, {
+      mode: PRIVATE_FILE_MODE,
+    });
   }
 
   private listenControl(): Promise<void> {
@@ -249,7 +263,10 @@ export class AgentDaemon implements AgentControl {
     const server = createServer((req, res) => {
       if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-        res.end(this.prometheus());
+        void this.prometheus().then(
+          (text) => res.end(text),
+          (error: Error) => res.end(`# metrics unavailable: ${error.message}\n`),
+        );
       } else {
         res.writeHead(404, { 'content-type': 'text/plain' });
         res.end('not found\n');

@@ -1,4 +1,4 @@
-/** Where an agent keeps its socket, state, pid and logs: `<stateDir>/agent/`. */
+/** Where an agent keeps its socket, state, pid files and logs: `<stateDir>/agent/`. */
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,8 @@ export interface AgentPaths {
   readonly socket: string;
   readonly stateFile: string;
   readonly pidFile: string;
+  /** The supervisor's pid and start time (one supervisor per state directory). */
+  readonly supervisorPidFile: string;
   readonly logFile: string;
   readonly logsDir: string;
 }
@@ -31,6 +33,7 @@ export function agentPaths(stateDir: string): AgentPaths {
     socket,
     stateFile: join(home, 'state.json'),
     pidFile: join(home, 'agent.pid'),
+    supervisorPidFile: join(home, 'supervisor.pid'),
     logFile: join(home, 'agent.log'),
     logsDir: join(home, 'logs'),
   };

@@ -36,12 +36,12 @@ function fakeAgent(calls: string[]): AgentControl {
     waitReady: async () => {
       throw new Error('a bug in the agent');
     },
-    metrics: () => ({ at: 1, revisions: {} }),
+    metrics: async () => ({ at: 1, revisions: {} }),
   };
   return {
     info: () => ({ pid: 42, startedAt: '2030-01-01T00:00:00.000Z', stateDir: '/state' }),
     services: () => [STATUS],
-    prometheus: () => '# nothing\n',
+    prometheus: async () => '# nothing\n',
     unit: async (ref: ServiceRef, create?: { port?: number }) => {
       if (create?.port === 1) throw new PlatformError('PORT_IN_USE', 'port 1 is already used by api in prod');
       if (ref.service !== 'web' || ref.env !== 'prod') {

@@ -13,6 +13,8 @@ import type { RouterMetricsSnapshot } from '../../traffic-metrics.js';
 /** What `status` reports about the agent itself. */
 export interface AgentInfo {
   readonly pid: number;
+  /** The supervisor that holds the ports and restarts the agent and the router. */
+  readonly supervisorPid?: number;
   readonly startedAt: string;
   readonly metricsUrl?: string;
   readonly stateDir: string;
@@ -24,7 +26,7 @@ export interface ControlledUnit {
   scale(revision: string, instances: number): void;
   setTraffic(spec: TrafficSpec): void;
   waitReady(revision: string, count: number, timeoutMs: number): Promise<ReadyResult>;
-  metrics(): RouterMetricsSnapshot;
+  metrics(): Promise<RouterMetricsSnapshot>;
 }
 
 /** What the control API needs from the agent; the agent daemon implements it. */
@@ -33,7 +35,7 @@ export interface AgentControl {
   /** Every unit's status. */
   services(): ServiceStatus[];
   /** Prometheus text of every unit's router metrics. */
-  prometheus(): string;
+  prometheus(): Promise<string>;
   /** The unit of a service in an environment; `create` opens one (on that port) when there is none. */
   unit(ref: ServiceRef, create?: { port?: number }): Promise<ControlledUnit>;
   health(ref: ServiceRef): Promise<HealthReport>;

@@ -1,18 +1,18 @@
 /**
- * A service in one environment on this host: its public router, its revisions with desired
- * instance counts and traffic weights, and the instances that make them up. Every change of
- * readiness, weights or instances becomes one atomic route-table update.
+ * A service in one environment on this host: its public port (held by the supervisor, served by
+ * the router process), its revisions with desired instance counts and traffic weights, and the
+ * instances that make them up. Every change of readiness, weights or instances becomes one
+ * atomic route-table update.
  */
 import { join } from 'node:path';
-import { RouterError } from '../../../router/errors.js';
 import type { RouteTable } from '../../../router/route-table.js';
-import { Router } from '../../../router/router.js';
 import { checkTraffic } from '../../check-traffic.js';
 import { PlatformError } from '../../errors.js';
 import type { ReadyResult, ServiceStatus, TrafficSpec } from '../../platform.js';
 import type { RouterMetricsSnapshot } from '../../traffic-metrics.js';
 import { type RevisionManifest, readManifest, revisionDir } from '../revisions.js';
 import { Instance, type SavedInstance } from './instance.js';
+import type { RouterLink } from './router-link.js';
 
 /** A revision taking part in a unit. */
 interface UnitRevision {
@@ -42,11 +42,13 @@ export interface UnitContext {
   /** Called after any change worth persisting. */
   readonly save: () => void;
   readonly now: () => number;
+  /** The unit's port and router, through the supervisor. */
+  readonly router: RouterLink;
 }
 
 /** One service in one environment. */
 export class ServiceUnit {
-  private router: Router | undefined;
+  private listening = false;
   private port: number | undefined;
   private error: string | undefined;
   private readonly revisions = new Map<string, UnitRevision>();
@@ -89,13 +91,9 @@ export class ServiceUnit {
     if (requestedPort !== undefined && requestedPort !== this.requestedPort) {
       this.requestedPort = requestedPort;
       this.port = undefined;
-      if (this.router) {
-        const old = this.router;
-        this.router = undefined;
-        void old.close();
-      }
+      this.listening = false;
     }
-    if (this.router) return Promise.resolve();
+    if (this.listening) return Promise.resolve();
     this.opening ??= this.listen().finally(() => {
       this.opening = undefined;
     });
@@ -105,24 +103,29 @@ export class ServiceUnit {
   private async listen(): Promise<void> {
     this.lastOpenAttempt = this.ctx.now();
     const port = this.requestedPort ?? this.port ?? 0;
-    const router = new Router({ port, holdTimeoutMs: 10_000 });
     try {
-      this.port = await router.listen();
-      this.router = router;
+      // A port the supervisor still holds for this unit (after an agent restart) is kept as it is.
+      this.port = await this.ctx.router.listen(this.key, port);
+      this.listening = true;
       this.error = undefined;
       this.pushTable();
       this.ctx.save();
     } catch (error) {
       this.error =
-        error instanceof RouterError && error.code === 'port_in_use'
-          ? `port ${port} is already in use`
+        error instanceof PlatformError && error.code === 'PORT_IN_USE'
+          ? error.message
           : `cannot listen on port ${port}: ${(error as Error).message}`;
     }
   }
 
+  /** Names the unit to the supervisor and the router process. */
+  get key(): string {
+    return JSON.stringify([this.service, this.env]);
+  }
+
   /** The public port it listens on, when it does. */
   get listeningPort(): number | undefined {
-    return this.router ? this.port : undefined;
+    return this.listening ? this.port : undefined;
   }
 
   /** Sets how many instances of a revision should run. */
@@ -181,7 +184,7 @@ export class ServiceUnit {
   /** Advances instances (exits, restarts, probes) and retries a port that was taken. */
   tick(now: number): void {
     for (const instance of this.instances.values()) instance.tick(now);
-    if (!this.router && !this.opening && now - this.lastOpenAttempt >= 2000) void this.open();
+    if (!this.listening && !this.opening && now - this.lastOpenAttempt >= 2000) void this.open();
   }
 
   /** Resolves when `count` instances of `revision` are ready, one crash-loops, or time runs out. */
@@ -212,7 +215,7 @@ export class ServiceUnit {
     return {
       service: this.service,
       env: this.env,
-      ...(this.router && this.port ? { url: `http://127.0.0.1:${this.port}` } : {}),
+      ...(this.listening && this.port ? { url: `http://127.0.0.1:${this.port}` } : {}),
       ...(this.error ? { error: this.error } : {}),
       sticky: this.sticky,
       revisions: [...this.revisions.values()].map((entry) => ({
@@ -227,8 +230,9 @@ export class ServiceUnit {
   }
 
   /** Cumulative router metrics per revision. */
-  metrics(): RouterMetricsSnapshot {
-    return this.router ? this.router.metrics() : { at: this.ctx.now(), revisions: {} };
+  metrics(): Promise<RouterMetricsSnapshot> {
+    if (!this.listening) return Promise.resolve({ at: this.ctx.now(), revisions: {} });
+    return this.ctx.router.metrics(this.key);
   }
 
   /** The revision manifests this unit runs (for health checks of dependencies). */
@@ -236,7 +240,7 @@ export class ServiceUnit {
     return [...this.revisions.values()].map((entry) => entry.manifest);
   }
 
-  /** Drains and stops every instance, then closes the router. */
+  /** Drains and stops every instance, then closes the port and its router. */
   async remove(): Promise<void> {
     for (const entry of this.revisions.values()) {
       entry.desired = 0;
@@ -244,14 +248,10 @@ export class ServiceUnit {
     await Promise.all([...this.instances.values()].map((instance) => this.stopInstance(instance)));
     for (const entry of this.revisions.values()) entry.weight = 0;
     this.revisions.clear();
-    await this.close();
-  }
-
-  /** Closes the router, leaving instances running (for the next agent to adopt). */
-  async close(): Promise<void> {
-    const router = this.router;
-    this.router = undefined;
-    if (router) await router.close();
+    if (this.listening) {
+      this.listening = false;
+      await this.ctx.router.close(this.key);
+    }
   }
 
   /** The record kept in the state file. */
@@ -282,9 +282,12 @@ export class ServiceUnit {
   private async stopInstance(instance: Instance): Promise<void> {
     if (!instance.active) return;
     const { drainMs, timeoutMs } = instance.shutdown;
-    const router = this.router;
     await instance.stop(
-      () => (router ? router.waitIdle(instance.id, drainMs) : Promise.resolve(true)),
+      () =>
+        this.listening
+          ? // Without a supervisor no port serves the instance any more: nothing is left to drain.
+            this.ctx.router.waitIdle(this.key, instance.id, drainMs).catch(() => false)
+          : Promise.resolve(true),
       timeoutMs,
     );
     this.instances.delete(instance.id);
@@ -308,7 +311,7 @@ export class ServiceUnit {
 
   /** Publishes the routes: weights per revision and the ready, non-draining instances of each. */
   private pushTable(): void {
-    if (!this.router) return;
+    if (!this.listening) return;
     const table: RouteTable = {
       sticky: this.sticky,
       revisions: [...this.revisions.values()].map((entry) => {
@@ -323,6 +326,6 @@ export class ServiceUnit {
         };
       }),
     };
-    this.router.setTable(table);
+    this.ctx.router.setTable(this.key, table);
   }
 }
