@@ -1,5 +1,7 @@
 // Under load, deploys a revision that answers 500 once it gets traffic (1 s analysis interval) and
 // measures: detect = first bad response -> rollback decision; restore = decision -> 100% on stable.
+// The router's error rate is judged between intervals (the fast rule in docs/rollouts.md), so
+// detection takes a few tens of milliseconds, not an interval.
 import { exampleProject, serviceYaml, steadyLoad, urlOf } from './lib/example-project.mjs';
 
 function yaml(version, broken) {

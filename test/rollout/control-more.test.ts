@@ -3,13 +3,18 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { fixtureConfig, ndjson, steadyLoad, type TestProject, testProject, urlOf } from './helpers.js';
 
-function config(strategy: string, extra = '', analysis = 'failureLimit: 0, inconclusiveLimit: 100'): string {
+/** One instance; analysis judges windows without traffic unless `analysis` says otherwise. */
+function config(
+  strategy: string,
+  extra = '',
+  analysis = 'minRequests: 0, failureLimit: 0, inconclusiveLimit: 100',
+): string {
   return fixtureConfig({
     strategy,
     instances: 1,
     drain: '1s',
     extra,
-    analysis: `interval: 300ms, minRequests: 3, ${analysis}`,
+    analysis: `interval: 300ms, ${analysis}`,
   });
 }
 const LONG_CANARY = `      canary:
@@ -104,7 +109,9 @@ describe('more control', { timeout: 300_000, concurrency: false }, () => {
   });
 
   test('too little traffic to judge pauses the rollout (inconclusive), and abort ends it', async () => {
-    const { project, url } = setup(config(LONG_CANARY, '', 'failureLimit: 0, inconclusiveLimit: 1'));
+    const { project, url } = setup(
+      config(LONG_CANARY, '', 'minRequests: 3, failureLimit: 0, inconclusiveLimit: 1'),
+    );
     project.edit('VERSION: v1', 'VERSION: v2');
     const running = project.start('deploy', 'web', '--env', 'prod');
     const paused = await waitFor(project, (r) => r.phase === 'paused');

@@ -52,6 +52,11 @@ export interface ControllerHarness {
   revision(env: Readonly<Record<string, string>>): Promise<Revision>;
   /** Runs `action` once `ms` have passed on the fake clock (while something drives it). */
   at(ms: number, action: () => unknown): void;
+  /**
+   * Simulates traffic to the new revision until `untilMs`: every 100 ms of clock time its metrics
+   * grow by what `tick(t)` says it answered in the 100 ms up to `t` (ms from now).
+   */
+  feed(tick: (t: number) => Traffic, untilMs: number): void;
   /** Weights per revision as the platform routes them now; zeros are left out. */
   weights(): Promise<Record<string, number>>;
   /** Desired instances per revision on the platform now; zeros are left out. */
@@ -59,6 +64,12 @@ export interface ControllerHarness {
   /** Types of the stored events about `rollout`, in order. */
   storedEvents(rollout: number): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/** Requests and failed requests (5xx) over some span. */
+export interface Traffic {
+  readonly requests: number;
+  readonly errors: number;
 }
 
 /** The spec fields every test shares: no checks, no hooks, strict analysis, auto-rollback on. */
@@ -156,6 +167,20 @@ export async function controllerHarness(): Promise<ControllerHarness> {
     revision: (env) => revision({ VERSION: 'v3', ...env }),
     at: (ms, action) => {
       void clock.sleep(ms).then(action);
+    },
+    feed: (tick, untilMs) => {
+      let requests = 0;
+      let errors = 0;
+      platform.setMetrics(ref, next.id, {});
+      for (let t = 100; t <= untilMs; t += 100) {
+        const at = t;
+        void clock.sleep(at).then(() => {
+          const traffic = tick(at);
+          requests += traffic.requests;
+          errors += traffic.errors;
+          platform.setMetrics(ref, next.id, { requests, status5xx: errors });
+        });
+      }
     },
     // A revision scaled to zero stays listed until its instances have drained, so zeros say nothing.
     weights: async () => nonZero((await status()).map((r) => [r.id, r.weight])),

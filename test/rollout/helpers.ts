@@ -29,10 +29,15 @@ export interface TestProject {
   cleanup(): Promise<void>;
 }
 
-/** Makes a project; `cleanup` stops its agent (and every instance) and deletes it. */
-export function testProject(yaml: string): TestProject {
+/** The platform tests' fixture app (MODE picks a behaviour). */
+const FIXTURE_APP = join(ROOT, 'test', 'platform', 'fixtures', 'app');
+/** An app that fails a share of its requests, steadily or in a short blip (see its header). */
+export const FLAKY_APP = join(ROOT, 'test', 'rollout', 'fixtures', 'flaky-app');
+
+/** Makes a project with `app` (default the fixture app) as `app/`; `cleanup` stops its agent (and every instance) and deletes it. */
+export function testProject(yaml: string, app = FIXTURE_APP): TestProject {
   const dir = mkdtempSync(join(tmpdir(), 'slipway-rollout-'));
-  cpSync(join(ROOT, 'test', 'platform', 'fixtures', 'app'), join(dir, 'app'), { recursive: true });
+  cpSync(app, join(dir, 'app'), { recursive: true });
   writeFileSync(join(dir, 'slipway.yaml'), yaml);
   const env = { ...process.env, NO_COLOR: '1', SLIPWAY_ACTOR: 'tester' };
   const project: TestProject = {
@@ -89,7 +94,12 @@ export function steadyLoad(url: string, clients = 4): { stop: () => Promise<Traf
   return steadyTraffic(`${url}/`, { clock: systemClock(), clients, maxMs: 180_000 });
 }
 
-/** The fixture service's slipway.yaml: one service `web` and an environment `prod` with `strategy` (indented 6). */
+/**
+ * The fixture service's slipway.yaml: one service `web` and an environment `prod` with `strategy`
+ * (indented 6). The default analysis judges windows without traffic too (`minRequests: 0`), so that
+ * a canary deployed without load can pass its analysis and be promoted; tests about analysis set
+ * their own.
+ */
 export function fixtureConfig(options: {
   readonly strategy: string;
   readonly instances?: number;
@@ -103,7 +113,7 @@ export function fixtureConfig(options: {
     instances = 2,
     version = 'v1',
     drain = '2s',
-    analysis = 'interval: 300ms, minRequests: 3, failureLimit: 0, inconclusiveLimit: 100',
+    analysis = 'interval: 300ms, minRequests: 0, failureLimit: 0, inconclusiveLimit: 100',
     extra = '',
   } = options;
   return `version: 1

@@ -24,6 +24,8 @@ export interface Measurement {
   readonly value?: number;
   readonly threshold?: string;
   readonly requests?: number;
+  /** The span the measurement covers when it is not one interval: the fast rule's sliding window. */
+  readonly windowMs?: number;
   readonly message: string;
 }
 
@@ -34,11 +36,14 @@ export interface AnalysisLimits {
   readonly consecutiveErrorLimit: number;
 }
 
-/** Counters carried from one interval to the next. */
+/** Counters carried from one interval to the next, across every analysed hold of a rollout. */
 export interface AnalysisState {
+  /** Counted failures per metric (the second failure of a run is not counted: see judge). */
   readonly failures: Readonly<Record<string, number>>;
   readonly inconclusive: number;
   readonly consecutiveErrors: Readonly<Record<string, number>>;
+  /** Failed measurements in a row per metric, ended by any other verdict. */
+  readonly failedInARow: Readonly<Record<string, number>>;
 }
 
 /** The outcome of judging one interval: keep going, or stop with a reason. */

@@ -65,7 +65,8 @@ export interface ControllerDeps {
 export type StepResult =
   | { readonly status: 'done' }
   | { readonly status: 'jump'; readonly to: number }
-  | { readonly status: 'paused'; readonly reason: string }
+  /** `inconclusive`: analysis paused for want of data; a person who resumes restarts that count. */
+  | { readonly status: 'paused'; readonly reason: string; readonly inconclusive?: boolean }
   | { readonly status: 'failed'; readonly reason: string; readonly measurement?: Measurement }
   | { readonly status: 'aborted'; readonly reason: string }
   | { readonly status: 'released' };

@@ -1,21 +1,24 @@
 /**
- * Holds a step for its duration: every analysis interval it measures the window since the last
+ * Holds a step for its duration. Every analysis interval it measures the window since the last
  * one (router metrics of the new and the stable revision, external providers, synthetic
- * journeys), judges it, and stops early on a failed verdict or a control request.
+ * journeys) and judges it with the rollout's counts; between intervals it judges the router's
+ * error rate over a sliding window (the fast rule). It stops early on a failed verdict or a
+ * control request, and a measured hold ends only on a measurement that lets the rollout advance.
  */
 import type { RouterMetricsSnapshot } from '../../platform/traffic-metrics.js';
 import { diffSnapshots } from '../../router/metrics.js';
 import type { Rollout } from '../../store/store.js';
-import type { Measurement } from '../analysis/analysis-types.js';
-import { measureExternal } from '../analysis/external-providers.js';
-import { INITIAL_ANALYSIS, judge } from '../analysis/judge.js';
-import { measureRouter } from '../analysis/measure-router.js';
+import type { AnalysisState, Measurement } from '../analysis/analysis-types.js';
+import { fastChecks, fastFailure } from '../analysis/fast-failure.js';
+import { judge, mayAdvance } from '../analysis/judge.js';
+import { SlidingWindow } from '../analysis/sliding-window.js';
 import type { RolloutStep } from '../rollout-step.js';
-import { type CheckTarget, runJourneys } from './checks.js';
+import type { CheckTarget } from './checks.js';
 import type { ControllerDeps, StepResult } from './controller-types.js';
+import { measureInterval } from './measure-interval.js';
 import type { RolloutSpec } from './rollout-spec.js';
 
-/** How often a hold looks for control requests. */
+/** How often a hold looks for control requests and reads the router's metrics for the fast rule. */
 const POLL_MS = 50;
 
 /** What a hold needs. */
@@ -26,7 +29,12 @@ export interface HoldArgs {
   readonly target: CheckTarget;
   readonly deps: ControllerDeps;
   readonly lastStep: number;
-  readonly saveMeasurements: (measurements: readonly Measurement[]) => Promise<void>;
+  /** The step after this one gives the new revision all traffic: the hold ends only on a passing measurement. */
+  readonly promotesNext: boolean;
+  /** The rollout's counts so far (every earlier analysed hold added to them). */
+  readonly analysis: AnalysisState;
+  /** Stores the latest measurements with the counts they leave. */
+  readonly saveMeasurements: (measurements: readonly Measurement[], analysis: AnalysisState) => Promise<void>;
 }
 
 /** Holds the step; returns early on a verdict or a request. */
@@ -37,13 +45,19 @@ export async function holdStep(args: HoldArgs): Promise<StepResult> {
   const duration = step.durationMs ?? 0;
   const started = now();
   const interval = Math.max(100, spec.analysis.intervalMs);
-  let state = INITIAL_ANALYSIS;
+  let state = args.analysis;
   // Synthetic journeys run during every hold, even one whose metrics are not analysed.
-  const analyzing = step.analyze === true || spec.checks.synthetic.length > 0;
+  const measuring = step.analyze === true || spec.checks.synthetic.length > 0;
   const metrics = step.analyze === true ? spec.analysis.metrics : [];
-  let previous: RouterMetricsSnapshot | undefined = analyzing ? await deps.platform.metrics(ref) : undefined;
+  const fast = fastChecks(metrics);
+  const sliding = fast.length > 0 ? new SlidingWindow(interval) : undefined;
+  let previous: RouterMetricsSnapshot | undefined = measuring ? await deps.platform.metrics(ref) : undefined;
+  if (sliding && previous) sliding.push(now(), previous);
   let nextAt = started + interval;
-  while (now() - started < duration) {
+  let latest: { readonly at: number; readonly measurements: readonly Measurement[] } | undefined;
+  const report = (m: Measurement) =>
+    deps.report({ type: 'analysis.measurement', rollout: rollout.id, step: rollout.step, ...m });
+  for (;;) {
     if (deps.signal?.aborted) return { status: 'released' };
     const current = await deps.store.getRollout(rollout.id);
     switch (current?.request) {
@@ -57,63 +71,50 @@ export async function holdStep(args: HoldArgs): Promise<StepResult> {
       case 'pause':
         return { status: 'paused', reason: 'paused by request' };
     }
-    if (analyzing && previous && now() >= nextAt) {
-      nextAt += interval;
-      const snapshot = await deps.platform.metrics(ref);
+    let snapshot: RouterMetricsSnapshot | undefined;
+    if (sliding) {
+      snapshot = await deps.platform.metrics(ref);
+      sliding.push(now(), snapshot);
+      const tripped = fastFailure(fast, sliding.spans(spec.next.id), spec.analysis.minRequests);
+      if (tripped) {
+        report(tripped);
+        await args.saveMeasurements([tripped], state);
+        return { status: 'failed', reason: tripped.message, measurement: tripped };
+      }
+    }
+    if (measuring && previous && now() >= nextAt) {
+      while (nextAt <= now()) nextAt += interval;
+      snapshot ??= await deps.platform.metrics(ref);
       const window = diffSnapshots(snapshot, previous);
       previous = snapshot;
-      const measurements = await measureAll(args, window, metrics);
-      for (const m of measurements)
-        deps.report({ type: 'analysis.measurement', rollout: rollout.id, step: rollout.step, ...m });
-      await args.saveMeasurements(measurements);
+      const measurements = await measureInterval({ ...args, window, metrics });
+      for (const m of measurements) report(m);
       const judged = judge(state, measurements, spec.analysis);
       state = judged.state;
+      latest = { at: now(), measurements };
+      await args.saveMeasurements(measurements, state);
       const verdict = judged.verdict;
       if (verdict.status === 'failed')
         return { status: 'failed', reason: verdict.reason, measurement: verdict.measurement };
       if (verdict.status === 'error')
         return { status: 'aborted', reason: `analysis error: ${verdict.reason}` };
       if (verdict.status === 'inconclusive')
-        return { status: 'paused', reason: `analysis inconclusive: ${verdict.reason}` };
+        return { status: 'paused', reason: `analysis inconclusive: ${verdict.reason}`, inconclusive: true };
     }
     const remaining = duration - (now() - started);
-    // Only an analysed hold wakes up for its next measurement: otherwise nextAt stays in the past
+    // A measured hold ends on a measurement taken once its duration is over (so at least one), and
+    // only on one that lets the rollout advance; failed and inconclusive intervals add to the
+    // counts, so a canary that keeps failing or stays silent reaches a limit instead of the next step.
+    const ended =
+      !measuring ||
+      (latest !== undefined &&
+        latest.at >= started + duration &&
+        mayAdvance(latest.measurements, args.promotesNext));
+    if (remaining <= 0 && ended) return { status: 'done' };
+    // Only a measuring hold wakes up for its next measurement: otherwise nextAt stays in the past
     // and the hold would look for requests every millisecond.
-    const untilMeasurement = analyzing ? nextAt - now() : POLL_MS;
-    await deps.clock.sleep(Math.max(1, Math.min(POLL_MS, remaining, untilMeasurement)));
+    const untilMeasurement = measuring ? nextAt - now() : POLL_MS;
+    const untilEnd = remaining > 0 ? remaining : POLL_MS;
+    await deps.clock.sleep(Math.max(1, Math.min(POLL_MS, untilEnd, untilMeasurement)));
   }
-  return { status: 'done' };
-}
-
-/** Every measurement of one interval. */
-async function measureAll(
-  args: HoldArgs,
-  window: RouterMetricsSnapshot,
-  metrics: RolloutSpec['analysis']['metrics'],
-): Promise<Measurement[]> {
-  const { spec } = args;
-  const canary = window.revisions[spec.next.id];
-  const stable = spec.stable ? window.revisions[spec.stable.id] : undefined;
-  const vars = {
-    revision: spec.next.id,
-    stable: spec.stable?.id ?? '',
-    service: args.rollout.service,
-    env: args.rollout.environment,
-  };
-  const measurements = await Promise.all(
-    metrics.map((check) =>
-      check.provider.kind === 'router'
-        ? Promise.resolve(
-            measureRouter(
-              check,
-              { ...(canary ? { canary } : {}), ...(stable ? { stable } : {}) },
-              spec.analysis.minRequests,
-            ),
-          )
-        : measureExternal(check, vars),
-    ),
-  );
-  if (spec.checks.synthetic.length > 0)
-    measurements.push(...(await runJourneys(spec.checks.synthetic, args.target)));
-  return measurements;
 }

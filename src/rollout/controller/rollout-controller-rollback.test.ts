@@ -35,10 +35,13 @@ describe('RolloutController: rollback', TIMEOUT, () => {
     step('promote', { [S]: 0, [next]: 100 }, { [S]: INSTANCES, [next]: INSTANCES }),
     step('scaleDown', { [next]: 100 }, { [S]: 0, [next]: INSTANCES }),
   ];
-  /** From 3.5 s on, half of the new revision's requests fail: the interval ending at 4 s sees it. */
+  /**
+   * From 3.5 s on, 5% of the new revision's requests fail: too few for the fast rule, so the
+   * interval ending at 4 s is the one that sees it.
+   */
   const breakAt3500 = () => {
     h.platform.setMetrics(h.ref, N, {});
-    h.at(3_500, () => h.platform.setMetrics(h.ref, N, { requests: 100, status5xx: 50 }));
+    h.at(3_500, () => h.platform.setMetrics(h.ref, N, { requests: 100, status5xx: 5 }));
   };
 
   test('a failed analysis interval flips traffic back at once and removes the new revision', async () => {
@@ -47,14 +50,14 @@ describe('RolloutController: rollback', TIMEOUT, () => {
 
     const outcome = await h.drive(rollout.id);
 
-    assert.deepEqual(outcome, { status: 'rolled_back', reason: 'error_rate 50% > 1%' });
+    assert.deepEqual(outcome, { status: 'rolled_back', reason: 'error_rate 5% > 1%' });
     assert.deepEqual(await h.weights(), { [S]: 100 });
     assert.deepEqual(await h.desired(), { [S]: INSTANCES });
     const verdicts = h.events.flatMap((e) => (e.type === 'analysis.measurement' ? [e.verdict] : []));
     assert.deepEqual(verdicts, ['success', 'success', 'success', 'failure']);
     const stored = await h.store.getRollout(rollout.id);
     assert.equal(stored?.phase, 'rolled_back');
-    assert.equal(stored?.reason, 'error_rate 50% > 1%');
+    assert.equal(stored?.reason, 'error_rate 5% > 1%');
     // Decided at the end of the fourth interval, restored in no clock time.
     assert.equal(stored?.data.decidedAt, rollout.startedAt + 4_000);
     assert.equal(stored?.data.restoreMs, 0);
@@ -64,7 +67,7 @@ describe('RolloutController: rollback', TIMEOUT, () => {
         m.verdict,
         m.value,
       ]),
-      [['failure', 50]],
+      [['failure', 5]],
     );
     assert.deepEqual(await h.storedEvents(rollout.id), [
       'rollout.progressed',
@@ -76,7 +79,7 @@ describe('RolloutController: rollback', TIMEOUT, () => {
       rollout: rollout.id,
       status: 'rolled_back',
       revision: N,
-      reason: 'error_rate 50% > 1%',
+      reason: 'error_rate 5% > 1%',
     });
   });
 
@@ -96,7 +99,7 @@ describe('RolloutController: rollback', TIMEOUT, () => {
     assert.deepEqual(seen.paused, {
       phase: 'paused',
       step: 1,
-      reason: 'error_rate 50% > 1% (autoRollback is off: promote or abort)',
+      reason: 'error_rate 5% > 1% (autoRollback is off: promote or abort)',
     });
     assert.deepEqual(seen.weights, { [S]: 75, [N]: 25 });
     assert.deepEqual(outcome, { status: 'aborted', reason: 'aborted by request' });

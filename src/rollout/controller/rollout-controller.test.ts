@@ -63,11 +63,12 @@ describe('RolloutController: the step loop', TIMEOUT, () => {
         [3, 'scaleDown'],
       ],
     );
-    // One measurement per analysis interval of the analysed 10 s hold, none in the 5 s one.
+    // One measurement per analysis interval of the analysed 10 s hold, the last one as it ends;
+    // none in the 5 s one.
     const measured = h.events.filter((e) => e.type === 'analysis.measurement');
     assert.deepEqual(
       measured.map((e) => [e.step, e.verdict]),
-      Array.from({ length: 9 }, () => [1, 'success']),
+      Array.from({ length: 10 }, () => [1, 'success']),
     );
     assert.deepEqual(h.events.at(-1), {
       type: 'rollout.finished',

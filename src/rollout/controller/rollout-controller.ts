@@ -14,6 +14,7 @@ import { runCommand, runSmoke, runWarmup } from './checks.js';
 import type { ControllerDeps, RolloutOutcome, StepResult } from './controller-types.js';
 import { holdStep } from './hold-step.js';
 import type { RolloutSpec } from './rollout-spec.js';
+import { resumedData, storedAnalysis } from './stored-analysis.js';
 
 /** A controller whose heartbeat is older than this is presumed dead and its rollout taken over. */
 export const STALE_AFTER_MS = LEASE_STALE_AFTER_MS;
@@ -70,7 +71,9 @@ export class RolloutController {
                 : rollout.request === 'promote' && during
                   ? rollout.step + 1
                   : rollout.step;
-            await store.updateRollout(id, { phase: 'running', request: null, reason: null, step });
+            // Resuming after an inconclusive pause restarts that count; nothing else resets one.
+            const data = resumedData(rollout.data);
+            await store.updateRollout(id, { phase: 'running', request: null, reason: null, step, data });
             this.deps.report({ type: 'rollout.resumed', rollout: id, step });
             continue;
           }
@@ -92,7 +95,7 @@ export class RolloutController {
               step: rollout.step + 1,
               phase: 'paused',
               reason,
-              data: { ...rollout.data, pause: 'after' },
+              data: { ...(await this.load(id)).data, pause: 'after' },
             });
             this.deps.report({ type: 'rollout.paused', rollout: id, step: rollout.step, reason });
             await this.record('rollout.paused', rollout, { step: rollout.step, reason });
@@ -105,7 +108,7 @@ export class RolloutController {
         } else if (result.status === 'jump') {
           await store.updateRollout(id, { step: result.to, request: null });
         } else if (result.status === 'paused') {
-          await this.pause(rollout, result.reason);
+          await this.pause(rollout, result.reason, result.inconclusive === true);
         } else if (result.status === 'aborted') {
           return this.rollBack(rollout, spec, 'aborted', result.reason);
         } else if (spec.autoRollback) {
@@ -205,12 +208,14 @@ export class RolloutController {
       target,
       deps: this.deps,
       lastStep: lastStepIndex(spec),
-      saveMeasurements: (measurements) =>
-        this.deps.store
-          .updateRollout(rollout.id, {
-            data: { ...rollout.data, measurements, measuredAt: this.now() },
-          })
-          .then(() => {}),
+      promotesNext: rollout.step + 1 === lastStepIndex(spec),
+      analysis: storedAnalysis(rollout.data),
+      saveMeasurements: async (measurements, analysis) => {
+        const { data } = await this.load(rollout.id);
+        await this.deps.store.updateRollout(rollout.id, {
+          data: { ...data, measurements, measuredAt: this.now(), analysis },
+        });
+      },
     });
   }
 
@@ -289,12 +294,14 @@ export class RolloutController {
     return { status: 'completed' };
   }
 
-  private async pause(rollout: Rollout, reason: string): Promise<void> {
+  /** Pauses in the middle of the step; `inconclusive` marks a pause for want of data. */
+  private async pause(rollout: Rollout, reason: string, inconclusive = false): Promise<void> {
+    const { data } = await this.load(rollout.id);
     await this.deps.store.updateRollout(rollout.id, {
       phase: 'paused',
       request: null,
       reason,
-      data: { ...rollout.data, pause: 'during' },
+      data: { ...data, pause: 'during', ...(inconclusive ? { inconclusivePause: true } : {}) },
     });
     this.deps.report({ type: 'rollout.paused', rollout: rollout.id, step: rollout.step, reason });
     await this.record('rollout.paused', rollout, { step: rollout.step, reason });
