@@ -1,7 +1,7 @@
 /**
  * Analysis against real processes, through the CLI under steady load: issue 12's short-stage canary
  * with a failing revision rolls back (fast, or by the rollout's one count when too few requests
- * fail for the fast rule), and a single blip does not.
+ * fail for the fast rule), while a steady error rate under the threshold and a single blip do not.
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
@@ -85,6 +85,23 @@ describe('analysis under load', { timeout: 300_000, concurrency: false }, () => 
     const failures = events.filter((e) => e.type === 'analysis.measurement' && e.verdict === 'failure');
     assert.ok(failures.length >= 2, `${failures.length} failed measurements`);
     assert.match(await (await fetch(`${url}/`)).text(), /^hello v1/);
+  });
+
+  test('a steady 0.5% error rate under the 1% threshold completes the short-stage canary with no failed measurement', async () => {
+    const { project, load } = await serving(SHORT_STAGES, FLAKY_APP);
+    project.edit('VERSION: v1 }', 'VERSION: v2, FAIL_EVERY: "200" }');
+
+    const deploy = await project.run('--json', 'deploy', 'web', '--env', 'prod');
+    const seen = await load.stop();
+
+    const events = ndjson(deploy.stdout);
+    const measured = events.filter((e) => e.type === 'analysis.measurement');
+    const summary = measured.map((e) => `${e.step}:${e.verdict}:${e.value}`).join(' ');
+    assert.equal(deploy.status, 0, `${deploy.stderr}${deploy.stdout}`);
+    assert.equal(events.find((e) => e.type === 'rollout.finished')?.status, 'completed', summary);
+    assert.ok(seen.failed > 0, 'the canary did fail some requests');
+    assert.ok(measured.length >= 2, `both stages were measured: ${summary}`);
+    assert.ok(!measured.some((e) => e.verdict === 'failure'), `no measurement failed: ${summary}`);
   });
 
   test('a single blip (6.7% of requests failing for 400 ms) completes with failureLimit 1; a 300 ms stage is measured', async () => {

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer, type Server } from 'node:net';
 import { processStartTime } from '../../../process/process-identity.js';
 import type { RouteTable } from '../../../router/route-table.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../../state-files/private-modes.js';
 import { PlatformError } from '../../errors.js';
 import { type AgentPaths, agentPaths } from '../agent/agent-paths.js';
 import type { ListenFds } from '../systemd/listen-fds.js';
@@ -98,7 +99,7 @@ export class Supervisor {
 
   /** Takes the lock and starts the router, then the agent. */
   async start(): Promise<void> {
-    mkdirSync(this.paths.home, { recursive: true });
+    mkdirSync(this.paths.home, { recursive: true, mode: PRIVATE_DIR_MODE });
     await this.lock();
     this.routerSlot.start();
     this.controller.start();
@@ -333,6 +334,8 @@ export class Supervisor {
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    writeFileSync(file, `${process.pid} ${processStartTime(process.pid) ?? ''}\n`);
+    writeFileSync(file, `${process.pid} ${processStartTime(process.pid) ?? ''}\n`, {
+      mode: PRIVATE_FILE_MODE,
+    });
   }
 }
