@@ -544,8 +544,8 @@ test('expressions: malformed conditions and templates, and needs a condition doe
   lint: { run: lint, if: "success( &&" }
 `);
   assert.deepEqual(lines, [
-    "slipway.yaml:4:10: error: jobs.test.run: invalid expression: unexpected ']' at column 22",
+    "slipway.yaml:4:10: error: jobs.test.run: invalid expression: Unexpected symbol: ']' at column 22",
     "slipway.yaml:6:9: error: jobs.test.if: reads needs.lint, but the job does not need 'lint'",
-    "slipway.yaml:7:26: error: jobs.lint.if: invalid condition: unexpected '&&' at column 10",
+    "slipway.yaml:7:26: error: jobs.lint.if: invalid condition: Unexpected symbol: '&&' at column 10",
   ]);
 });

@@ -5,11 +5,11 @@ import { parseExpression } from './parser.js';
 
 test('usesStatusFunction finds status calls anywhere and ignores look-alikes', () => {
   assert.equal(usesStatusFunction(parseExpression('success()')), true);
-  assert.equal(usesStatusFunction(parseExpression("a == 'x' || (b && !Cancelled())")), true);
+  assert.equal(usesStatusFunction(parseExpression("env.a == 'x' || (env.b && !Cancelled())")), true);
   assert.equal(usesStatusFunction(parseExpression("format('{0}', always())")), true);
   assert.equal(usesStatusFunction(parseExpression("contains(needs.build.result, 'failure')")), false);
   assert.equal(
-    usesStatusFunction(parseExpression('success')),
+    usesStatusFunction(parseExpression('success', { contexts: ['success'] })),
     false,
     'a context named success is not a call',
   );

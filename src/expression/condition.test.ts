@@ -5,7 +5,7 @@ import { isExpressionError } from './errors.js';
 import type { EvalContext, StatusProvider } from './eval-context.js';
 import { evaluate } from './evaluate.js';
 
-const contexts = { git: { branch: 'main' }, github: { ref: 'refs/heads/main' } };
+const contexts = { git: { branch: 'main' }, env: { REF: 'refs/heads/main' } };
 const status = (success: boolean, failure = !success, cancelled = false): StatusProvider => ({
   success: () => success,
   failure: () => failure,
@@ -20,7 +20,7 @@ test('parseCondition accepts bare and wrapped text alike', () => {
   const wrapped = parseCondition("  ${{ git.branch == 'main' }}\n");
   assert.deepEqual(evaluate(wrapped.expr, passed), evaluate(bare.expr, passed));
   assert.equal(evaluate(wrapped.expr, passed), true);
-  assert.equal(wrapped.expr.kind, 'compare');
+  assert.equal(wrapped.expr.constructor.name, 'Binary');
   assert.equal(bare.implicitSuccess, true);
   assert.equal(wrapped.implicitSuccess, true);
 });
@@ -34,11 +34,11 @@ test('implicitSuccess is off when any status function appears, however nested', 
 });
 
 test('a condition without status functions runs only after success', () => {
-  const cond = parseCondition("github.ref == 'refs/heads/main'");
+  const cond = parseCondition("env.REF == 'refs/heads/main'");
   assert.equal(evaluateCondition(cond, passed), true);
   assert.equal(evaluateCondition(cond, failed), false);
   assert.equal(evaluateCondition(cond, cancelled), false);
-  assert.equal(evaluateCondition(parseCondition("github.ref == 'refs/heads/dev'"), passed), false);
+  assert.equal(evaluateCondition(parseCondition("env.REF == 'refs/heads/dev'"), passed), false);
 });
 
 test('conditions with status functions are evaluated as written', () => {
@@ -53,7 +53,7 @@ test('conditions with status functions are evaluated as written', () => {
 
 test('condition values are judged by truthiness', () => {
   assert.equal(evaluateCondition(parseCondition('git.branch'), passed), true);
-  assert.equal(evaluateCondition(parseCondition('missing.value'), passed), false);
+  assert.equal(evaluateCondition(parseCondition('env.missing.value'), passed), false);
   assert.equal(evaluateCondition(parseCondition("''"), passed), false);
   assert.equal(evaluateCondition(parseCondition('0'), passed), false);
   assert.equal(evaluateCondition(parseCondition("'false'"), passed), true);
@@ -65,13 +65,14 @@ test('a wrapped condition with text around it, or a syntax error, is rejected wi
     (e) => isExpressionError(e, 'EXPRESSION_SYNTAX') && /single expression.* at column 19$/.test(e.message),
   );
   assert.throws(
-    () => parseCondition('${{ a }} ${{ b }}'),
-    (e) => isExpressionError(e, 'EXPRESSION_SYNTAX') && e.position?.column === 10,
+    () => parseCondition('${{ env.a }} ${{ env.b }}'),
+    (e) => isExpressionError(e, 'EXPRESSION_SYNTAX') && e.position?.column === 14,
   );
   assert.throws(
-    () => parseCondition('${{ a == }}'),
+    () => parseCondition('${{ env.a == }}'),
     (e) =>
-      isExpressionError(e, 'EXPRESSION_SYNTAX') && e.message === 'unexpected end of expression at column 10',
+      isExpressionError(e, 'EXPRESSION_SYNTAX') &&
+      e.message === "Unexpected end of expression: '==' at column 11",
   );
   assert.throws(
     () => parseCondition('${{ a'),

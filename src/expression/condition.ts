@@ -1,13 +1,12 @@
 // Job `if:` conditions: written bare or wrapped in `${{ }}`, with the implicit `success() &&` of Actions.
 
 import { usesStatusFunction } from './analysis.js';
-import type { Expr } from './ast.js';
-import { isTruthy } from './coerce.js';
+import { isTruthyData } from './coerce.js';
 import { ExpressionError, positionOf } from './errors.js';
 import type { EvalContext } from './eval-context.js';
-import { evaluate } from './evaluate.js';
+import { evaluateData } from './evaluate.js';
 import { statusOf } from './functions.js';
-import { parseRange } from './parser.js';
+import { type Expr, parseRange } from './parser.js';
 import { findExpressions } from './template.js';
 
 /** A parsed condition; `implicitSuccess` means it only holds when `success()` does too. */
@@ -18,6 +17,12 @@ export interface Condition {
 
 /** Parses an `if:` text such as `${{ failure() }}` or `github.ref == 'main'`; throws ExpressionError. */
 export function parseCondition(text: string): Condition {
+  // Actions reads an empty expression as null, which would silently skip the job forever.
+  if (text.trim() === '' || /^\s*\$\{\{\s*\}\}\s*$/.test(text)) {
+    throw new ExpressionError('EXPRESSION_SYNTAX', 'a condition must not be empty', {
+      position: positionOf(text, 0),
+    });
+  }
   const expr = text.trimStart().startsWith('${{') ? parseWrapped(text) : parseRange(text, 0, text.length);
   return { expr, implicitSuccess: !usesStatusFunction(expr) };
 }
@@ -39,5 +44,5 @@ function parseWrapped(text: string): Expr {
 /** Decides a condition: false when the implicit `success()` fails, else the truthiness of its value. */
 export function evaluateCondition(cond: Condition, ctx: EvalContext): boolean {
   if (cond.implicitSuccess && !statusOf(ctx).success()) return false;
-  return isTruthy(evaluate(cond.expr, ctx));
+  return isTruthyData(evaluateData(cond.expr, ctx));
 }

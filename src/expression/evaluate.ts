@@ -1,55 +1,27 @@
-// Evaluates a parsed expression against an EvalContext; pure apart from the injected providers.
-import type { Expr } from './ast.js';
-import { compareValues, isTruthy } from './coerce.js';
+// Evaluates a parsed expression against an EvalContext with GitHub's evaluator; pure apart from the injected providers.
+import { data, Evaluator, type Expr } from '@actions/expressions';
+import { fromData, toData } from './coerce.js';
 import { ExpressionError } from './errors.js';
 import type { EvalContext } from './eval-context.js';
-import { lookupFunction } from './functions.js';
-import { readIndex, readProperty } from './property.js';
+import { slipwayFunctions } from './functions.js';
+import { SLIPWAY_CONTEXTS } from './parser.js';
 
-/** Computes the value of `expr`; missing contexts and properties yield null instead of throwing. */
+/** Computes the value of `expr` as expression data; a context the caller did not give reads as null. */
+export function evaluateData(expr: Expr, ctx: EvalContext): data.ExpressionData {
+  const contexts = new data.Dictionary();
+  // The first value added under a name wins, so the defaults come after the given contexts.
+  for (const [name, value] of Object.entries(ctx.contexts)) contexts.add(name, toData(value));
+  for (const name of SLIPWAY_CONTEXTS) contexts.add(name, new data.Null());
+  try {
+    return new Evaluator(expr, contexts, slipwayFunctions(ctx)).evaluate();
+  } catch (error) {
+    if (error instanceof ExpressionError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ExpressionError('EXPRESSION_EVALUATION', reason, { cause: error });
+  }
+}
+
+/** Computes the value of `expr` as plain data (objects, arrays, strings, numbers, booleans, null). */
 export function evaluate(expr: Expr, ctx: EvalContext): unknown {
-  switch (expr.kind) {
-    case 'literal':
-      return expr.value;
-    case 'context':
-      return readProperty(ctx.contexts, expr.name);
-    case 'property':
-      return readProperty(evaluate(expr.object, ctx), expr.name);
-    case 'index':
-      return readIndex(evaluate(expr.object, ctx), evaluate(expr.index, ctx));
-    case 'not':
-      return !isTruthy(evaluate(expr.operand, ctx));
-    case 'compare':
-      return compareValues(expr.op, evaluate(expr.left, ctx), evaluate(expr.right, ctx));
-    case 'logical':
-      return evaluateLogical(expr.op, expr.operands, ctx);
-    case 'call':
-      return evaluateCall(expr.name, expr.args, ctx);
-  }
-}
-
-// `&&` yields the first falsy operand and `||` the first truthy one; later operands are never evaluated.
-function evaluateLogical(op: '&&' | '||', operands: readonly Expr[], ctx: EvalContext): unknown {
-  let value: unknown = null;
-  for (const operand of operands) {
-    value = evaluate(operand, ctx);
-    if (isTruthy(value) === (op === '||')) return value;
-  }
-  return value;
-}
-
-function evaluateCall(name: string, args: readonly Expr[], ctx: EvalContext): unknown {
-  const spec = lookupFunction(name);
-  if (spec === undefined)
-    throw new ExpressionError('EXPRESSION_UNKNOWN_FUNCTION', `unknown function '${name}'`);
-  if (args.length < spec.minArgs || args.length > spec.maxArgs) {
-    throw new ExpressionError(
-      'EXPRESSION_ARGUMENTS',
-      `${spec.name}() called with ${args.length} argument(s)`,
-    );
-  }
-  return spec.call(
-    args.map((arg) => evaluate(arg, ctx)),
-    ctx,
-  );
+  return fromData(evaluateData(expr, ctx));
 }

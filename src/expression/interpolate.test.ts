@@ -22,7 +22,7 @@ test('interpolate replaces several expressions in one text', () => {
 test('interpolate renders booleans, objects, arrays and missing values', () => {
   assert.equal(interpolate('debug=${{ matrix.debug }}', ctx), 'debug=false');
   assert.equal(interpolate('${{ matrix.tags }}|${{ matrix.meta }}', ctx), '["a","b"]|{"team":"web"}');
-  assert.equal(interpolate('[${{ matrix.nothing }}][${{ missing.deep.value }}]', ctx), '[][]');
+  assert.equal(interpolate('[${{ matrix.nothing }}][${{ env.missing.deep.value }}]', ctx), '[][]');
   assert.equal(interpolate("${{ matrix.nothing || 'default' }}", ctx), 'default');
 });
 
@@ -49,22 +49,22 @@ test('an unterminated ${{ throws EXPRESSION_SYNTAX with its column', () => {
 test('findExpressions returns each parsed expression with its body and offset', () => {
   const found = findExpressions('a ${{ git.branch }} b ${{ success() }}');
   assert.deepEqual(
-    found.map((f) => [f.source, f.offset, f.expr.kind]),
+    found.map((f) => [f.source, f.offset, f.expr.constructor.name]),
     [
-      [' git.branch ', 2, 'property'],
-      [' success() ', 22, 'call'],
+      [' git.branch ', 2, 'IndexAccess'],
+      [' success() ', 22, 'FunctionCall'],
     ],
   );
   assert.deepEqual(findExpressions('plain'), []);
 });
 
 test('checkTemplate reports syntax errors with positions in the whole text', () => {
-  assert.equal(checkTemplate('run ${{ a }} and ${{ b }}'), undefined);
-  const error = checkTemplate('echo ${{ a == }}');
+  assert.equal(checkTemplate('run ${{ env.a }} and ${{ env.b }}'), undefined);
+  const error = checkTemplate('echo ${{ env.a == }}');
   assert.equal(error?.code, 'EXPRESSION_SYNTAX');
-  assert.equal(error.message, 'unexpected end of expression at column 15');
-  assert.equal(checkTemplate('echo ${{ a # b }}')?.message, "unexpected character '#' at column 12");
+  assert.equal(error.message, "Unexpected end of expression: '==' at column 16");
+  assert.equal(checkTemplate('echo ${{ env.a # b }}')?.message, "Unexpected symbol: '#' at column 16");
   const multiLine = checkTemplate('line one\n  echo ${{ nope(1) }}');
   assert.equal(multiLine?.code, 'EXPRESSION_UNKNOWN_FUNCTION');
-  assert.equal(multiLine.message, "unknown function 'nope' at line 2, column 12");
+  assert.equal(multiLine.message, "Unrecognized function: 'nope' at line 2, column 12");
 });

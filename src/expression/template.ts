@@ -1,7 +1,6 @@
-// Finds the `${{ expr }}` parts of a text; a `}}` inside a quoted string does not close an expression.
-import type { Expr } from './ast.js';
+// Finds the `${{ expr }}` parts of a text; a `}}` inside a string does not close an expression.
 import { ExpressionError, positionOf } from './errors.js';
-import { parseRange } from './parser.js';
+import { type Expr, parseRange } from './parser.js';
 
 const OPEN = '${{';
 const CLOSE = '}}';
@@ -37,14 +36,14 @@ export function parseTemplate(text: string): TemplatePart[] {
   return parts;
 }
 
-// Returns the offset of the closing `}}`, skipping quoted strings ('' and "" escapes toggle twice).
+// Returns the offset of the closing `}}`, skipping strings; only single quotes quote in Actions ('' toggles twice).
 function findClose(text: string, from: number): number {
   let quote: string | undefined;
   for (let i = from; i < text.length; i++) {
     const ch = text[i]!;
     if (quote !== undefined) {
       if (ch === quote) quote = undefined;
-    } else if (ch === "'" || ch === '"') {
+    } else if (ch === "'") {
       quote = ch;
     } else if (text.startsWith(CLOSE, i)) {
       return i;
