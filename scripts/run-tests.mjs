@@ -1,7 +1,9 @@
-// Runs every *.test.ts under src/ and test/ with node's test runner (TypeScript through tsx).
+// Runs every *.test.ts under src/ and test/ with node's test runner (TypeScript through tsx), then
+// prints once how to install the outside programs whose tests were skipped (test/helpers/outside-program.ts).
 // Usage: node scripts/run-tests.mjs [substring-filter ...]
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 function walk(dir, out) {
@@ -28,9 +30,34 @@ if (files.length === 0) {
   process.stderr.write('run-tests: no test files matched\n');
   process.exit(1);
 }
+const missingDir = mkdtempSync(join(tmpdir(), 'slipway-tests-'));
+const missingFile = join(missingDir, 'missing-programs');
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
-  { stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0' } },
+  {
+    stdio: 'inherit',
+    env: { ...process.env, FORCE_COLOR: '0', SLIPWAY_MISSING_PROGRAMS_FILE: missingFile },
+  },
 );
+let installs = [];
+try {
+  installs = [
+    ...new Set(
+      readFileSync(missingFile, 'utf8')
+        .split('\n')
+        .filter((line) => line !== ''),
+    ),
+  ];
+} catch {
+  // No test found a program missing.
+}
+rmSync(missingDir, { recursive: true, force: true });
+if (installs.length > 0) {
+  process.stdout.write(
+    `\nSkipped: tests that need programs from outside npm. Install them with:\n${installs
+      .map((command) => `  ${command}\n`)
+      .join('')}`,
+  );
+}
 process.exit(result.status ?? 1);

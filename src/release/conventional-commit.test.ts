@@ -30,6 +30,11 @@ describe('parseCommit', () => {
     },
     { name: 'type is case-insensitive', message: 'FEAT(ui): shout', want: { type: 'feat', scope: 'ui' } },
     {
+      name: 'feature is an alias of feat',
+      message: 'Feature(ui): dark mode',
+      want: { type: 'feat', scope: 'ui', subject: 'dark mode' },
+    },
+    {
       name: 'bang is breaking',
       message: 'refactor(core)!: drop node 16',
       want: { type: 'refactor', breaking: true, breakingNotes: ['drop node 16'] },

@@ -26,7 +26,10 @@ export interface ConventionalCommit {
   readonly sha: string;
   readonly author: { readonly name: string; readonly email: string };
   readonly date: string;
-  /** Lower-cased type; `other` when the header does not follow the convention, `merge` for a plain merge. */
+  /**
+   * Lower-cased type with aliases folded (`feature` reads as `feat`, as in the conventionalcommits
+   * preset); `other` when the header does not follow the convention, `merge` for a plain merge.
+   */
   readonly type: string;
   readonly scope: string | null;
   readonly subject: string;
@@ -51,6 +54,8 @@ const GIT_REVERT = /^Revert "(.*)"$/;
 const REVERTS_SHA = /This reverts commit ([0-9a-f]{7,40})/;
 const MERGE = /^Merge (?:branch|pull request|remote-tracking branch|tag|commit|[0-9a-f]{7,40}\b)/;
 const SKIP = /\[skip release\]/i;
+// The conventionalcommits preset's aliases: a `feature:` commit is a feature like `feat:`.
+const TYPE_ALIASES: ReadonlyMap<string, string> = new Map([['feature', 'feat']]);
 
 /** Parses one commit; never throws. */
 export function parseCommit(raw: RawCommit): ConventionalCommit {
@@ -127,7 +132,8 @@ export function parseCommit(raw: RawCommit): ConventionalCommit {
     const plainMerge = merge || MERGE.test(header);
     return commit(plainMerge ? 'merge' : 'other', null, header, breakingNotes.length > 0, null, plainMerge);
   }
-  const type = match[1]!.toLowerCase();
+  const written = match[1]!.toLowerCase();
+  const type = TYPE_ALIASES.get(written) ?? written;
   const subject = match[4]!.trim();
   const bang = match[3] === '!';
   if (bang && breakingNotes.length === 0) breakingNotes.push(subject);

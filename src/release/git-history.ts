@@ -112,26 +112,33 @@ export function readCommits<T>(
   if (path !== undefined) args.push('--', path);
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, { cwd: repo.root, env: repo.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const stream = new TextDecoder('utf-8', { fatal: false });
     const out: T[] = [];
-    let pending = '';
+    // Bytes after the last NUL seen: the start of a record git is still printing.
+    let pending: Buffer | null = null;
     let stderr = '';
     let failed: unknown;
-    // Splits on NUL natively: everything before the chunk's last NUL is whole records.
-    const take = (text: string, final: boolean) => {
-      const end = final ? text.length : text.lastIndexOf('\0');
-      if (end === -1) {
-        pending += text;
-        return;
+    // NUL is found in the bytes, so only whole records are decoded and no string is built twice.
+    const take = (bytes: Buffer) => {
+      const text = decoder.decode(bytes);
+      let at = 0;
+      for (let end = text.indexOf('\0'); end !== -1; end = text.indexOf('\0', at)) {
+        if (end > at) out.push(map(toRawCommit(text.slice(at, end))));
+        at = end + 1;
       }
-      const records = (pending + text.slice(0, end)).split('\0');
-      pending = final ? '' : text.slice(end + 1);
-      for (const record of records) if (record !== '') out.push(map(toRawCommit(record)));
+      if (at < text.length) out.push(map(toRawCommit(text.slice(at))));
     };
     child.stdout.on('data', (chunk: Buffer) => {
       if (failed !== undefined) return;
+      const end = chunk.lastIndexOf(0);
+      if (end === -1) {
+        pending = pending === null ? chunk : Buffer.concat([pending, chunk]);
+        return;
+      }
+      const whole =
+        pending === null ? chunk.subarray(0, end) : Buffer.concat([pending, chunk.subarray(0, end)]);
+      pending = end + 1 < chunk.length ? chunk.subarray(end + 1) : null;
       try {
-        take(stream.decode(chunk, { stream: true }), false);
+        take(whole);
       } catch (error) {
         failed = error;
         child.kill();
@@ -148,7 +155,7 @@ export function readCommits<T>(
       if (code !== 0)
         return reject(new ReleaseError('GIT_FAILED', `git log failed: ${stderr.trim() || `exit ${code}`}`));
       try {
-        take(stream.decode(), true);
+        if (pending !== null) take(pending);
         resolve(out);
       } catch (error) {
         reject(error);

@@ -33,6 +33,7 @@ const plan = (
 describe('planRelease: bump rules', () => {
   const cases: { name: string; messages: string[]; next: string | null; bump: string | null }[] = [
     { name: 'feat is minor', messages: ['feat: a'], next: '1.3.0', bump: 'minor' },
+    { name: 'feature is minor, as feat', messages: ['feature(ui): a'], next: '1.3.0', bump: 'minor' },
     { name: 'fix is patch', messages: ['fix: a'], next: '1.2.4', bump: 'patch' },
     { name: 'perf is patch', messages: ['perf: a'], next: '1.2.4', bump: 'patch' },
     { name: 'bang is major', messages: ['fix!: a'], next: '2.0.0', bump: 'major' },

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { skipWithout } from '../helpers/systemd-tools.js';
+import { SYSTEMD_ANALYZE, skipWithout } from '../helpers/outside-program.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(root, 'bin/slipway.js');
@@ -96,7 +96,7 @@ describe('slipway agent install', { concurrency: false }, () => {
     assert.match(socket, /^FileDescriptorName=prod-18080$/m);
   });
 
-  test('systemd-analyze verify accepts the system units', { skip: skipWithout('systemd-analyze') }, () => {
+  test('systemd-analyze verify accepts the system units', { skip: skipWithout(SYSTEMD_ANALYZE) }, () => {
     const files = readdirSync(systemDir).map((n) => join(systemDir, n));
     assert.equal(files.length, 3);
     const { status, warnings } = verify(files, 'system');
@@ -104,7 +104,7 @@ describe('slipway agent install', { concurrency: false }, () => {
     assert.equal(status, 0);
   });
 
-  test('--user units pass systemd-analyze verify --user', { skip: skipWithout('systemd-analyze') }, () => {
+  test('--user units pass systemd-analyze verify --user', { skip: skipWithout(SYSTEMD_ANALYZE) }, () => {
     const result = slipway(shop, 'agent', 'install', '--user', '--dir', userDir);
     assert.equal(result.status, 0, result.stderr + result.stdout);
     assert.match(result.stdout, /systemctl --user enable --now/);
@@ -118,7 +118,7 @@ describe('slipway agent install', { concurrency: false }, () => {
   });
 
   test('verify catches a broken unit, so its silence above means something', {
-    skip: skipWithout('systemd-analyze'),
+    skip: skipWithout(SYSTEMD_ANALYZE),
   }, () => {
     const broken = join(work, 'broken');
     mkdirSync(broken);

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, test } from 'node:test';
-import { skipWithout } from '../helpers/systemd-tools.js';
+import { SYSTEMD_SOCKET_ACTIVATE, skipWithout } from '../helpers/outside-program.js';
 import { ROOT } from './helpers.js';
 
 const FIXTURES = join(ROOT, 'test', 'platform', 'fixtures', 'socket-activation');
@@ -115,7 +115,7 @@ describe('socket activation', () => {
   });
 
   test("systemd's own activation (systemd-socket-activate) passes the named socket the reader finds", {
-    skip: skipWithout('systemd-socket-activate'),
+    skip: skipWithout(SYSTEMD_SOCKET_ACTIVATE),
   }, async () => {
     const port = await freePort();
     const activator = spawn(

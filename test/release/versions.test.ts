@@ -47,6 +47,17 @@ const cases: Case[] = [
     bump: 'minor',
   },
   {
+    name: "feature (the preset's alias of feat) is minor",
+    setup: (r) => {
+      base(r);
+      r.commit('feature: dark mode');
+    },
+    previous: '1.2.3',
+    next: '1.3.0',
+    bump: 'minor',
+    check: (p) => assert.equal(p.commits[0]?.type, 'feat'),
+  },
+  {
     name: 'fix is patch',
     setup: (r) => {
       base(r);

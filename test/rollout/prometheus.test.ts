@@ -3,20 +3,18 @@
  * metrics endpoint, and the canary's metric is a PromQL query about the new revision.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { freePort } from '../../src/platform/local/agent/instance-process.js';
+import { PROMETHEUS, skipWithout } from '../helpers/outside-program.js';
 import { fixtureConfig, ndjson, steadyLoad, testProject, urlOf } from './helpers.js';
-
-const PROMETHEUS = '/usr/bin/prometheus';
-const available = spawnSync(PROMETHEUS, ['--version']).status === 0;
 
 test('a canary judged by a Prometheus query over the router metrics it scraped rolls back a failing revision', {
   timeout: 180_000,
-  skip: available ? false : 'Debian prometheus is not installed',
+  skip: skipWithout(PROMETHEUS),
 }, async () => {
   const promPort = await freePort();
   const query = `sum(increase(slipway_router_responses_5xx_total{service="web",env="prod",revision="{{revision}}"}[10s])) or vector(0)`;
@@ -57,7 +55,7 @@ scrape_configs:
 `,
   );
   prometheus = spawn(
-    PROMETHEUS,
+    PROMETHEUS.command,
     [
       `--config.file=${join(data, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(data, 'tsdb')}`,

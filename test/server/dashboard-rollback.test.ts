@@ -3,19 +3,11 @@
 // control and the page, the API, `slipway status` and the service itself show v1 again. A viewer
 // sees no rollback control at all.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { CHROMIUM, skipWithout } from '../helpers/outside-program.js';
 import { fixtureConfig, type TestProject, testProject, urlOf } from '../rollout/helpers.js';
 import { type Harness, startServer, waitFor } from './helpers/server-harness.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const inCi = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
-// Without a browser a developer's run skips with the way to get one; CI must have it, so there it fails.
-const skip =
-  !existsSync(CHROMIUM) && !inCi
-    ? `no Chromium at ${CHROMIUM}: install it with \`sudo apt-get install chromium\``
-    : false;
 
 const CONFIG = fixtureConfig({
   strategy: '      rolling: { batchSize: 1, maxSurge: 1, maxUnavailable: 0 }',
@@ -33,7 +25,10 @@ async function servingRevision(h: Harness): Promise<string | undefined> {
   return revisions.find((r) => r.weight === 100)?.id;
 }
 
-describe('dashboard one-click rollback in Chromium', { timeout: 180_000, skip }, () => {
+describe('dashboard one-click rollback in Chromium', {
+  timeout: 180_000,
+  skip: skipWithout(CHROMIUM),
+}, () => {
   let project: TestProject;
   let h: Harness;
   let browser: Browser;
@@ -41,7 +36,6 @@ describe('dashboard one-click rollback in Chromium', { timeout: 180_000, skip },
   let v1: string;
   let v2: string;
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `CI needs Chromium at ${CHROMIUM} (apt-get install chromium)`);
     project = testProject(CONFIG);
     const first = project.cli('deploy', 'web', '--env', 'prod');
     assert.equal(first.status, 0, first.stderr + first.stdout);
@@ -59,7 +53,11 @@ describe('dashboard one-click rollback in Chromium', { timeout: 180_000, skip },
     assert.equal(completed.length, 2, history.text);
     [v2, v1] = completed.map((r) => r.revision) as [string, string];
     assert.equal(await servingRevision(h), v2);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM.command,
+      headless: true,
+      args: ['--no-sandbox'],
+    });
   });
   after(async () => {
     await browser?.close();

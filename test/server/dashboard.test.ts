@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { CHROMIUM, skipWithout } from '../helpers/outside-program.js';
 import { type Harness, startServer, tempProject, waitFor } from './helpers/server-harness.js';
 
 const PIPELINE = `version: 1
@@ -118,13 +119,13 @@ describe('dashboard session endpoints', () => {
   });
 });
 
-describe('dashboard in Chromium', { timeout: 120_000 }, () => {
+describe('dashboard in Chromium', { timeout: 120_000, skip: skipWithout(CHROMIUM) }, () => {
   let h: Harness;
   let browser: Browser;
   before(async () => {
     h = await startServer(await tempProject(PIPELINE));
     browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
+      executablePath: CHROMIUM.command,
       headless: true,
       args: ['--no-sandbox'],
     });
