@@ -1,10 +1,11 @@
 // The job runs part of the store contract over Kysely: one row per job of a run, inserted or updated in place.
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { AtomicWrite } from './atomic-write.js';
 import { isForeignKeyViolation, toStoreError } from './driver-errors.js';
 import { decodeObject, encodeJson } from './json-columns.js';
 import { runNotFound } from './run-queries.js';
 import type { Database, JobRunsTable } from './schema.js';
-import type { JobRun, JobRunPatch, JobStatus } from './store.js';
+import type { JobRun, JobRunPatch, JobRunUpdate, JobStatus } from './store.js';
 
 /** Maps a job_runs row. */
 function toJobRun(row: Selectable<JobRunsTable>): JobRun {
@@ -62,6 +63,53 @@ export async function upsertJobRun(
     return toJobRun(row);
   } catch (error) {
     throw isForeignKeyViolation(error) ? runNotFound(runId, error) : toStoreError('saving a job run', error);
+  }
+}
+
+/** Rows per INSERT when upserting job runs; stays far below both backends' bound-parameter limits. */
+const JOB_RUN_BATCH = 500;
+
+/**
+ * Applies many job patches of one run in a few statements: patches of the same job merge in
+ * order (later fields win), then jobs that set the same columns share one multi-row upsert.
+ * All or none; a missing run is NOT_FOUND.
+ */
+export async function upsertJobRuns(
+  write: AtomicWrite,
+  runId: number,
+  patches: readonly JobRunUpdate[],
+): Promise<void> {
+  if (patches.length === 0) return;
+  const merged = new Map<string, JobRunPatch>();
+  for (const { jobKey, patch } of patches) merged.set(jobKey, { ...merged.get(jobKey), ...patch });
+  const groups = new Map<string, Insertable<JobRunsTable>[]>();
+  for (const [jobKey, patch] of merged) {
+    const set = jobRunColumns(patch);
+    const shape = Object.keys(set).sort().join(',');
+    const row = { status: 'pending', attempts: 0, outputs: '{}', ...set, run_id: runId, job_key: jobKey };
+    const group = groups.get(shape);
+    if (group) group.push(row);
+    else groups.set(shape, [row]);
+  }
+  try {
+    await write(async (trx) => {
+      for (const [shape, rows] of groups) {
+        const columns = (shape === '' ? ['job_key'] : shape.split(',')) as (keyof JobRunsTable)[];
+        for (let i = 0; i < rows.length; i += JOB_RUN_BATCH) {
+          await trx
+            .insertInto('job_runs')
+            .values(rows.slice(i, i + JOB_RUN_BATCH))
+            .onConflict((oc) =>
+              oc
+                .columns(['run_id', 'job_key'])
+                .doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)]))),
+            )
+            .execute();
+        }
+      }
+    });
+  } catch (error) {
+    throw isForeignKeyViolation(error) ? runNotFound(runId, error) : toStoreError('saving job runs', error);
   }
 }
 

@@ -19,6 +19,7 @@ import type {
   EventFilter,
   JobRun,
   JobRunPatch,
+  JobRunUpdate,
   LogLine,
   LogQuery,
   NewApiToken,
@@ -84,6 +85,10 @@ class KyselyOperations implements StoreOperations {
     return events.appendEvent(this.db, this.write, this.now(), event, this.options.lockEventLog);
   }
 
+  appendEvents(batch: readonly NewEvent[]): Promise<void> {
+    return events.appendEvents(this.write, this.now(), batch, this.options.lockEventLog);
+  }
+
   async listEvents(filter: EventFilter = {}): Promise<StoredEvent[]> {
     checkLimit(filter.limit);
     return events.listEvents(this.db, filter);
@@ -112,6 +117,10 @@ class KyselyOperations implements StoreOperations {
 
   upsertJobRun(runId: number, jobKey: string, patch: JobRunPatch): Promise<JobRun> {
     return jobRuns.upsertJobRun(this.db, runId, jobKey, patch);
+  }
+
+  upsertJobRuns(runId: number, patches: readonly JobRunUpdate[]): Promise<void> {
+    return jobRuns.upsertJobRuns(this.write, runId, patches);
   }
 
   listJobRuns(runId: number): Promise<JobRun[]> {

@@ -132,6 +132,12 @@ export interface JobRun {
   readonly message: string | null;
 }
 
+/** One job's patch in a batch for upsertJobRuns. */
+export interface JobRunUpdate {
+  readonly jobKey: string;
+  readonly patch: JobRunPatch;
+}
+
 /** Fields upsertJobRun sets; on insert the others default to pending, 0 attempts, {} outputs, null. */
 export type JobRunPatch = Partial<Omit<JobRun, 'runId' | 'jobKey'>>;
 
@@ -290,6 +296,8 @@ export interface NewProject {
 export interface StoreOperations {
   /** Appends one event to the log; throws StoreError EVENT_INVALID on bad input. There is no update or delete. */
   appendEvent(event: NewEvent): Promise<StoredEvent>;
+  /** Appends events in order, all or none (one statement per few hundred); EVENT_INVALID if any is bad. */
+  appendEvents(events: readonly NewEvent[]): Promise<void>;
   /** Lists events matching `filter`, ascending by id. */
   listEvents(filter?: EventFilter): Promise<StoredEvent[]>;
 
@@ -304,6 +312,8 @@ export interface StoreOperations {
 
   /** Inserts or updates one job of a run; throws StoreError NOT_FOUND when the run does not exist. */
   upsertJobRun(runId: number, jobKey: string, patch: JobRunPatch): Promise<JobRun>;
+  /** Applies many job patches of a run at once, all or none; patches of one job merge in order. */
+  upsertJobRuns(runId: number, patches: readonly JobRunUpdate[]): Promise<void>;
   /** Lists the jobs of a run in job key order. */
   listJobRuns(runId: number): Promise<JobRun[]>;
 

@@ -16,9 +16,33 @@ export function humanDuration(ms: number): string {
   return `${m}m${String(s).padStart(2, '0')}s`;
 }
 
-/** Writes one timestamped line per event and per log line. */
+/** Longest a line waits in the buffer when stdout is not a terminal. */
+const BUFFER_MS = 20;
+const BUFFER_CHARS = 64 * 1024;
+
+/**
+ * Writes one timestamped line per event and per log line. Off a terminal (CI logs, pipes, files)
+ * lines are gathered for up to BUFFER_MS and written together: one write per burst, not per job.
+ */
 export function plainReporter(output: Output, clock: { now(): number }): Reporter {
-  const line = (text: string) => output.line(`${stamp(clock.now())} ${text}`);
+  const buffered = output.target.stdout.isTTY !== true && !output.json;
+  let pending = '';
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (pending.length === 0) return;
+    const text = pending;
+    pending = '';
+    output.write(text);
+  };
+  const line = (text: string) => {
+    const stamped = `${stamp(clock.now())} ${text}`;
+    if (!buffered) return output.line(stamped);
+    pending += `${stamped}\n`;
+    if (pending.length >= BUFFER_CHARS) flush();
+    else timer ??= setTimeout(flush, BUFFER_MS);
+  };
   return {
     report(event: RunEvent) {
       switch (event.type) {
@@ -48,6 +72,6 @@ export function plainReporter(output: Output, clock: { now(): number }): Reporte
           break;
       }
     },
-    close: () => {},
+    close: flush,
   };
 }

@@ -75,6 +75,33 @@ test('plain lines: timestamped, one per event, no escape codes without a TTY', (
   assert.equal(pipe.text().includes(ESC), false);
 });
 
+test('plain lines off a terminal go out in one write per burst; on a terminal each at once', async () => {
+  const pipe = terminal(false);
+  const writes: string[] = [];
+  const output = pipe.output();
+  const write = output.write.bind(output);
+  output.write = (text: string) => {
+    writes.push(text);
+    write(text);
+  };
+  const reporter = plainReporter(output, clock);
+  for (const event of EVENTS.slice(0, 3)) reporter.report(event);
+  assert.equal(pipe.text(), '', 'nothing is written before the burst ends');
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  assert.equal(writes.length, 1);
+  assert.equal(pipe.text().trimEnd().split('\n').length, 3);
+  for (const event of EVENTS.slice(3)) reporter.report(event);
+  reporter.close();
+  assert.equal(writes.length, 2, 'close writes what is left at once');
+  assert.equal(pipe.text().trimEnd().split('\n').length, EVENTS.length);
+
+  const tty = terminal(true, { NO_COLOR: '1' });
+  const live = plainReporter(tty.output(), clock);
+  live.report(EVENTS[0]!);
+  assert.equal(tty.text(), '12:00:01.250 run 7 started: hello (2 jobs)\n');
+  live.close();
+});
+
 test('NO_COLOR turns colour off even on a TTY; --json writes NDJSON only', () => {
   const noColor = terminal(true, { NO_COLOR: '1' });
   assert.equal(noColor.output().color, false);

@@ -105,7 +105,7 @@ test('no `if` leaves the decision to the graph; a broken one becomes an error ve
   );
   const evaluation = judge(node('evaluation'), GREEN, false);
   assert.ok(evaluation && 'error' in evaluation, JSON.stringify(evaluation));
-  assert.match(evaluation.error, /^if: .*not valid JSON/);
+  assert.match(evaluation.error, /^if: .*Error parsing JSON/);
 });
 
 test("a running job's context reads the cancellation when it asks, not when it started", () => {

@@ -214,8 +214,14 @@ export class RunGraph {
       }
       this.#waiting.push({ node, facts });
     }
-    const waiting: Decided[] = [];
-    for (const entry of this.#waiting) {
+    // Compacted in place: entries[0, kept) still wait. Once every slot is taken and no fail-fast
+    // is pending, nothing further down can change, so a long queue is not rescanned per call.
+    const entries = this.#waiting;
+    let kept = 0;
+    let i = 0;
+    for (; i < entries.length; i++) {
+      if (this.#running.size >= this.#slots && this.#failFast.size === 0) break;
+      const entry = entries[i]!;
       const { node } = entry;
       if (this.#failFast.has(node.jobId) && !this.#cancelled) {
         steps.push(this.#finish(node, 'cancelled', FAIL_FAST_MESSAGE));
@@ -224,14 +230,14 @@ export class RunGraph {
       const maxParallel = this.#rules(node.jobId).maxParallel;
       const legsRunning = this.#runningByJob.get(node.jobId) ?? 0;
       if (this.#running.size >= this.#slots || (maxParallel !== undefined && legsRunning >= maxParallel)) {
-        waiting.push(entry);
+        entries[kept++] = entry;
         continue;
       }
       this.#running.add(node.key);
       this.#runningByJob.set(node.jobId, legsRunning + 1);
       steps.push({ kind: 'start', node, facts: entry.facts });
     }
-    this.#waiting = waiting;
+    if (kept < i) entries.splice(kept, i - kept);
     return steps;
   }
 

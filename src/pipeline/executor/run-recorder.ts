@@ -56,7 +56,7 @@ export class RunRecorder {
     private readonly run: Run,
     private readonly previous: ReadonlyMap<string, JobRun>,
   ) {
-    this.#writer = new StateWriter(deps.store, COALESCE_MS);
+    this.#writer = new StateWriter(deps.store, run.id, COALESCE_MS);
   }
 
   /** The first error a write met; the run stops on it. */
@@ -88,26 +88,22 @@ export class RunRecorder {
   /** An attempt of a node started. */
   attemptStarted(node: PlannedNode, attempt: number, startedAt: number): void {
     const { run } = this;
-    this.#writer.write((tx) =>
-      tx.upsertJobRun(run.id, node.key, {
-        stage: node.stage,
-        status: 'running',
-        attempts: attempt,
-        startedAt,
-        ...(node.kind === 'job' && node.matrix ? { matrix: node.matrix } : {}),
-      }),
-    );
+    this.#writer.job(node.key, {
+      stage: node.stage,
+      status: 'running',
+      attempts: attempt,
+      startedAt,
+      ...(node.kind === 'job' && node.matrix ? { matrix: node.matrix } : {}),
+    });
     if (attempt === this.previousAttempts(node.key) + 1) {
-      this.#writer.write((tx) =>
-        tx.appendEvent({
-          type: 'taskrun.started',
-          actor: run.actor,
-          runId: run.id,
-          subject: node.key,
-          commitSha: run.commitSha,
-          data: { stage: node.stage },
-        }),
-      );
+      this.#writer.event({
+        type: 'taskrun.started',
+        actor: run.actor,
+        runId: run.id,
+        subject: node.key,
+        commitSha: run.commitSha,
+        data: { stage: node.stage },
+      });
     }
     this.deps.reporter.report({ type: 'job.started', job: node.key, attempt });
   }
@@ -124,35 +120,31 @@ export class RunRecorder {
     const matrix = node.kind === 'job' ? node.matrix : undefined;
     // The log goes to the store before the status, so a finished job always has its log.
     const lines = this.deps.logs.take();
-    if (lines.length > 0) this.#writer.write((tx) => tx.appendLogs(lines));
-    this.#writer.write((tx) =>
-      tx.upsertJobRun(run.id, node.key, {
-        stage: node.stage,
+    if (lines.length > 0) this.#writer.logs(lines);
+    this.#writer.job(node.key, {
+      stage: node.stage,
+      status: outcome.status,
+      attempts: outcome.attempts,
+      exitCode: outcome.exitCode,
+      finishedAt,
+      outputs: stored as unknown as Record<string, unknown>,
+      message: outcome.message ?? null,
+      ...(matrix ? { matrix } : {}),
+    });
+    this.#writer.event({
+      type: 'taskrun.finished',
+      actor: run.actor,
+      runId: run.id,
+      subject: node.key,
+      commitSha: run.commitSha,
+      data: {
         status: outcome.status,
         attempts: outcome.attempts,
         exitCode: outcome.exitCode,
-        finishedAt,
-        outputs: stored as unknown as Record<string, unknown>,
-        message: outcome.message ?? null,
-        ...(matrix ? { matrix } : {}),
-      }),
-    );
-    this.#writer.write((tx) =>
-      tx.appendEvent({
-        type: 'taskrun.finished',
-        actor: run.actor,
-        runId: run.id,
-        subject: node.key,
-        commitSha: run.commitSha,
-        data: {
-          status: outcome.status,
-          attempts: outcome.attempts,
-          exitCode: outcome.exitCode,
-          durationMs,
-          stage: node.stage,
-        },
-      }),
-    );
+        durationMs,
+        stage: node.stage,
+      },
+    });
     this.#finishedUnsaved = true;
     this.deps.reporter.report({
       type: 'job.finished',
@@ -169,18 +161,16 @@ export class RunRecorder {
   /** A deploy environment deployed `service`. */
   deployed(node: PlannedDeployNode, service: string, startedAt: number): void {
     const { run } = this;
-    this.#writer.write((tx) =>
-      tx.appendEvent({
-        type: 'service.deployed',
-        actor: run.actor,
-        runId: run.id,
-        subject: node.key,
-        service,
-        environment: node.environment,
-        commitSha: run.commitSha,
-        data: { durationMs: this.deps.clock.now() - startedAt },
-      }),
-    );
+    this.#writer.event({
+      type: 'service.deployed',
+      actor: run.actor,
+      runId: run.id,
+      subject: node.key,
+      service,
+      environment: node.environment,
+      commitSha: run.commitSha,
+      data: { durationMs: this.deps.clock.now() - startedAt },
+    });
   }
 
   /** Commits finished nodes before anything that follows them starts. */

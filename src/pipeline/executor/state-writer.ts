@@ -1,16 +1,36 @@
 /**
- * Writes a run's state changes in order, committed in batches: a change waits up to `coalesceMs`
- * to share a transaction with others, unless `flush` asks for it now. The scheduler flushes
- * before starting anything that follows a finished job, so a resumed run never repeats one.
+ * Writes a run's state changes, committed in batches: a change waits up to `coalesceMs` to share
+ * a transaction with others, unless `flush` asks for it now. A batch costs a few statements
+ * however many jobs it holds: log lines, job patches and events each go in one multi-row write.
+ * The scheduler flushes before starting anything that follows a finished job, so a resumed run
+ * never repeats one.
  */
-import type { Store, StoreOperations } from '../../store/store.js';
+import type {
+  JobRunPatch,
+  JobRunUpdate,
+  NewEvent,
+  NewLogLine,
+  Store,
+  StoreOperations,
+} from '../../store/store.js';
 
 /** One write, made inside the batch's transaction. */
 export type StateWrite = (tx: StoreOperations) => Promise<unknown>;
 
-/** Queues writes and commits them in batches. */
+interface Batch {
+  logs: NewLogLine[];
+  jobs: JobRunUpdate[];
+  events: NewEvent[];
+  other: StateWrite[];
+}
+
+const emptyBatch = (): Batch => ({ logs: [], jobs: [], events: [], other: [] });
+const isEmpty = (b: Batch) =>
+  b.logs.length === 0 && b.jobs.length === 0 && b.events.length === 0 && b.other.length === 0;
+
+/** Queues one run's writes and commits them in batches. */
 export class StateWriter {
-  #queue: StateWrite[] = [];
+  #batch: Batch = emptyBatch();
   #draining: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   /** The first error a batch met; later batches still run. */
@@ -18,16 +38,32 @@ export class StateWriter {
 
   constructor(
     private readonly store: Store,
+    private readonly runId: number,
     private readonly coalesceMs: number,
   ) {}
 
-  /** Queues a write; it is committed within `coalesceMs`, or at the next flush. */
+  /** Queues log lines; stored before the job patches of the same batch. */
+  logs(lines: readonly NewLogLine[]): void {
+    for (const line of lines) this.#batch.logs.push(line);
+    this.#schedule();
+  }
+
+  /** Queues a patch of one job of the run; patches of one job in a batch merge into one row write. */
+  job(jobKey: string, patch: JobRunPatch): void {
+    this.#batch.jobs.push({ jobKey, patch });
+    this.#schedule();
+  }
+
+  /** Queues an event; events keep their order. */
+  event(event: NewEvent): void {
+    this.#batch.events.push(event);
+    this.#schedule();
+  }
+
+  /** Queues any other write. */
   write(op: StateWrite): void {
-    this.#queue.push(op);
-    this.#timer ??= setTimeout(() => {
-      this.#timer = undefined;
-      this.#draining ??= this.#drain();
-    }, this.coalesceMs);
+    this.#batch.other.push(op);
+    this.#schedule();
   }
 
   /** Commits everything queued so far; resolves when it is stored. */
@@ -35,19 +71,29 @@ export class StateWriter {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     while (this.#draining) await this.#draining;
-    if (this.#queue.length > 0) {
+    if (!isEmpty(this.#batch)) {
       this.#draining = this.#drain();
       await this.#draining;
     }
   }
 
+  #schedule(): void {
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.#draining ??= this.#drain();
+    }, this.coalesceMs);
+  }
+
   async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const batch = this.#queue;
-      this.#queue = [];
+    while (!isEmpty(this.#batch)) {
+      const batch = this.#batch;
+      this.#batch = emptyBatch();
       try {
         await this.store.transaction(async (tx) => {
-          for (const op of batch) await op(tx);
+          await tx.appendLogs(batch.logs);
+          for (const op of batch.other) await op(tx);
+          await tx.upsertJobRuns(this.runId, batch.jobs);
+          await tx.appendEvents(batch.events);
         });
       } catch (error) {
         this.error ??= error;
