@@ -1,6 +1,8 @@
 /** `slipway approve`, `reject` and `cancel`: act on a run from any terminal. */
+
 import { cancelRun } from '../../pipeline/cancel-run.js';
 import { decideApproval } from '../../pipeline/decide-approval.js';
+import { systemClock } from '../../rollout/rollout-clock.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -75,7 +77,7 @@ export async function cancelCommand(ctx: CommandContext, runArg: string | undefi
   }
   const store = await openProjectStore(ctx, projectDirOf(ctx));
   try {
-    printCancel(ctx, runId, await cancelRun(store, { now: () => Date.now() }, actorOf(ctx), runId));
+    printCancel(ctx, runId, await cancelRun(store, systemClock(), actorOf(ctx), runId));
     return ExitCode.Ok;
   } finally {
     await store.close();

@@ -3,6 +3,7 @@
  * commits since the last release, a changelog, an annotated tag, checksummed assets and a record
  * of the service revisions each release was built from.
  */
+
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,6 +14,7 @@ import { ReleaseError } from '../../release/errors.js';
 import type { ReleasePlan } from '../../release/plan-release.js';
 import { DEFAULT_RELEASE } from '../../release/release-defaults.js';
 import { listRecords, type ReleaseRecord, readRecord, releaseDir } from '../../release/release-record.js';
+import { systemClock } from '../../rollout/rollout-clock.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { remoteClient } from '../remote/remote-context.js';
@@ -58,7 +60,7 @@ export async function releaseCommand(ctx: CommandContext, options: ReleaseOption
   try {
     const applied = await applyRelease(prepared, {
       store,
-      clock: { now: () => Date.now() },
+      clock: systemClock(),
       actor: actorOf(ctx),
       platform: localPlatform(ctx, projectDir),
       stateDir,

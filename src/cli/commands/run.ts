@@ -1,4 +1,5 @@
 /** `slipway run`, `resume` and `rerun`: execute a pipeline with a live, plain or JSON view. */
+
 import { availableParallelism } from 'node:os';
 import { readGitInfo } from '../../pipeline/git-info.js';
 import type { PipelineDeps, RunOutcome } from '../../pipeline/pipeline-deps.js';
@@ -6,6 +7,7 @@ import { rerunRun } from '../../pipeline/rerun-run.js';
 import { resumeRun } from '../../pipeline/resume-run.js';
 import type { Reporter } from '../../pipeline/run-events.js';
 import { startRun } from '../../pipeline/start-run.js';
+import { systemClock } from '../../rollout/rollout-clock.js';
 import type { Store } from '../../store/store.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -18,7 +20,7 @@ import { jsonReporter } from '../report/json-reporter.js';
 import { liveReporter } from '../report/live-reporter.js';
 import { plainReporter } from '../report/plain-reporter.js';
 
-const clock = { now: () => Date.now() };
+const clock = systemClock();
 
 /** Options of `slipway run`. */
 export interface RunOptions {
