@@ -155,11 +155,11 @@ export function checkRules(
   for (const def of definitions) {
     if (firstDefinition.get(def.id) !== def) continue;
     const needsPath = [...def.path, 'needs'];
-    const scalar = needsIsScalar(source, needsPath);
     def.job.needs.forEach((need, i) => {
-      const itemPath = scalar ? needsPath : [...needsPath, i];
       const problem = needProblem(def.id, need);
-      if (problem) error(itemPath, problem, source.valueAt(itemPath));
+      if (!problem) return;
+      const itemPath = needsIsScalar(source, needsPath) ? needsPath : [...needsPath, i];
+      error(itemPath, problem, source.valueAt(itemPath));
     });
   }
   for (const cycle of findCycles(resolved)) {

@@ -11,9 +11,15 @@ import {
   isSeq,
   LineCounter,
   type Node,
+  type Pair,
   parseDocument,
+  visit,
+  type YAMLError,
+  type YAMLMap,
+  YAMLParseError,
 } from 'yaml';
 import type { ConfigPath, Diagnostic } from './diagnostic.js';
+import { readQuickly } from './quick-yaml.js';
 
 /** A line and column, both 1-based. */
 export interface Position {
@@ -38,10 +44,29 @@ interface Located {
   key: unknown;
 }
 
-/** Parses YAML text into a ConfigSource; never throws on bad input. */
+/**
+ * Parses YAML text into a ConfigSource; never throws on bad input. The data comes from the quick
+ * reader when it can read the file; positions are then worked out only if something asks for one.
+ */
 export function parseSource(text: string): ConfigSource {
+  const data = readQuickly(text);
+  if (data === undefined) return parsePositioned(text);
+  let positioned: ConfigSource | undefined;
+  const full = () => {
+    positioned ??= parsePositioned(text);
+    return positioned;
+  };
+  return { data, syntax: [], valueAt: (path) => full().valueAt(path), keyAt: (path) => full().keyAt(path) };
+}
+
+/** Parses YAML text with every node's position; never throws on bad input. */
+export function parsePositioned(text: string): ConfigSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  // yaml's own duplicate-key check compares each key with every earlier one (quadratic in a
+  // mapping's size: seconds on a 10,000-job file); duplicateKeys below does it with one index.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: true });
+  doc.errors.push(...duplicateKeys(doc));
+  doc.errors.sort((a, b) => a.pos[0] - b.pos[0]);
   const at = (offset: number | undefined): Position => {
     const pos = lineCounter.linePos(offset ?? 0);
     return { line: pos.line, col: pos.col };
@@ -76,7 +101,8 @@ export function parseSource(text: string): ConfigSource {
       });
     }
   }
-  const locate = (path: ConfigPath): Located[] => walk(doc, path);
+  const index = new WeakMap<YAMLMap, Map<string, Pair>>();
+  const locate = (path: ConfigPath): Located[] => walk(doc, path, index);
   const start = (node: unknown): number | undefined => (node as Node | undefined)?.range?.[0];
   const firstPosition = (chain: Located[], useKey: boolean): Position => {
     for (let i = chain.length - 1; i >= 0; i--) {
@@ -98,21 +124,26 @@ export function parseSource(text: string): ConfigSource {
 }
 
 // Follows the path through maps and sequences, recording each node (and its key) on the way.
-function walk(doc: Document, path: ConfigPath): Located[] {
+// Each mapping is indexed by key on its first visit, so locating every job stays linear.
+function walk(doc: Document, path: ConfigPath, index: WeakMap<YAMLMap, Map<string, Pair>>): Located[] {
   const chain: Located[] = [{ node: doc.contents, key: undefined }];
   let current: unknown = doc.contents;
   for (const segment of path) {
     if (isAlias(current)) current = current.resolve(doc);
     let next: Located | undefined;
     if (isMap(current)) {
-      for (const pair of current.items) {
-        if (!isPair(pair)) continue;
-        const keyValue = isScalar(pair.key) ? pair.key.value : pair.key;
-        if (String(keyValue) === String(segment)) {
-          next = { node: pair.value ?? undefined, key: pair.key };
-          break;
+      let keys = index.get(current);
+      if (keys === undefined) {
+        keys = new Map();
+        for (const pair of current.items) {
+          if (!isPair(pair)) continue;
+          const name = String(isScalar(pair.key) ? pair.key.value : pair.key);
+          if (!keys.has(name)) keys.set(name, pair);
         }
+        index.set(current, keys);
       }
+      const pair = keys.get(String(segment));
+      if (pair !== undefined) next = { node: pair.value ?? undefined, key: pair.key };
     } else if (isSeq(current) && typeof segment === 'number') {
       const item = current.items[segment];
       if (item !== undefined) next = { node: item, key: undefined };
@@ -122,6 +153,25 @@ function walk(doc: Document, path: ConfigPath): Located[] {
     current = next.node;
   }
   return chain;
+}
+
+// A key that repeats in one mapping, as yaml's uniqueKeys reports it: scalar keys with the same value.
+function duplicateKeys(doc: Document): YAMLError[] {
+  const found: YAMLError[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const value = pair.key.value;
+        if (seen.has(value)) {
+          const at = pair.key.range?.[0] ?? 0;
+          found.push(new YAMLParseError([at, at + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
+        } else seen.add(value);
+      }
+    },
+  });
+  return found;
 }
 
 function yamlMessage(code: string, message: string, snippet: string): string {
