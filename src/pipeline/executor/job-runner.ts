@@ -3,15 +3,13 @@
  * timeout, its outputs file, and its cache and artifacts. Returns a result, never throws for
  * anything the job itself did.
  */
-import { closeSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ResolvedJob } from '../../config/resolved.js';
 import { type EvalContext, interpolate } from '../../expression/index.js';
-import { PRIVATE_FILE_MODE } from '../../state-files/private-modes.js';
 import type { ArtifactManifest, ArtifactStore } from '../artifacts/artifact-store.js';
 import type { CacheStore } from '../cache/cache-store.js';
 import { parseOutputsFile } from '../outputs/outputs-file.js';
-import type { ProcessResult } from '../process/process-result.js';
+import type { OutputFileResult, ProcessResult } from '../process/process-result.js';
 import type { ProcessRunner } from '../process/process-runner.js';
 import type { AttemptLog } from './log-sink.js';
 import type { ProcessJournal } from './process-journal.js';
@@ -168,9 +166,8 @@ async function runAttempt(
     log: AttemptLog;
   },
 ): Promise<JobOutcome> {
+  // The process runner makes it (owner-only) before the command starts and reads it after.
   const outputFile = join(deps.runDir, `${safeName(input.key)}.${a.attempt}.output`);
-  // Made here, owner-only: the job's shell would create it with its own umask, readable by anyone.
-  closeSync(openSync(outputFile, 'a', PRIVATE_FILE_MODE));
   const env = {
     ...a.env,
     SLIPWAY_OUTPUT: outputFile,
@@ -189,6 +186,7 @@ async function runAttempt(
   };
   const base = { attempts: a.attempt, outputs: {} };
   let result: ProcessResult | undefined;
+  let outputs: OutputFileResult = { text: '' };
   for (const step of a.commands) {
     if (a.commands.length > 1 || input.job.steps) a.log.system(`step: ${step.name}`);
     const timeoutMs = deadline !== undefined ? Math.max(1, deadline - Date.now()) : input.job.timeoutMs;
@@ -199,6 +197,7 @@ async function runAttempt(
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       graceMs: deps.graceMs,
       signal: input.signal,
+      outputFile,
       onStart: (pid) => {
         deps.journal.record(input.key, pid);
         started();
@@ -208,6 +207,13 @@ async function runAttempt(
     // A command that could not start still counts as an attempt; one cancelled in the queue does not.
     if (result.status === 'spawn_failed') started();
     if (result.status !== 'succeeded') break;
+    // Each step gets the file afresh, as in GitHub Actions; the job's outputs are all the steps'.
+    const file = result.outputFile;
+    if (file !== undefined && 'error' in file) {
+      outputs = file;
+      break;
+    }
+    if (file !== undefined && 'text' in outputs) outputs = { text: outputs.text + file.text };
   }
   if (a.commands.length === 0) started();
   if (!result) return { ...base, status: 'success', exitCode: 0 };
@@ -236,8 +242,12 @@ async function runAttempt(
       a.log.system(result.message);
       return { ...base, status: 'failure', exitCode: null, message: result.message };
   }
-  const raw = parseOutputsFile(readOutputFile(outputFile));
-  removeOutputFile(outputFile);
+  if ('error' in outputs) {
+    const message = `cannot read $SLIPWAY_OUTPUT: ${outputs.error}`;
+    a.log.system(message);
+    return { ...base, status: 'failure', exitCode: 0, message };
+  }
+  const raw = parseOutputsFile(outputs.text);
   // Outputs are stored and passed on: a secret written to one is masked like in a log.
   const parsed = {
     ...raw,
@@ -250,25 +260,6 @@ async function runAttempt(
     return { ...base, status: 'failure', exitCode: 0, outputs: parsed.outputs, message };
   }
   return { ...base, status: 'success', exitCode: 0, outputs: parsed.outputs };
-}
-
-// The job creates the file when it writes an output; no file means no outputs.
-function readOutputFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw error;
-  }
-}
-
-// unlink, not rm: one system call per job instead of rm's stat-then-remove walk.
-function removeOutputFile(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
 }
 
 function safeName(key: string): string {

@@ -11,7 +11,8 @@ import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { isProcessGroupAlive, killProcessGroup } from '../../process/process-group.js';
 import { LAUNCHER_PY } from './launcher-py.js';
-import type { OutputStream, ProcessResult, RunProcessOptions } from './process-result.js';
+import { collectOutputFile, discardOutputFile } from './output-file.js';
+import type { OutputFileResult, OutputStream, ProcessResult, RunProcessOptions } from './process-result.js';
 import { type ProcessRunner, spawnRunner } from './process-runner.js';
 
 const DEFAULT_GRACE_MS = 5000;
@@ -22,9 +23,20 @@ interface Job {
   onStart(pid: number): void;
   onFailed(message: string): void;
   onOutput(stream: OutputStream, data: Buffer): void;
-  onExit(status: number): void;
+  onExit(exit: Exit): void;
   onClosed(): void;
 }
+
+/** How a job's shell ended, as the launcher saw it right after reaping it. */
+interface Exit {
+  readonly status: number;
+  /** Its process group still had members. */
+  readonly leftovers: boolean;
+  /** The outputs file, when the launcher collected it (no leftovers). */
+  readonly file?: OutputFileResult;
+}
+
+const LAUNCHER_DIED: Exit = { status: -1000, leftovers: false };
 
 /** Finds a python3 for the launcher: the system one if present (no version shims to go through), else PATH's. */
 export function findPython(): string | undefined {
@@ -51,14 +63,17 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
   let child: ChildProcess | undefined;
   let dead: string | undefined;
   let nextId = 0;
+  // Sent but not yet started or refused: held by the launcher for a slot.
+  let waiting = 0;
   const jobs = new Map<string, Job>();
   let buffer: Buffer = Buffer.alloc(0);
 
   const fail = (why: string) => {
     dead = why;
+    waiting = 0;
     for (const job of jobs.values()) {
       job.onFailed(why);
-      job.onExit(-1000);
+      job.onExit(LAUNCHER_DIED);
       job.onClosed();
     }
     jobs.clear();
@@ -67,18 +82,24 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
     for (;;) {
       const nl = buffer.indexOf(10);
       if (nl === -1) return;
-      const [kind, id, value] = buffer.subarray(0, nl).toString('latin1').split(' ');
-      const len = kind === 'O' || kind === 'E' || kind === 'F' ? Number(value) : 0;
+      const head = buffer.subarray(0, nl).toString('latin1').split(' ');
+      const [kind, id, value] = head;
+      const len =
+        kind === 'O' || kind === 'E' || kind === 'F' ? Number(value) : kind === 'X' ? Number(head[5]) : 0;
       if (buffer.length < nl + 1 + len) return;
       const data = buffer.subarray(nl + 1, nl + 1 + len);
       buffer = buffer.subarray(nl + 1 + len);
       const job = id === undefined ? undefined : jobs.get(id);
       if (!job) continue;
-      if (kind === 'S') job.onStart(Number(value));
-      else if (kind === 'F') job.onFailed(data.toString('utf8'));
-      else if (kind === 'O') job.onOutput('stdout', Buffer.from(data));
+      if (kind === 'S') {
+        waiting--;
+        job.onStart(Number(value));
+      } else if (kind === 'F') {
+        waiting--;
+        job.onFailed(data.toString('utf8'));
+      } else if (kind === 'O') job.onOutput('stdout', Buffer.from(data));
       else if (kind === 'E') job.onOutput('stderr', Buffer.from(data));
-      else if (kind === 'X') job.onExit(Number(value));
+      else if (kind === 'X') job.onExit(exitOf(head, data));
       else if (kind === 'C') job.onClosed();
     }
   };
@@ -110,6 +131,7 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
   const ensure = (): ChildProcess => {
     if (child && dead === undefined) return child;
     dead = undefined;
+    waiting = 0;
     sentEnv = new Map();
     buffer = Buffer.alloc(0);
     const c = spawn(python, ['-I', '-u', '-c', LAUNCHER_PY, String(options.slots ?? 0)], {
@@ -153,12 +175,12 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
     const id = String(++nextId);
     const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
     let resolveStart: (pid: number | string) => void = () => {};
-    let resolveExit: (status: number) => void = () => {};
+    let resolveExit: (exit: Exit) => void = () => {};
     let resolveClosed: () => void = () => {};
     const startP = new Promise<number | string>((r) => {
       resolveStart = r;
     });
-    const exitP = new Promise<number>((r) => {
+    const exitP = new Promise<Exit>((r) => {
       resolveExit = r;
     });
     const closedP = new Promise<void>((r) => {
@@ -171,12 +193,20 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
         const text = decoders[stream].write(data);
         if (text.length > 0) opts.onOutput(stream, text);
       },
-      onExit: (status) => resolveExit(status),
+      onExit: (exit) => resolveExit(exit),
       onClosed: () => resolveClosed(),
     });
     const launcher = ensure();
     const delta = envDelta(opts.env);
-    send(launcher, { id, argv: [bash, '-eo', 'pipefail', '-c', opts.command], cwd: opts.cwd, ...delta });
+    const file = opts.outputFile;
+    waiting++;
+    send(launcher, {
+      id,
+      argv: [bash, '-eo', 'pipefail', '-c', opts.command],
+      cwd: opts.cwd,
+      ...delta,
+      ...(file !== undefined ? { file } : {}),
+    });
     // While queued for a slot, cancelling only takes the job out of the queue.
     const dequeue = () => send(launcher, { cancel: id });
     opts.signal?.addEventListener('abort', dequeue, { once: true });
@@ -206,12 +236,20 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
     const onAbort = () => terminate('cancelled');
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
-    const status = await exitP;
+    const exit = await exitP;
+    const status = exit.status;
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onAbort);
     // The shell is gone but its background children may not be: nothing of a job may outlive it.
     if (stop) await stop.done;
-    else if (isProcessGroupAlive(pid)) await killProcessGroup(pid, Math.min(LEFTOVER_GRACE_MS, graceMs));
+    else if (exit.leftovers && isProcessGroupAlive(pid))
+      await killProcessGroup(pid, Math.min(LEFTOVER_GRACE_MS, graceMs));
+    const succeeded = stop === undefined && status === 0;
+    let outputFile: OutputFileResult | undefined;
+    if (file !== undefined && exit.file === undefined && status !== -1000) {
+      if (succeeded) outputFile = collectOutputFile(file);
+      else discardOutputFile(file);
+    } else outputFile = exit.file;
     let drainTimer: NodeJS.Timeout | undefined;
     await Promise.race([closedP, new Promise<void>((r) => (drainTimer = setTimeout(r, DRAIN_MS)))]);
     clearTimeout(drainTimer);
@@ -230,7 +268,8 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
         message: dead ?? 'the launcher died',
         durationMs,
       };
-    if (status === 0) return { status: 'succeeded', exitCode: 0, pid, durationMs };
+    if (status === 0)
+      return { status: 'succeeded', exitCode: 0, pid, durationMs, ...(outputFile ? { outputFile } : {}) };
     if (status < 0)
       return { status: 'failed', exitCode: null, signal: signalName(-status) ?? null, pid, durationMs };
     return { status: 'failed', exitCode: status, signal: null, pid, durationMs };
@@ -238,7 +277,7 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
 
   return {
     run,
-    ...(options.slots ? { slots: options.slots } : {}),
+    ...(options.slots ? { slots: options.slots, waiting: () => waiting } : {}),
     close: async () => {
       const c = child;
       if (!c || dead !== undefined) return;
@@ -252,6 +291,17 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
       });
     },
   };
+}
+
+// `X id status alive what len`: see the protocol in launcher-py.ts.
+function exitOf(head: readonly string[], data: Buffer): Exit {
+  const status = Number(head[2]);
+  const leftovers = head[3] === '1';
+  const what = head[4];
+  if (what === 'c') return { status, leftovers, file: { text: data.toString('utf8') } };
+  if (what === 'g') return { status, leftovers, file: { text: '' } };
+  if (what === 'e') return { status, leftovers, file: { error: data.toString('utf8') } };
+  return { status, leftovers };
 }
 
 function signalName(n: number): NodeJS.Signals | undefined {

@@ -21,14 +21,29 @@ export interface RunProcessOptions {
   readonly onStart?: (pid: number) => void;
   /** Receives decoded output as it arrives, chunk by chunk; must not throw. */
   readonly onOutput: (stream: OutputStream, chunk: string) => void;
+  /**
+   * A file made empty and owner-only before the command starts (the job's outputs file). It is
+   * removed once the command and its group are gone; a success carries what it held.
+   */
+  readonly outputFile?: string;
 }
+
+/** What the outputs file held when the command succeeded: its text, or why it could not be read. */
+export type OutputFileResult = { readonly text: string } | { readonly error: string };
 
 /** Why a job could not be started at all. */
 export type SpawnFailureReason = 'cwd_missing' | 'cwd_not_directory' | 'spawn_error';
 
 /** How one command ended; `pid` (also the process group id) is set whenever a process was started. */
 export type ProcessResult =
-  | { readonly status: 'succeeded'; readonly exitCode: 0; readonly pid: number; readonly durationMs: number }
+  | {
+      readonly status: 'succeeded';
+      readonly exitCode: 0;
+      readonly pid: number;
+      readonly durationMs: number;
+      /** Set when `outputFile` was asked for. */
+      readonly outputFile?: OutputFileResult;
+    }
   | {
       readonly status: 'failed';
       /** Exit status, or null when the shell itself was killed by `signal`. */

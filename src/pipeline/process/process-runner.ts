@@ -10,6 +10,8 @@ export interface ProcessRunner {
    * starting each the moment a slot frees; callers may hand it more than that ahead of time.
    */
   readonly slots?: number;
+  /** With slots: how many commands handed over are still waiting for one. */
+  waiting?(): number;
   close(): Promise<void>;
 }
 

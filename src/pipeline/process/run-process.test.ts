@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -153,6 +153,49 @@ for (const [kind, make] of RUNNERS) {
       assert.equal(bytes, 100_000_000);
       assert.ok(chunks > 100, `only ${chunks} chunks`);
       assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
+    });
+
+    test('the outputs file exists owner-only while the command runs; its text comes back and it is removed', async () => {
+      const file = join(dir, `${kind}-outputs`);
+      const { result, stdout } = await run(
+        runner,
+        `stat -c %a "$F"; echo "a=1" >> "$F"; printf 'b=2' >> "$F"`,
+        {
+          env: { ...TEST_ENV, F: file },
+          outputFile: file,
+        },
+      );
+      assert.ok(result.status === 'succeeded', JSON.stringify(result));
+      assert.equal(stdout, '600\n');
+      assert.deepEqual(result.outputFile, { text: 'a=1\nb=2' });
+      assert.equal(existsSync(file), false);
+    });
+
+    test('an outputs file the job removed reads as empty; a failed job leaves none behind', async () => {
+      const removed = join(dir, `${kind}-removed`);
+      const gone = await run(runner, 'rm "$F"', { env: { ...TEST_ENV, F: removed }, outputFile: removed });
+      assert.ok(gone.result.status === 'succeeded');
+      assert.deepEqual(gone.result.outputFile, { text: '' });
+      const failed = join(dir, `${kind}-failed`);
+      const { result } = await run(runner, 'echo x=1 >> "$F"; exit 3', {
+        env: { ...TEST_ENV, F: failed },
+        outputFile: failed,
+      });
+      assert.equal(result.status, 'failed');
+      assert.equal(existsSync(failed), false);
+    });
+
+    test('with a background child left running, the group is stopped before the outputs file is read', async () => {
+      const file = join(dir, `${kind}-leftover`);
+      const { result } = await run(runner, '(sleep 0.2; echo late=1 >> "$F") & echo early=1 >> "$F"', {
+        env: { ...TEST_ENV, F: file },
+        outputFile: file,
+        graceMs: 2000,
+      });
+      assert.ok(result.status === 'succeeded', JSON.stringify(result));
+      // The leftover got SIGTERM at once, so it never wrote; what the shell wrote is there.
+      assert.deepEqual(result.outputFile, { text: 'early=1\n' });
+      assert.equal(existsSync(file), false);
     });
   });
 }

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { isProcessGroupAlive, killProcessGroup } from '../../process/process-group.js';
 import { spawnProcessGroup } from '../../process/spawn-process-group.js';
+import { collectOutputFile, createOutputFile, discardOutputFile } from './output-file.js';
 import type { OutputStream, ProcessResult, RunProcessOptions, SpawnFailureReason } from './process-result.js';
 
 const DEFAULT_GRACE_MS = 5000;
@@ -26,13 +27,25 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
   const cwdProblem = await checkCwd(options.cwd);
   if (cwdProblem !== undefined) return { status: 'spawn_failed', ...cwdProblem, durationMs: elapsed() };
   if (options.signal?.aborted) return { status: 'cancelled', pid: undefined, durationMs: elapsed() };
+  const file = options.outputFile;
+  if (file !== undefined) {
+    try {
+      createOutputFile(file);
+    } catch (error) {
+      const message = `cannot make the outputs file ${file}: ${describe(error)}`;
+      return { status: 'spawn_failed', reason: 'spawn_error', message, durationMs: elapsed() };
+    }
+  }
 
   const group = spawnProcessGroup('bash', ['-eo', 'pipefail', '-c', options.command], {
     cwd: options.cwd,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  if (!group.started) return spawnError(await group.error, elapsed());
+  if (!group.started) {
+    if (file !== undefined) discardOutputFile(file);
+    return spawnError(await group.error, elapsed());
+  }
   const pid = group.pid;
   options.onStart?.(pid);
 
@@ -57,10 +70,14 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
   else if (isProcessGroupAlive(pid)) await killProcessGroup(pid, Math.min(LEFTOVER_GRACE_MS, graceMs));
   await Promise.all(pipes.map((pipe) => pipe.drain(DRAIN_MS)));
 
+  const succeeded = stop === undefined && exit.code === 0;
+  const outputFile = file === undefined ? undefined : succeeded ? collectOutputFile(file) : undefined;
+  if (file !== undefined && !succeeded) discardOutputFile(file);
   const durationMs = elapsed();
   if (stop?.reason === 'timed_out') return { status: 'timed_out', timeoutMs, pid, durationMs };
   if (stop?.reason === 'cancelled') return { status: 'cancelled', pid, durationMs };
-  if (exit.code === 0) return { status: 'succeeded', exitCode: 0, pid, durationMs };
+  if (exit.code === 0)
+    return { status: 'succeeded', exitCode: 0, pid, durationMs, ...(outputFile ? { outputFile } : {}) };
   return { status: 'failed', exitCode: exit.code, signal: exit.signal, pid, durationMs };
 }
 
