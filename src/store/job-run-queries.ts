@@ -25,7 +25,7 @@ function toJobRun(row: Selectable<JobRunsTable>): JobRun {
 }
 
 /** The job_runs columns a JobRunPatch sets; absent fields stay untouched. */
-function jobRunColumns(patch: JobRunPatch): Updateable<JobRunsTable> {
+export function jobRunColumns(patch: JobRunPatch): Updateable<JobRunsTable> {
   const set: Updateable<JobRunsTable> = {};
   if (patch.stage !== undefined) set.stage = patch.stage;
   if (patch.status !== undefined) set.status = patch.status;
@@ -66,6 +66,16 @@ export async function upsertJobRun(
   }
 }
 
+/** The patches of a batch with those of one job merged in order (later fields win). */
+export function mergeJobRunPatches(patches: readonly JobRunUpdate[]): Map<string, JobRunPatch> {
+  const merged = new Map<string, JobRunPatch>();
+  for (const { jobKey, patch } of patches) {
+    const earlier = merged.get(jobKey);
+    merged.set(jobKey, earlier === undefined ? patch : { ...earlier, ...patch });
+  }
+  return merged;
+}
+
 /** Rows per INSERT when upserting job runs; stays far below both backends' bound-parameter limits. */
 const JOB_RUN_BATCH = 500;
 
@@ -80,8 +90,7 @@ export async function upsertJobRuns(
   patches: readonly JobRunUpdate[],
 ): Promise<void> {
   if (patches.length === 0) return;
-  const merged = new Map<string, JobRunPatch>();
-  for (const { jobKey, patch } of patches) merged.set(jobKey, { ...merged.get(jobKey), ...patch });
+  const merged = mergeJobRunPatches(patches);
   const groups = new Map<string, Insertable<JobRunsTable>[]>();
   for (const [jobKey, patch] of merged) {
     const set = jobRunColumns(patch);

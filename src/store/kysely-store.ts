@@ -36,6 +36,7 @@ import type {
   Run,
   RunFilter,
   RunPatch,
+  RunProgress,
   Store,
   StoreBackend,
   StoredEvent,
@@ -48,6 +49,12 @@ import * as webhooks from './webhook-queries.js';
 export interface KyselyStoreOptions {
   readonly backend: StoreBackend;
   readonly clock: Clock;
+  /**
+   * Writes a batch of run progress without going through the query builder (SQLite: a few
+   * prepared statements in one synchronous transaction); false when it cannot right now (the
+   * connection is inside a transaction), and the batch then goes the general way.
+   */
+  readonly fastRunProgress?: (runId: number, progress: RunProgress, now: number) => boolean;
   /**
    * Holds the event log's append lock until the transaction ends, so ids become visible in id
    * order and `afterId` readers never skip one. Needed on PostgreSQL; SQLite serializes writers anyway.
@@ -72,7 +79,7 @@ class KyselyOperations implements StoreOperations {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly options: KyselyStoreOptions,
-    inTransaction: boolean,
+    private readonly inTransaction: boolean,
   ) {
     this.write = atomicWrite(db, inTransaction);
   }
@@ -125,6 +132,17 @@ class KyselyOperations implements StoreOperations {
 
   listJobRuns(runId: number): Promise<JobRun[]> {
     return jobRuns.listJobRuns(this.db, runId);
+  }
+
+  async writeRunProgress(runId: number, progress: RunProgress): Promise<void> {
+    const fast = this.options.fastRunProgress;
+    if (fast !== undefined && !this.inTransaction && fast(runId, progress, this.now())) return;
+    await this.write(async (trx) => {
+      const tx = this.inTransaction ? this : new KyselyOperations(trx, this.options, true);
+      await tx.appendLogs(progress.logs);
+      await tx.upsertJobRuns(runId, progress.jobs);
+      await tx.appendEvents(progress.events);
+    });
   }
 
   appendLogs(entries: readonly NewLogLine[]): Promise<void> {

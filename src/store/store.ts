@@ -138,6 +138,13 @@ export interface JobRunUpdate {
   readonly patch: JobRunPatch;
 }
 
+/** One batch of a run's progress for writeRunProgress. */
+export interface RunProgress {
+  readonly logs: readonly NewLogLine[];
+  readonly jobs: readonly JobRunUpdate[];
+  readonly events: readonly NewEvent[];
+}
+
 /** Fields upsertJobRun sets; on insert the others default to pending, 0 attempts, {} outputs, null. */
 export type JobRunPatch = Partial<Omit<JobRun, 'runId' | 'jobKey'>>;
 
@@ -316,6 +323,11 @@ export interface StoreOperations {
   upsertJobRuns(runId: number, patches: readonly JobRunUpdate[]): Promise<void>;
   /** Lists the jobs of a run in job key order. */
   listJobRuns(runId: number): Promise<JobRun[]>;
+  /**
+   * Stores one batch of a run's progress, all or none: its log lines, then its job patches (merged
+   * as upsertJobRuns does), then its events. The pipeline's hot path: one call per batch.
+   */
+  writeRunProgress(runId: number, progress: RunProgress): Promise<void>;
 
   /** Appends log lines in one transaction. */
   appendLogs(entries: readonly NewLogLine[]): Promise<void>;

@@ -16,6 +16,11 @@ import { type ContextSources, conditionJudge, nodeContext } from './node-context
 import { type GraphStep, jobRules, RunGraph } from './run-graph.js';
 import { finishedBefore, type NodeOutcome, RunRecorder } from './run-recorder.js';
 
+/** The longest a finished job waits to share a commit while the runner still has work queued. */
+const COMMIT_DELAY_MS = 5;
+/** Commands handed to a runner with slots of its own, per slot: the rest wait in its queue. */
+const HANDED_PER_SLOT = 4;
+
 /** What the scheduler runs with. */
 export interface ExecuteDeps extends JobRunnerDeps {
   readonly store: Store;
@@ -54,9 +59,9 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
   const cancelled = () => deps.signal.aborted;
   const graph = new RunGraph(plan, {
     jobs: jobRules(config.jobs),
-    // A runner with slots of its own enforces --concurrency itself; handing it as many jobs again
-    // ahead of time lets it start the next one the moment a process exits.
-    slots: deps.processes.slots !== undefined ? deps.concurrency * 2 : deps.concurrency,
+    // A runner with slots of its own enforces --concurrency itself; handing it more jobs ahead of
+    // time lets it start the next one the moment a process exits.
+    slots: deps.processes.slots !== undefined ? deps.concurrency * HANDED_PER_SLOT : deps.concurrency,
     finished: finishedBefore(input.previous),
   });
   const recorder = new RunRecorder(deps, run, input.previous);
@@ -132,12 +137,28 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
       });
   };
 
+  // While the runner holds commands waiting for a slot, its slots stay busy without more work
+  // from here: jobs that finish meanwhile may wait a little to share one commit, and whatever
+  // follows them waits with them (nothing may start before what it follows is committed).
+  const commitDelay = (): number => {
+    if ((deps.processes.waiting?.() ?? 0) === 0 || deps.signal.aborted) return 0;
+    const waited = recorder.unsavedForMs();
+    return waited > 0 ? Math.max(0, COMMIT_DELAY_MS - waited) : 0;
+  };
+
   recorder.started(plan);
   try {
     while (!graph.done && failure === undefined && recorder.error === undefined) {
       const woken = new Promise<void>((resolve) => {
         wake = resolve;
       });
+      const delay = commitDelay();
+      if (delay > 0) {
+        const timer = setTimeout(() => wake(), delay);
+        await woken;
+        clearTimeout(timer);
+        continue;
+      }
       await recorder.commitFinished();
       for (const step of graph.next(judge)) perform(step);
       if (graph.done) break;

@@ -49,6 +49,8 @@ export function finishedBefore(previous: ReadonlyMap<string, JobRun>): Map<strin
 export class RunRecorder {
   readonly #writer: StateWriter;
   #finishedUnsaved = false;
+  /** When the oldest finished node not yet committed finished (performance.now()). */
+  #unsavedSince = 0;
   #heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
@@ -145,6 +147,7 @@ export class RunRecorder {
         stage: node.stage,
       },
     });
+    if (!this.#finishedUnsaved) this.#unsavedSince = performance.now();
     this.#finishedUnsaved = true;
     this.deps.reporter.report({
       type: 'job.finished',
@@ -171,6 +174,11 @@ export class RunRecorder {
       commitSha: run.commitSha,
       data: { durationMs: this.deps.clock.now() - startedAt },
     });
+  }
+
+  /** How long the oldest finished node has waited for its commit; 0 when none waits. */
+  unsavedForMs(): number {
+    return this.#finishedUnsaved ? performance.now() - this.#unsavedSince : 0;
   }
 
   /** Commits finished nodes before anything that follows them starts. */

@@ -89,12 +89,12 @@ export class StateWriter {
       const batch = this.#batch;
       this.#batch = emptyBatch();
       try {
-        await this.store.transaction(async (tx) => {
-          await tx.appendLogs(batch.logs);
-          for (const op of batch.other) await op(tx);
-          await tx.upsertJobRuns(this.runId, batch.jobs);
-          await tx.appendEvents(batch.events);
-        });
+        if (batch.other.length === 0) await this.store.writeRunProgress(this.runId, batch);
+        else
+          await this.store.transaction(async (tx) => {
+            for (const op of batch.other) await op(tx);
+            await tx.writeRunProgress(this.runId, batch);
+          });
       } catch (error) {
         this.error ??= error;
       }

@@ -11,6 +11,7 @@ import { migrateToLatest } from '../migrations.js';
 import type { Database } from '../schema.js';
 import type { Clock, Store } from '../store.js';
 import { ImmediateSqliteDialect, withStatementCache } from './sqlite-dialect.js';
+import { sqliteRunProgress } from './sqlite-run-progress.js';
 
 /** How long a statement waits for another process's write lock before failing with SQLITE_BUSY. */
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -103,5 +104,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       cause: error,
     });
   }
-  return createKyselyStore(db, { backend: 'sqlite', clock: options.clock });
+  return createKyselyStore(db, {
+    backend: 'sqlite',
+    clock: options.clock,
+    fastRunProgress: sqliteRunProgress(database),
+  });
 }
