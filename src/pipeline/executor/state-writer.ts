@@ -71,17 +71,26 @@ export class StateWriter {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     while (this.#draining) await this.#draining;
-    if (!isEmpty(this.#batch)) {
-      this.#draining = this.#drain();
-      await this.#draining;
-    }
+    if (!isEmpty(this.#batch)) await this.#startDrain();
   }
 
   #schedule(): void {
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
-      this.#draining ??= this.#drain();
+      void this.#startDrain();
     }, this.coalesceMs);
+  }
+
+  // The drain is forgotten only once it has ended, never before the caller holds it: a drain
+  // with nothing to write ends at once, and clearing it from inside would leave it held forever.
+  #startDrain(): Promise<void> {
+    if (this.#draining === undefined) {
+      const drain = this.#drain().finally(() => {
+        if (this.#draining === drain) this.#draining = undefined;
+      });
+      this.#draining = drain;
+    }
+    return this.#draining;
   }
 
   async #drain(): Promise<void> {
@@ -99,6 +108,5 @@ export class StateWriter {
         this.error ??= error;
       }
     }
-    this.#draining = undefined;
   }
 }
