@@ -2,9 +2,14 @@
 // commits back, so the range since the last release is large), then times, in one invocation and over
 // that same range: `slipway release --dry-run --json`, `git log` printing the same fields (the floor:
 // reading the history), and `git-cliff --bumped-version --unreleased` (the npm package's binary).
-// Prints one JSON line: {"bench":"release","commits":50000,"slipway_s":..,"git_log_s":..,"git_cliff_s":..,"ratio_vs_git_cliff":..}
+// The commands take turns, one run of each per round after one warm-up run of each, so a machine
+// busy with something else slows all of them alike; each time is the median of its rounds.
+// git log is timed twice: into a pipe (git_log_s: git flushes after every commit, as it does for
+// anything reading it through a pipe), and into a file (git_log_file_s: no flush per commit, which
+// is how slipway runs it), the stricter floor.
+// Prints one JSON line: {"bench":"release","commits":50000,"slipway_s":..,"git_log_s":..,"git_log_file_s":..,"git_cliff_s":..,"ratio_vs_git_cliff":..,"ratio_vs_git_log":..,"ratio_vs_git_log_file":..}
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -110,42 +115,47 @@ function build() {
   writeFileSync(join(dir, '.git', 'bench-complete'), '');
 }
 
-function timed(cmd, args) {
+/** Runs `cmd` in the bench repository; its stdout goes to a pipe, or to `outFile` when given. */
+function timed(cmd, args, outFile) {
+  const fd = outFile === undefined ? undefined : openSync(outFile, 'w');
   const start = process.hrtime.bigint();
-  const result = spawnSync(cmd, args, { cwd: dir, env, maxBuffer: 1 << 30 });
+  const result = spawnSync(cmd, args, {
+    cwd: dir,
+    env,
+    maxBuffer: 1 << 30,
+    ...(fd === undefined ? {} : { stdio: ['ignore', fd, 'pipe'] }),
+  });
   const s = Number(process.hrtime.bigint() - start) / 1e9;
+  if (fd !== undefined) closeSync(fd);
   if (result.status !== 0) {
     throw new Error(
       `${cmd} ${args.join(' ')} exited ${result.status}: ${String(result.stderr).slice(0, 2000)}`,
     );
   }
-  return { s, stdout: String(result.stdout) };
+  return { s, stdout: fd === undefined ? String(result.stdout) : readFileSync(outFile, 'utf8') };
 }
 
-function median(cmd, args, runs = 5) {
-  timed(cmd, args); // warm the page cache and the binary
-  const times = [];
-  let last;
-  for (let i = 0; i < runs; i++) {
-    last = timed(cmd, args);
-    times.push(last.s);
+/** Times each of `commands` once to warm up, then `rounds` times taking turns; the median of each. */
+function medians(commands, rounds = 5) {
+  for (const c of commands) timed(c.cmd, c.args, c.outFile);
+  const times = commands.map(() => []);
+  const last = [];
+  for (let r = 0; r < rounds; r++) {
+    commands.forEach((c, i) => {
+      last[i] = timed(c.cmd, c.args, c.outFile);
+      times[i].push(last[i].s);
+    });
   }
-  times.sort((a, b) => a - b);
-  return { s: times[Math.floor(times.length / 2)], stdout: last.stdout };
+  return commands.map((_, i) => {
+    const sorted = [...times[i]].sort((a, b) => a - b);
+    return { s: sorted[Math.floor(sorted.length / 2)], stdout: last[i].stdout };
+  });
 }
 
 if (!existsSync(join(dir, '.git', 'bench-complete'))) build();
 const lastTag = `v1.${TAGS - 1}.0`;
 const range = Number(execFileSync('git', ['rev-list', '--count', `${lastTag}..HEAD`], { cwd: dir, env }));
-
-const slipway = median(process.execPath, [bin, 'release', '--dry-run', '--json']);
-const plan = JSON.parse(slipway.stdout);
-if (plan.previous !== `1.${TAGS - 1}.0` || plan.commits.length !== range || plan.next === null) {
-  throw new Error(
-    `unexpected plan: previous ${plan.previous}, next ${plan.next}, ${plan.commits.length} commits`,
-  );
-}
-const gitLog = median('git', [
+const logArgs = [
   '-c',
   'core.quotepath=off',
   'log',
@@ -153,8 +163,22 @@ const gitLog = median('git', [
   '--no-color',
   '--format=%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%B',
   `${lastTag}..HEAD`,
+];
+const [slipway, gitLog, gitLogFile, gitCliff] = medians([
+  { cmd: process.execPath, args: [bin, 'release', '--dry-run', '--json'] },
+  { cmd: 'git', args: logArgs },
+  { cmd: 'git', args: logArgs, outFile: join(dir, '.git', 'bench-git-log.out') },
+  { cmd: cliff, args: ['--config', 'cliff.toml', '--unreleased', '--bumped-version'] },
 ]);
-const gitCliff = median(cliff, ['--config', 'cliff.toml', '--unreleased', '--bumped-version']);
+const plan = JSON.parse(slipway.stdout);
+if (plan.previous !== `1.${TAGS - 1}.0` || plan.commits.length !== range || plan.next === null) {
+  throw new Error(
+    `unexpected plan: previous ${plan.previous}, next ${plan.next}, ${plan.commits.length} commits`,
+  );
+}
+if (gitLog.stdout.split('\0').length - 1 !== range || gitLogFile.stdout !== gitLog.stdout) {
+  throw new Error('git log printed something else than the range');
+}
 const cliffVersion = gitCliff.stdout.trim();
 if (cliffVersion !== `v${plan.next}`) {
   process.stderr.write(`note: git-cliff says ${cliffVersion}, slipway says v${plan.next}\n`);
@@ -169,9 +193,11 @@ process.stdout.write(
     range,
     slipway_s: round(slipway.s),
     git_log_s: round(gitLog.s),
+    git_log_file_s: round(gitLogFile.s),
     git_cliff_s: round(gitCliff.s),
     ratio_vs_git_cliff: round(slipway.s / gitCliff.s, 2),
     ratio_vs_git_log: round(slipway.s / gitLog.s, 2),
+    ratio_vs_git_log_file: round(slipway.s / gitLogFile.s, 2),
     next: plan.next,
   })}\n`,
 );

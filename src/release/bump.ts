@@ -21,13 +21,18 @@ export interface BumpOptions {
 
 /** The bump one commit causes: the first matching configured rule, else the defaults. */
 export function bumpOf(commit: ConventionalCommit, options: BumpOptions): Bump {
-  const rule = options.rules.find(
-    (r) =>
+  let bump: Bump | undefined;
+  for (const r of options.rules) {
+    if (
       r.breaking === commit.breaking &&
       (r.type === undefined || r.type === commit.type) &&
-      (r.scope === undefined || r.scope === commit.scope),
-  );
-  const bump = rule ? rule.bump : defaultBump(commit);
+      (r.scope === undefined || r.scope === commit.scope)
+    ) {
+      bump = r.bump;
+      break;
+    }
+  }
+  bump ??= defaultBump(commit);
   return bump === 'major' && options.breakingIsMinor ? 'minor' : bump;
 }
 

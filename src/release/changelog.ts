@@ -80,7 +80,8 @@ export function prependChangelog(existing: string | undefined, section: string):
 }
 
 function entry(c: PlannedCommit, text: string, options: RenderOptions): string {
-  const firstLine = text.split('\n')[0] ?? '';
+  const newline = text.indexOf('\n');
+  const firstLine = newline === -1 ? text : text.slice(0, newline);
   const shown = firstLine.length > MAX_SUBJECT ? `${firstLine.slice(0, MAX_SUBJECT)}…` : firstLine;
   const short = c.sha.slice(0, 7);
   const link = options.repositoryUrl ? `[${short}](${options.repositoryUrl}/commit/${c.sha})` : short;

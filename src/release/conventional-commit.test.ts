@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseCommit, type RawCommit } from './conventional-commit.js';
+import { commitParser, parseCommit, type RawCommit } from './conventional-commit.js';
 
 const raw = (message: string, parents = ['p1']): RawCommit => ({
   sha: 'a'.repeat(40),
@@ -121,6 +121,19 @@ describe('parseCommit', () => {
         assert.deepEqual(parsed[key as keyof typeof parsed], value, `${c.name}: ${key}`);
     });
   }
+
+  test('commitParser parses like parseCommit and shares authors and scopes', () => {
+    const parse = commitParser();
+    for (const c of cases) {
+      const message = c.message;
+      assert.deepEqual(parse(raw(message, c.parents)), parseCommit(raw(message, c.parents)), c.name);
+    }
+    const a = parse(raw('fix(api): one'));
+    const b = parse(raw('feat(api): two'));
+    assert.equal(a.author, b.author);
+    const renamed = parse({ ...raw('fix: three'), authorName: 'Ada L.' });
+    assert.deepEqual(renamed.author, { name: 'Ada L.', email: 'ada@example.com' });
+  });
 
   test('a 1 MB message parses quickly', () => {
     const body = 'x'.repeat(100).concat('\n').repeat(10_000);

@@ -54,15 +54,50 @@ const GIT_REVERT = /^Revert "(.*)"$/;
 const REVERTS_SHA = /This reverts commit ([0-9a-f]{7,40})/;
 const MERGE = /^Merge (?:branch|pull request|remote-tracking branch|tag|commit|[0-9a-f]{7,40}\b)/;
 const SKIP = /\[skip release\]/i;
-// The conventionalcommits preset's aliases: a `feature:` commit is a feature like `feat:`.
-const TYPE_ALIASES: ReadonlyMap<string, string> = new Map([['feature', 'feat']]);
+// The conventionalcommits preset's aliases (a `feature:` commit is a feature like `feat:`), and the
+// usual types mapped to themselves so each commit holds the one shared string, not a copy of its own.
+const TYPE_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['feature', 'feat'],
+  ...['feat', 'fix', 'perf', 'revert', 'docs', 'chore', 'refactor', 'test', 'build', 'ci', 'style'].map(
+    (t) => [t, t] as const,
+  ),
+]);
+
+// Shared by the commits that have none (most have no body) instead of three empty arrays each: all
+// 49,000 parsed commits stay live until the plan is made, and every live object is copied by the
+// garbage collector. With it, a parsed commit holds 623 bytes instead of 714 (bench:release).
+const NONE: readonly never[] = [];
+
+type Author = ConventionalCommit['author'];
+
+/** What a parser shares between the commits of one history. */
+interface Shared {
+  /** The author object of each email (with the name it was first seen with). */
+  readonly authors: Map<string, Author>;
+  /** One string per scope. */
+  readonly scopes: Map<string, string>;
+}
 
 /** Parses one commit; never throws. */
 export function parseCommit(raw: RawCommit): ConventionalCommit {
+  return parse(raw, undefined);
+}
+
+/**
+ * A `parseCommit` for the commits of one history that shares what repeats between them: one author
+ * object per author and one string per scope. Held for 49,000 commits that is 6 MB less to copy
+ * through the garbage collector (bench:release).
+ */
+export function commitParser(): (raw: RawCommit) => ConventionalCommit {
+  const shared: Shared = { authors: new Map(), scopes: new Map() };
+  return (raw) => parse(raw, shared);
+}
+
+function parse(raw: RawCommit, shared: Shared | undefined): ConventionalCommit {
   let message = raw.message.includes('\r') ? raw.message.replace(/\r\n?/g, '\n') : raw.message;
   let last = message.length;
   while (last > 0 && message.charCodeAt(last - 1) === 10) last--;
-  message = message.slice(0, last);
+  if (last < message.length) message = message.slice(0, last);
   const newline = message.indexOf('\n');
   const header = (newline === -1 ? message : message.slice(0, newline)).trim();
   let rest = '';
@@ -71,7 +106,7 @@ export function parseCommit(raw: RawCommit): ConventionalCommit {
     while (first < message.length && message.charCodeAt(first) === 10) first++;
     rest = message.slice(first);
   }
-  const { body, footers } = splitFooters(rest);
+  const { body, footers } = rest === '' ? NO_BODY : splitFooters(rest);
   const breakingNotes: string[] = [];
   const refs: string[] = [];
   let releaseAs: string | null = null;
@@ -87,17 +122,44 @@ export function parseCommit(raw: RawCommit): ConventionalCommit {
   const revertSha = rest.includes('This reverts commit') ? (REVERTS_SHA.exec(rest)?.[1] ?? null) : null;
   const skip = message.includes('[') && SKIP.test(message);
   const merge = raw.parents.length > 1;
+
+  let type: string;
+  let scope: string | null = null;
+  let subject: string;
+  let breaking = breakingNotes.length > 0;
+  let revert: ConventionalCommit['revert'] = null;
+  let isMerge = merge;
+  const gitRevert = header.startsWith('Revert "') ? GIT_REVERT.exec(header) : null;
+  const match = gitRevert ? null : HEADER.exec(header);
+  if (gitRevert) {
+    type = 'revert';
+    subject = gitRevert[1] ?? '';
+    revert = { sha: revertSha, header: subject };
+    isMerge = false;
+  } else if (!match) {
+    isMerge = merge || MERGE.test(header);
+    type = isMerge ? 'merge' : 'other';
+    subject = header;
+  } else {
+    const written = match[1]!.toLowerCase();
+    type = TYPE_ALIASES.get(written) ?? written;
+    scope = match[2]?.trim() || null;
+    if (scope !== null && shared) {
+      const known = shared.scopes.get(scope);
+      if (known === undefined) shared.scopes.set(scope, scope);
+      else scope = known;
+    }
+    subject = match[4]!.trim();
+    if (match[3] === '!') {
+      breaking = true;
+      if (breakingNotes.length === 0) breakingNotes.push(subject);
+    }
+    if (type === 'revert') revert = { sha: revertSha, header: subject };
+  }
   // One object literal with every field in the same order keeps these objects fast to make and read.
-  const commit = (
-    type: string,
-    scope: string | null,
-    subject: string,
-    breaking: boolean,
-    revert: ConventionalCommit['revert'],
-    isMerge: boolean,
-  ): ConventionalCommit => ({
+  return {
     sha: raw.sha,
-    author: { name: raw.authorName, email: raw.authorEmail },
+    author: shared ? authorOf(raw, shared.authors) : { name: raw.authorName, email: raw.authorEmail },
     date: raw.date,
     type,
     scope,
@@ -105,46 +167,23 @@ export function parseCommit(raw: RawCommit): ConventionalCommit {
     body,
     footers,
     breaking,
-    breakingNotes,
-    refs,
+    breakingNotes: breakingNotes.length > 0 ? breakingNotes : NONE,
+    refs: refs.length > 0 ? refs : NONE,
     releaseAs,
     revert,
     merge: isMerge,
     skip,
-  });
+  };
+}
 
-  if (header.startsWith('Revert "')) {
-    const gitRevert = GIT_REVERT.exec(header);
-    if (gitRevert) {
-      const reverted = gitRevert[1] ?? '';
-      return commit(
-        'revert',
-        null,
-        reverted,
-        breakingNotes.length > 0,
-        { sha: revertSha, header: reverted },
-        false,
-      );
-    }
-  }
-  const match = HEADER.exec(header);
-  if (!match) {
-    const plainMerge = merge || MERGE.test(header);
-    return commit(plainMerge ? 'merge' : 'other', null, header, breakingNotes.length > 0, null, plainMerge);
-  }
-  const written = match[1]!.toLowerCase();
-  const type = TYPE_ALIASES.get(written) ?? written;
-  const subject = match[4]!.trim();
-  const bang = match[3] === '!';
-  if (bang && breakingNotes.length === 0) breakingNotes.push(subject);
-  return commit(
-    type,
-    match[2]?.trim() || null,
-    subject,
-    bang || breakingNotes.length > 0,
-    type === 'revert' ? { sha: revertSha, header: subject } : null,
-    merge,
-  );
+const NO_BODY: { readonly body: string; readonly footers: readonly Footer[] } = { body: '', footers: NONE };
+
+function authorOf(raw: RawCommit, authors: Map<string, Author>): Author {
+  const known = authors.get(raw.authorEmail);
+  if (known !== undefined && known.name === raw.authorName) return known;
+  const author = { name: raw.authorName, email: raw.authorEmail };
+  if (known === undefined) authors.set(raw.authorEmail, author);
+  return author;
 }
 
 // Footers are the trailing paragraphs that each start with a `Token: value` line; a value

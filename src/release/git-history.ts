@@ -1,10 +1,8 @@
 /**
- * Reads what a release needs from git: the repository, its tags, and the commits since the last
- * release in one `git log` call. Output is read as bytes and decoded leniently, so commit messages
- * that are not UTF-8 come through with replacement characters instead of failing.
+ * Reads what a release needs from git besides the commits (./git-log.ts): the repository, its tags
+ * and its remote. Output is read as bytes and decoded leniently.
  */
-import { execFile, spawn } from 'node:child_process';
-import type { RawCommit } from './conventional-commit.js';
+import { execFile } from 'node:child_process';
 import { ReleaseError } from './errors.js';
 import type { GitTag } from './release-tags.js';
 
@@ -73,117 +71,41 @@ export async function openRepo(cwd: string, env: NodeJS.ProcessEnv): Promise<Git
   };
 }
 
-/** Every tag of the repository with the commit it points at and whether HEAD contains it. */
-export async function readTags(repo: GitRepo): Promise<GitTag[]> {
-  const [refs, merged] = await Promise.all([
-    git(
-      repo.root,
-      ['for-each-ref', '--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)', 'refs/tags'],
-      repo.env,
-    ),
-    git(
-      repo.root,
-      ['for-each-ref', '--merged', 'HEAD', '--format=%(refname:strip=2)', 'refs/tags'],
-      repo.env,
-    ),
-  ]);
-  const reachable = new Set(decoder.decode(merged).split('\n'));
-  const tags: GitTag[] = [];
+/** A tag and the commit it points at (peeled), before anyone asked whether HEAD contains it. */
+export interface TagRef {
+  readonly name: string;
+  readonly sha: string;
+}
+
+/** Every tag of the repository around `cwd` with the commit it points at. */
+export async function readTagRefs(cwd: string, env: NodeJS.ProcessEnv): Promise<TagRef[]> {
+  const refs = await git(
+    cwd,
+    ['for-each-ref', '--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)', 'refs/tags'],
+    env,
+  );
+  const tags: TagRef[] = [];
   for (const line of decoder.decode(refs).split('\n')) {
     if (line === '') continue;
     const [name = '', object = '', peeled = ''] = line.split('\0');
-    tags.push({ name, sha: peeled || object, reachable: reachable.has(name) });
+    tags.push({ name, sha: peeled || object });
   }
   return tags;
 }
 
-/**
- * The commits after `sinceSha` (every commit when null) up to HEAD, newest first, only those touching
- * `path` when given, each passed through `map` as soon as git prints it so parsing overlaps reading.
- */
-export function readCommits<T>(
-  repo: GitRepo,
-  sinceSha: string | null,
-  path: string | undefined,
-  map: (commit: RawCommit) => T,
-): Promise<T[]> {
-  const range = sinceSha === null ? 'HEAD' : `${sinceSha}..HEAD`;
-  const args = ['-c', 'core.quotepath=off', 'log', '-z', '--no-color', LOG_FORMAT, range];
-  if (path !== undefined) args.push('--', path);
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd: repo.root, env: repo.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: T[] = [];
-    // Bytes after the last NUL seen: the start of a record git is still printing.
-    let pending: Buffer | null = null;
-    let stderr = '';
-    let failed: unknown;
-    // NUL is found in the bytes, so only whole records are decoded and no string is built twice.
-    const take = (bytes: Buffer) => {
-      const text = decoder.decode(bytes);
-      let at = 0;
-      for (let end = text.indexOf('\0'); end !== -1; end = text.indexOf('\0', at)) {
-        if (end > at) out.push(map(toRawCommit(text.slice(at, end))));
-        at = end + 1;
-      }
-      if (at < text.length) out.push(map(toRawCommit(text.slice(at))));
-    };
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (failed !== undefined) return;
-      const end = chunk.lastIndexOf(0);
-      if (end === -1) {
-        pending = pending === null ? chunk : Buffer.concat([pending, chunk]);
-        return;
-      }
-      const whole =
-        pending === null ? chunk.subarray(0, end) : Buffer.concat([pending, chunk.subarray(0, end)]);
-      pending = end + 1 < chunk.length ? chunk.subarray(end + 1) : null;
-      try {
-        take(whole);
-      } catch (error) {
-        failed = error;
-        child.kill();
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (stderr.length < 4000) stderr += chunk.toString('utf8');
-    });
-    child.on('error', (error) =>
-      reject(new ReleaseError('GIT_FAILED', `git log failed: ${error.message}`, { cause: error })),
-    );
-    child.on('close', (code) => {
-      if (failed !== undefined) return reject(failed);
-      if (code !== 0)
-        return reject(new ReleaseError('GIT_FAILED', `git log failed: ${stderr.trim() || `exit ${code}`}`));
-      try {
-        if (pending !== null) take(pending);
-        resolve(out);
-      } catch (error) {
-        reject(error);
-      }
-    });
-  });
+/** The names of the tags HEAD contains: git walks the history for it, the slow half of reading tags. */
+export async function readMergedTagNames(cwd: string, env: NodeJS.ProcessEnv): Promise<Set<string>> {
+  const merged = await git(
+    cwd,
+    ['for-each-ref', '--merged', 'HEAD', '--format=%(refname:strip=2)', 'refs/tags'],
+    env,
+  );
+  return new Set(decoder.decode(merged).split('\n'));
 }
 
-const FIELD = '\x1f';
-const LOG_FORMAT = `--format=%H${FIELD}%P${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%B`;
-
-function toRawCommit(record: string): RawCommit {
-  const fields: string[] = [];
-  let at = 0;
-  for (let i = 0; i < 5; i++) {
-    const end = record.indexOf(FIELD, at);
-    fields.push(record.slice(at, end === -1 ? record.length : end));
-    at = end === -1 ? record.length : end + 1;
-  }
-  const [sha = '', parents = '', authorName = '', authorEmail = '', date = ''] = fields;
-  return {
-    sha: sha.trim(),
-    parents: parents === '' ? [] : parents.split(' '),
-    authorName,
-    authorEmail,
-    date,
-    message: record.slice(at),
-  };
+/** Every tag with whether HEAD contains it, as `merged` says. */
+export function withReachability(refs: readonly TagRef[], merged: { has(name: string): boolean }): GitTag[] {
+  return refs.map((t) => ({ name: t.name, sha: t.sha, reachable: merged.has(t.name) }));
 }
 
 /** True when tracked files have uncommitted changes (untracked files do not count). */
@@ -192,11 +114,11 @@ export async function isDirty(repo: GitRepo): Promise<boolean> {
   return out.length > 0;
 }
 
-/** The web URL of `origin` (`git@host:o/r.git` -> `https://host/o/r`), or undefined. */
-export async function originWebUrl(repo: GitRepo): Promise<string | undefined> {
+/** The web URL of `origin` of the repository around `cwd` (`git@host:o/r.git` -> `https://host/o/r`), or undefined. */
+export async function originWebUrl(cwd: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   let url: string;
   try {
-    url = decoder.decode(await git(repo.root, ['remote', 'get-url', 'origin'], repo.env)).trim();
+    url = decoder.decode(await git(cwd, ['remote', 'get-url', 'origin'], env)).trim();
   } catch {
     return undefined;
   }

@@ -59,9 +59,8 @@ export function planRelease(
 
   const breakingIsMinor =
     options.settings.preMajor === 'minor' && (stable ? semver.major(stable.version) === 0 : false);
-  const planned = included.map((c) =>
-    withBump(c, bumpOf(c, { rules: options.settings.rules, breakingIsMinor })),
-  );
+  const bumpOptions = { rules: options.settings.rules, breakingIsMinor };
+  const planned = included.map((c) => withBump(c, bumpOf(c, bumpOptions)));
   const bump = planned.reduce<Bump>((acc, c) => maxBump(acc, c.bump), 'none');
 
   let target: string | null = null;
@@ -116,35 +115,47 @@ function selectCommits(parsed: readonly ConventionalCommit[]): {
 } {
   const ignored: IgnoredCommit[] = [];
   const cancelled = new Set<string>();
-  const candidates = parsed.filter((c) => {
+  const candidates: ConventionalCommit[] = [];
+  for (const c of parsed) {
     if (c.skip) ignored.push({ sha: c.sha, reason: 'skip-release' });
-    return !c.skip;
-  });
+    else candidates.push(c);
+  }
   const included: ConventionalCommit[] = [];
-  candidates.forEach((c, i) => {
-    if (cancelled.has(c.sha)) {
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]!;
+    if (cancelled.size > 0 && cancelled.has(c.sha)) {
       ignored.push({ sha: c.sha, reason: 'reverted' });
-      return;
+      continue;
     }
     if (c.revert) {
-      const older = candidates.slice(i + 1);
-      const { sha, header } = c.revert;
-      const target =
-        (sha !== null ? older.find((o) => o.sha.startsWith(sha)) : undefined) ??
-        (sha === null && header !== null ? older.find((o) => headerOf(o) === header) : undefined);
+      const target = findReverted(candidates, i + 1, c.revert);
       if (target && !cancelled.has(target.sha)) {
         cancelled.add(target.sha);
         ignored.push({ sha: c.sha, reason: 'revert-of-in-range' });
-        return;
+        continue;
       }
     }
     if (c.type === 'merge') {
       ignored.push({ sha: c.sha, reason: 'merge' });
-      return;
+      continue;
     }
     included.push(c);
-  });
+  }
   return { included, ignored };
+}
+
+// The older commit (from index `from` on) a revert names: by sha prefix, else by header.
+function findReverted(
+  candidates: readonly ConventionalCommit[],
+  from: number,
+  revert: NonNullable<ConventionalCommit['revert']>,
+): ConventionalCommit | undefined {
+  const { sha, header } = revert;
+  for (let i = from; i < candidates.length; i++) {
+    const o = candidates[i]!;
+    if (sha !== null ? o.sha.startsWith(sha) : header !== null && headerOf(o) === header) return o;
+  }
+  return undefined;
 }
 
 function headerOf(c: ConventionalCommit): string {

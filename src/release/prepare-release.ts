@@ -6,12 +6,12 @@ import { realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { ResolvedRelease } from '../config/resolved.js';
 import type { RenderOptions } from './changelog.js';
-import { parseCommit } from './conventional-commit.js';
+import { commitParser } from './conventional-commit.js';
 import { ReleaseError } from './errors.js';
-import { type GitRepo, openRepo, originWebUrl, readCommits, readTags } from './git-history.js';
+import { type GitRepo, originWebUrl } from './git-history.js';
 import { planRelease, type ReleasePlan } from './plan-release.js';
+import { readReleaseHistory } from './release-history.js';
 import { builtInSummary, renderNotes } from './release-notes.js';
-import { lastStableRelease } from './release-tags.js';
 import { runSummarizer } from './summarize-command.js';
 
 /** What `slipway release` was asked for. */
@@ -44,20 +44,21 @@ export async function prepareRelease(request: ReleaseRequest): Promise<PreparedR
       `--prerelease must be an identifier such as rc, beta or alpha, got '${request.prerelease}'`,
     );
   const pkg = selectPackage(settings, request.package);
-  const repo = await openRepo(request.projectDir, request.env);
   const tagFormat = pkg?.tagFormat ?? settings.tagFormat;
-  const tags = await readTags(repo);
-  const base = lastStableRelease(tags, tagFormat);
-  if (repo.shallow && !base) {
-    throw new ReleaseError(
-      'SHALLOW_CLONE',
-      `this is a shallow clone and no release tag (${tagFormat}) is in the history it has, so the commits since the last release cannot be read; fetch the full history with \`git fetch --unshallow --tags\` (in CI, clone with full depth, e.g. actions/checkout's fetch-depth: 0)`,
-    );
-  }
-  const path = pkg ? gitPath(repo.root, resolve(realpathSync(request.projectDir), pkg.path)) : undefined;
-  // The remote is read while git log runs.
-  const origin = settings.repositoryUrl === undefined ? originWebUrl(repo) : Promise.resolve(undefined);
-  const commits = await readCommits(repo, base?.sha ?? null, path, parseCommit);
+  const history = readReleaseHistory({
+    cwd: request.projectDir,
+    env: request.env,
+    tagFormat,
+    pathOf: (repo) =>
+      pkg ? gitPath(repo.root, resolve(realpathSync(request.projectDir), pkg.path)) : undefined,
+    map: commitParser(),
+  });
+  // The remote is read while the history is.
+  const origin =
+    settings.repositoryUrl === undefined
+      ? originWebUrl(request.projectDir, request.env)
+      : Promise.resolve(undefined);
+  const { repo, tags, commits } = await history;
   const plan = planRelease(commits, tags, {
     settings,
     tagFormat,

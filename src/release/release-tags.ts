@@ -36,8 +36,17 @@ export function releaseTags(tags: readonly GitTag[], format: string): ReleaseTag
 
 /** The highest of `tags` by semver precedence, or undefined. */
 export function highest(tags: readonly ReleaseTag[]): ReleaseTag | undefined {
+  // Each version parsed once (semver.gt parses both sides on every call): 500 tags are read up to
+  // four times per release.
   let best: ReleaseTag | undefined;
-  for (const tag of tags) if (!best || semver.gt(tag.version, best.version)) best = tag;
+  let bestVersion: semver.SemVer | undefined;
+  for (const tag of tags) {
+    const version = new semver.SemVer(tag.version);
+    if (!bestVersion || version.compare(bestVersion) > 0) {
+      best = tag;
+      bestVersion = version;
+    }
+  }
   return best;
 }
 

@@ -1,8 +1,12 @@
 // Reading a long history: every commit git lists, in its order, whole, and path filtering.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { openRepo, readCommits } from '../../src/release/git-history.js';
+import { openRepo } from '../../src/release/git-history.js';
+import { readCommits } from '../../src/release/git-log.js';
 import { createRepo } from './helpers.js';
 
 test('a long history reads back exactly as git log lists it', async (t) => {
@@ -38,4 +42,26 @@ test('a long history reads back exactly as git log lists it', async (t) => {
   const path = await readCommits(git, since, 'f3.txt', (c) => c.sha);
   assert.deepEqual(path, repo.git('log', '--format=%H', `${since}..HEAD`, '--', 'f3.txt').split('\n'));
   assert.deepEqual(await readCommits(git, repo.git('rev-parse', 'HEAD'), undefined, (c) => c), []);
+});
+
+test('an aborted read stops git and rejects, leaving no temporary file', async (t) => {
+  const repo = createRepo(t);
+  repo.commit('feat: one');
+  const git = await openRepo(repo.dir, { PATH: process.env.PATH });
+  // git's output goes through a file under os.tmpdir(), which follows TMPDIR.
+  const scratch = mkdtempSync(join(tmpdir(), 'slipway-history-test-'));
+  const previous = process.env.TMPDIR;
+  process.env.TMPDIR = scratch;
+  t.after(() => {
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    rmSync(scratch, { recursive: true, force: true });
+  });
+  const controller = new AbortController();
+  const reading = readCommits(git, null, undefined, (c) => c, controller.signal);
+  controller.abort();
+  await assert.rejects(reading);
+  assert.deepEqual(readdirSync(scratch), []);
+  assert.deepEqual(await readCommits(git, null, undefined, (c) => c.message), ['feat: one']);
+  assert.deepEqual(readdirSync(scratch), []);
 });
