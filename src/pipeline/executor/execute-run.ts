@@ -19,7 +19,7 @@ import { finishedBefore, type NodeOutcome, RunRecorder } from './run-recorder.js
 /** The longest a finished job waits to share a commit while the runner still has work queued. */
 const COMMIT_DELAY_MS = 5;
 /** Commands handed to a runner with slots of its own, per slot: the rest wait in its queue. */
-const HANDED_PER_SLOT = 4;
+const HANDED_PER_SLOT = 8;
 
 /** What the scheduler runs with. */
 export interface ExecuteDeps extends JobRunnerDeps {

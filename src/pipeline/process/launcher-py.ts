@@ -10,7 +10,8 @@
  * `file` is made empty and owner-only before the job starts (its outputs file), or
  * {"cancel": id} for a job still waiting for a slot. The launcher runs at most `slots` jobs at
  * once (its argument) and starts a queued job the moment a slot frees, with no round trip. Out (frames):
- * `S id pid\n` started, `F id len\n<message>` failed to start, `O id len\n<bytes>` stdout,
+ * `S id pid\n` started, `F id len\n<reason> <message>` not started (reason: cwd_missing,
+ * cwd_not_directory, spawn_error, or cancelled while queued), `O id len\n<bytes>` stdout,
  * `E id len\n<bytes>` stderr, `X id status alive what len\n<bytes>` exited (status negative: killed
  * by that signal; alive 1: its process group still has members, and the file is left to the
  * runner, which reads it once those are stopped; what: c the file's content follows (it is
@@ -21,7 +22,7 @@
  * the runner's thread (measured: about 0.15 ms of the runner's 1.4 ms per job).
  */
 export const LAUNCHER_PY = String.raw`
-import collections, json, os, selectors, signal, sys
+import collections, json, os, selectors, signal, stat, sys
 
 def send(head, data=b''):
     # One write per frame, straight to the pipe (no buffering layer to flush).
@@ -118,7 +119,7 @@ def request(req):
         for queued in list(queue):
             if str(queued['id']) == jid:
                 queue.remove(queued)
-                send('F %s %d' % (jid, len(b'cancelled')), b'cancelled')
+                send('F %s %d' % (jid, len(b'cancelled in the queue')), b'cancelled in the queue')
         return
     env.update(req['set'])
     for name in req['unset']:
@@ -127,15 +128,28 @@ def request(req):
     queue.append(req)
     admit()
 
+class Refused(Exception):
+    def __init__(self, reason, message):
+        super().__init__(message)
+        self.reason = reason
+
+def check_cwd(cwd):
+    try:
+        if not stat.S_ISDIR(os.stat(cwd).st_mode):
+            raise Refused('cwd_not_directory', 'working directory is not a directory: %s' % cwd)
+    except OSError:
+        raise Refused('cwd_missing', 'working directory does not exist: %s' % cwd)
+
 def start(req):
     jid = str(req['id'])
     path = req.get('file')
     try:
+        check_cwd(req['cwd'])
         if path is not None:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600))
         pid, r_out, r_err = spawn(req['argv'], req['cwd'], req['env'])
     except Exception as e:
-        msg = str(e).encode()
+        msg = ('%s %s' % (getattr(e, 'reason', 'spawn_error'), e)).encode()
         send('F %s %d' % (jid, len(msg)), msg)
         return
     jobs[pid] = (jid, path)

@@ -72,7 +72,7 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
     dead = why;
     waiting = 0;
     for (const job of jobs.values()) {
-      job.onFailed(why);
+      job.onFailed(`spawn_error ${why}`);
       job.onExit(LAUNCHER_DIED);
       job.onClosed();
     }
@@ -155,28 +155,12 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
     const elapsed = () => Math.round(performance.now() - started);
     const graceMs = Math.max(0, opts.graceMs ?? DEFAULT_GRACE_MS);
     if (opts.signal?.aborted) return { status: 'cancelled', pid: undefined, durationMs: elapsed() };
-    try {
-      if (!statSync(opts.cwd).isDirectory()) {
-        return {
-          status: 'spawn_failed',
-          reason: 'cwd_not_directory',
-          message: `working directory is not a directory: ${opts.cwd}`,
-          durationMs: elapsed(),
-        };
-      }
-    } catch {
-      return {
-        status: 'spawn_failed',
-        reason: 'cwd_missing',
-        message: `working directory does not exist: ${opts.cwd}`,
-        durationMs: elapsed(),
-      };
-    }
     const id = String(++nextId);
     const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
     let resolveStart: (pid: number | string) => void = () => {};
     let resolveExit: (exit: Exit) => void = () => {};
     let resolveClosed: () => void = () => {};
+    let closed = false;
     const startP = new Promise<number | string>((r) => {
       resolveStart = r;
     });
@@ -194,7 +178,10 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
         if (text.length > 0) opts.onOutput(stream, text);
       },
       onExit: (exit) => resolveExit(exit),
-      onClosed: () => resolveClosed(),
+      onClosed: () => {
+        closed = true;
+        resolveClosed();
+      },
     });
     const launcher = ensure();
     const delta = envDelta(opts.env);
@@ -218,10 +205,15 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
     }
     if (typeof pid === 'string') {
       jobs.delete(id);
+      const space = pid.indexOf(' ');
+      const reason = pid.slice(0, space);
+      const message = pid.slice(space + 1);
+      if (reason === 'cwd_missing' || reason === 'cwd_not_directory')
+        return { status: 'spawn_failed', reason, message, durationMs: elapsed() };
       return {
         status: 'spawn_failed',
         reason: 'spawn_error',
-        message: `cannot start bash: ${pid}`,
+        message: `cannot start bash: ${message}`,
         durationMs: elapsed(),
       };
     }
@@ -250,9 +242,11 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
       if (succeeded) outputFile = collectOutputFile(file);
       else discardOutputFile(file);
     } else outputFile = exit.file;
-    let drainTimer: NodeJS.Timeout | undefined;
-    await Promise.race([closedP, new Promise<void>((r) => (drainTimer = setTimeout(r, DRAIN_MS)))]);
-    clearTimeout(drainTimer);
+    if (!closed) {
+      let drainTimer: NodeJS.Timeout | undefined;
+      await Promise.race([closedP, new Promise<void>((r) => (drainTimer = setTimeout(r, DRAIN_MS)))]);
+      clearTimeout(drainTimer);
+    }
     jobs.delete(id);
     for (const stream of ['stdout', 'stderr'] as const) {
       const rest = decoders[stream].end();
