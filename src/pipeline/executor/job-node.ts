@@ -38,7 +38,10 @@ export async function runJobNode(
   const outcome = await runJob(deps, {
     key: node.key,
     job: input.job,
-    baseEnv: { ...deps.baseEnv, ...secretEnv(input.job, deps.secrets), ...matrixEnv(node) },
+    baseEnv:
+      input.job.secrets.length === 0 && !node.matrix
+        ? deps.baseEnv
+        : { ...deps.baseEnv, ...secretEnv(input.job, deps.secrets), ...matrixEnv(node) },
     context: input.context,
     signal: input.signal,
     upstreamArtifacts: input.upstreamArtifacts,

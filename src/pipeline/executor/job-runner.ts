@@ -66,18 +66,23 @@ export async function runJob(deps: JobRunnerDeps, input: JobRunInput): Promise<J
     setupLog.end();
     return { status: 'failure', attempts: input.previousAttempts + 1, exitCode: null, outputs: {}, message };
   };
-  let env: Record<string, string>;
+  let env: Readonly<Record<string, string>>;
   let commands: { name: string; run: string }[];
   let cacheKey: string | undefined;
   let restoreKeys: string[] = [];
   try {
     for (const manifest of input.upstreamArtifacts)
       await deps.artifacts.materialize(manifest, deps.projectDir);
-    const jobEnv = Object.fromEntries(
-      Object.entries(job.env).map(([k, v]) => [k, interpolate(v, input.context)]),
-    );
-    env = { ...input.baseEnv, ...jobEnv };
-    const context = { ...input.context, contexts: { ...input.context.contexts, env: { ...env } } };
+    // Nothing below changes env: a job without env of its own shares the runner's.
+    const entries = Object.entries(job.env);
+    env =
+      entries.length === 0
+        ? input.baseEnv
+        : {
+            ...input.baseEnv,
+            ...Object.fromEntries(entries.map(([k, v]) => [k, interpolate(v, input.context)])),
+          };
+    const context = { ...input.context, contexts: { ...input.context.contexts, env } };
     commands = (job.steps ?? [{ name: job.id, run: job.run ?? '' }]).map((s) => ({
       name: s.name,
       run: interpolate(s.run, context),
@@ -198,10 +203,8 @@ async function runAttempt(
       graceMs: deps.graceMs,
       signal: input.signal,
       outputFile,
-      onStart: (pid) => {
-        deps.journal.record(input.key, pid);
-        started();
-      },
+      startRecord: { file: deps.journal.file, key: input.key },
+      onStart: () => started(),
       onOutput: (stream, chunk) => a.log.write(stream, chunk),
     });
     // A command that could not start still counts as an attempt; one cancelled in the queue does not.

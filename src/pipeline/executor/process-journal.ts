@@ -1,15 +1,17 @@
 /**
- * The process journal of a run: one line per job process started (`pgid key`), appended as it
- * starts, so a resumed run can stop whatever a killed runner left running. One open file and one
- * write per process keep it off the hot path.
+ * The process journal of a run: one line per job process started (`pgid key`), so a resumed run
+ * can stop whatever a killed runner left running. The process runner appends each line itself the
+ * moment the process exists (the launcher before it reports the start), so a runner killed right
+ * after a job started still leaves its line behind.
  */
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE } from '../../state-files/private-modes.js';
 
-/** Records the process group of each job process a run starts. */
+/** Where the process groups of a run's job processes are recorded. */
 export interface ProcessJournal {
-  record(jobKey: string, pgid: number): void;
+  /** The file runners append `pgid key` lines to (RunProcessOptions.startRecord). */
+  readonly file: string;
   close(): void;
 }
 
@@ -17,15 +19,11 @@ function journalPath(runDir: string): string {
   return join(runDir, 'processes.log');
 }
 
-/** Opens (appending) the journal of the run whose files live in `runDir`. */
+/** Makes (owner-only) the journal of the run whose files live in `runDir`. */
 export function openProcessJournal(runDir: string): ProcessJournal {
-  const fd = openSync(journalPath(runDir), 'a', PRIVATE_FILE_MODE);
-  return {
-    record: (jobKey, pgid) => {
-      writeSync(fd, `${pgid} ${jobKey}\n`);
-    },
-    close: () => closeSync(fd),
-  };
+  const file = journalPath(runDir);
+  closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
+  return { file, close: () => {} };
 }
 
 /** The last process group recorded for each job of the run. */

@@ -5,9 +5,10 @@
  * at the speed of make. It forwards each job's output over its stdout and reports exits; the
  * runner keeps every policy (timeouts, cancellation, process-group cleanup).
  *
- * Protocol. In (one JSON object per line): {"id", "argv", "cwd", "set", "unset", "file"?}, where
- * set/unset change the environment kept from the previous job (most jobs share most of it) and
- * `file` is made empty and owner-only before the job starts (its outputs file), or
+ * Protocol. In (one JSON object per line): {"id", "argv", "cwd", "set", "unset", "file"?,
+ * "record"?}, where set/unset change the environment kept from the previous job (most jobs share
+ * most of it), `file` is made empty and owner-only before the job starts (its outputs file) and
+ * `record: {file, key}` has `<pid> <key>` appended to that file as soon as the job exists, or
  * {"cancel": id} for a job still waiting for a slot. The launcher runs at most `slots` jobs at
  * once (its argument) and starts a queued job the moment a slot frees, with no round trip. Out (frames):
  * `S id pid\n` started, `F id len\n<reason> <message>` not started (reason: cwd_missing,
@@ -140,6 +141,15 @@ def check_cwd(cwd):
     except OSError:
         raise Refused('cwd_missing', 'working directory does not exist: %s' % cwd)
 
+appending = {}   # path -> descriptor of a start record file
+
+def append(path, line):
+    fd = appending.get(path)
+    if fd is None:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
+        appending[path] = fd
+    os.write(fd, line.encode())
+
 def start(req):
     jid = str(req['id'])
     path = req.get('file')
@@ -152,6 +162,18 @@ def start(req):
         msg = ('%s %s' % (getattr(e, 'reason', 'spawn_error'), e)).encode()
         send('F %s %d' % (jid, len(msg)), msg)
         return
+    record = req.get('record')
+    if record is not None:
+        try:
+            append(record['file'], '%d %s\n' % (pid, record['key']))
+        except Exception as e:
+            # A job whose start cannot be recorded could outlive a killed runner: it does not run.
+            os.killpg(pid, signal.SIGKILL)
+            for fd in (r_out, r_err):
+                os.close(fd)
+            msg = ('spawn_error cannot record the start in %s: %s' % (record['file'], e)).encode()
+            send('F %s %d' % (jid, len(msg)), msg)
+            return
     jobs[pid] = (jid, path)
     pipes[jid] = 2
     for fd, kind in ((r_out, 'O'), (r_err, 'E')):

@@ -104,17 +104,19 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
     }
   };
   // The environment the launcher holds; each job sends only what differs from the previous one.
-  let sentEnv = new Map<string, string>();
+  let sentEnv: Readonly<Record<string, string>> = {};
+  // Compared key by key with the environment last sent, held as the caller's own object (the
+  // runner never changes one it was given): no copy of the environment per job.
   const envDelta = (env: Readonly<Record<string, string>>) => {
     const set: Record<string, string> = {};
-    const next = new Map<string, string>();
-    for (const [k, v] of Object.entries(env)) {
-      if (typeof v !== 'string') continue;
-      next.set(k, v);
-      if (sentEnv.get(k) !== v) set[k] = v;
+    const unset: string[] = [];
+    const held = sentEnv;
+    for (const k in env) {
+      const v = env[k];
+      if (typeof v === 'string' && held[k] !== v) set[k] = v;
     }
-    const unset = [...sentEnv.keys()].filter((k) => !next.has(k));
-    sentEnv = next;
+    for (const k in held) if (typeof env[k] !== 'string' && typeof held[k] === 'string') unset.push(k);
+    sentEnv = env;
     return { set, unset };
   };
   // Requests made in the same tick go out in one write.
@@ -132,7 +134,7 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
     if (child && dead === undefined) return child;
     dead = undefined;
     waiting = 0;
-    sentEnv = new Map();
+    sentEnv = {};
     buffer = Buffer.alloc(0);
     const c = spawn(python, ['-I', '-u', '-c', LAUNCHER_PY, String(options.slots ?? 0)], {
       env: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C.UTF-8' },
@@ -193,6 +195,7 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
       cwd: opts.cwd,
       ...delta,
       ...(file !== undefined ? { file } : {}),
+      ...(opts.startRecord !== undefined ? { record: opts.startRecord } : {}),
     });
     // While queued for a slot, cancelling only takes the job out of the queue.
     const dequeue = () => send(launcher, { cancel: id });

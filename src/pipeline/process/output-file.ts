@@ -1,5 +1,6 @@
-// The job's outputs file on the runner's side: made before the command, read and removed after it.
-import { closeSync, openSync, readFileSync, unlinkSync } from 'node:fs';
+// The files a runner keeps for a job on its own side: the outputs file, made before the command and
+// read and removed after it, and the start record, appended as soon as the process exists.
+import { appendFileSync, closeSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { PRIVATE_FILE_MODE } from '../../state-files/private-modes.js';
 import type { OutputFileResult } from './process-result.js';
 
@@ -32,4 +33,12 @@ export function discardOutputFile(path: string): void {
   } catch {
     // gone already, or not ours to remove: nothing reads it
   }
+}
+
+/** Appends `<pid> <key>` to the start record file (owner-only when it is made). */
+export function appendStartRecord(
+  record: { readonly file: string; readonly key: string },
+  pid: number,
+): void {
+  appendFileSync(record.file, `${pid} ${record.key}\n`, { mode: PRIVATE_FILE_MODE });
 }

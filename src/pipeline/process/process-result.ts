@@ -26,6 +26,11 @@ export interface RunProcessOptions {
    * removed once the command and its group are gone; a success carries what it held.
    */
   readonly outputFile?: string;
+  /**
+   * Appends `<pid> <key>` to `file` the moment the process exists, before `onStart` and before
+   * the command can do anything: a runner killed at any point after cannot lose the record.
+   */
+  readonly startRecord?: { readonly file: string; readonly key: string };
 }
 
 /** What the outputs file held when the command succeeded: its text, or why it could not be read. */

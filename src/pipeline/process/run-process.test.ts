@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -183,6 +183,34 @@ for (const [kind, make] of RUNNERS) {
       });
       assert.equal(result.status, 'failed');
       assert.equal(existsSync(failed), false);
+    });
+
+    test('the start record holds the pid before onStart is called and before the command runs on', async () => {
+      const journal = join(dir, `${kind}-journal`);
+      writeFileSync(journal, '');
+      const seenAtStart: string[] = [];
+      const { result, stdout } = await run(runner, 'cat "$J"', {
+        env: { ...TEST_ENV, J: journal },
+        startRecord: { file: journal, key: 'build[node=20]' },
+        onStart: () => seenAtStart.push(readFileSync(journal, 'utf8')),
+      });
+      assert.ok(result.status === 'succeeded', JSON.stringify(result));
+      assert.deepEqual(seenAtStart, [`${result.pid} build[node=20]\n`]);
+      assert.equal(stdout, `${result.pid} build[node=20]\n`);
+    });
+
+    test('a start that cannot be recorded does not run the command', async () => {
+      const marker = join(dir, `${kind}-unrecorded-ran`);
+      const { result } = await run(runner, `sleep 0.3; touch "${marker}"`, {
+        startRecord: { file: join(dir, 'no-such-folder', 'journal'), key: 'build' },
+      });
+      assert.equal(result.status, 'spawn_failed', JSON.stringify(result));
+      assert.ok(
+        result.status === 'spawn_failed' && /cannot record the start/.test(result.message),
+        JSON.stringify(result),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(existsSync(marker), false);
     });
 
     test('with a background child left running, the group is stopped before the outputs file is read', async () => {

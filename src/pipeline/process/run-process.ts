@@ -2,9 +2,9 @@
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { isProcessGroupAlive, killProcessGroup } from '../../process/process-group.js';
+import { isProcessGroupAlive, killProcessGroup, signalProcessGroup } from '../../process/process-group.js';
 import { spawnProcessGroup } from '../../process/spawn-process-group.js';
-import { collectOutputFile, createOutputFile, discardOutputFile } from './output-file.js';
+import { appendStartRecord, collectOutputFile, createOutputFile, discardOutputFile } from './output-file.js';
 import type { OutputStream, ProcessResult, RunProcessOptions, SpawnFailureReason } from './process-result.js';
 
 const DEFAULT_GRACE_MS = 5000;
@@ -47,6 +47,18 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
     return spawnError(await group.error, elapsed());
   }
   const pid = group.pid;
+  if (options.startRecord !== undefined) {
+    try {
+      appendStartRecord(options.startRecord, pid);
+    } catch (error) {
+      // A job whose start cannot be recorded could outlive a killed runner: it does not run.
+      signalProcessGroup(pid, 'SIGKILL');
+      await group.exit;
+      if (file !== undefined) discardOutputFile(file);
+      const message = `cannot record the start in ${options.startRecord.file}: ${describe(error)}`;
+      return { status: 'spawn_failed', reason: 'spawn_error', message, durationMs: elapsed() };
+    }
+  }
   options.onStart?.(pid);
 
   const pipes = [

@@ -29,6 +29,25 @@ const EVENT_COLUMNS = [
 const LOG_COLUMNS = ['run_id', 'job_key', 'attempt', 'stream', 'time', 'text'] as const;
 const JOB_DEFAULTS: Readonly<Record<string, Value>> = { status: 'pending', attempts: 0, outputs: '{}' };
 
+const JOB_COLUMNS = [
+  'stage',
+  'status',
+  'attempts',
+  'exit_code',
+  'started_at',
+  'finished_at',
+  'outputs',
+  'matrix',
+  'message',
+] as const;
+
+/** Which job_runs columns a patch sets, as bits in JOB_COLUMNS order. */
+function shapeOf(set: Readonly<Record<string, Value>>): number {
+  let shape = 0;
+  for (let i = 0; i < JOB_COLUMNS.length; i++) if (JOB_COLUMNS[i]! in set) shape |= 1 << i;
+  return shape;
+}
+
 const quoted = (columns: readonly string[]) => columns.map((c) => `"${c}"`).join(', ');
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
@@ -50,6 +69,8 @@ export function sqliteRunProgress(
   const upsertJob = (columns: readonly string[], set: readonly string[]) =>
     `insert into "job_runs" (${quoted(columns)}) values (${marks(columns.length)}) on conflict ("run_id", "job_key") do update set ${(set.length > 0 ? set : ['job_key']).map((c) => `"${c}" = excluded."${c}"`).join(', ')}`;
 
+  // One statement per set of patched columns; jobRunColumns adds them in one fixed order.
+  const upserts = new Map<number, { sql: string; columns: string[] }>();
   const write = database.transaction(
     (logs: readonly Row[], jobs: readonly { sql: string; row: Row }[], events: readonly Row[]) => {
       if (logs.length > 0) {
@@ -83,8 +104,14 @@ export function sqliteRunProgress(
     for (const [jobKey, patch] of mergeJobRunPatches(progress.jobs)) {
       const set = jobRunColumns(patch) as Record<string, Value>;
       const values: Record<string, Value> = { ...JOB_DEFAULTS, ...set, run_id: runId, job_key: jobKey };
-      const columns = Object.keys(values);
-      jobs.push({ sql: upsertJob(columns, Object.keys(set)), row: columns.map((c) => values[c] ?? null) });
+      const shape = shapeOf(set);
+      let upsert = upserts.get(shape);
+      if (upsert === undefined) {
+        const columns = Object.keys(values);
+        upsert = { sql: upsertJob(columns, Object.keys(set)), columns };
+        upserts.set(shape, upsert);
+      }
+      jobs.push({ sql: upsert.sql, row: upsert.columns.map((c) => values[c] ?? null) });
     }
     try {
       write.immediate(logs, jobs, events);
