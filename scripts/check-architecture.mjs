@@ -22,6 +22,8 @@ export const UNITS = [
   { unit: 'platform', rank: 4, layer: 'bottom' },
   { unit: 'router', rank: 5, layer: 'bottom' },
   { unit: 'platform/health', rank: 6, layer: 'bottom' },
+  { unit: 'platform/ssh', rank: 6, layer: 'bottom' },
+  { unit: 'platform/edge', rank: 6, layer: 'bottom' },
   { unit: 'platform/local', rank: 7, layer: 'bottom' },
   // middle: the domains
   { unit: 'pipeline', rank: 8, layer: 'middle' },
