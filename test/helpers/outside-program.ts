@@ -25,6 +25,15 @@ export const SYSTEMD_SOCKET_ACTIVATE: OutsideProgram = {
   aptPackage: 'systemd',
 };
 
+/** One of the two traffic directors of a fleet's edge, driven through its runtime API. */
+export const HAPROXY: OutsideProgram = { command: 'haproxy', aptPackage: 'haproxy' };
+/** The SSH server of each namespace test host. */
+export const SSHD: OutsideProgram = { command: '/usr/sbin/sshd', aptPackage: 'openssh-server' };
+/** The OpenSSH client Slipway reaches hosts with (ssh, ssh-keyscan, ssh-keygen). */
+export const SSH: OutsideProgram = { command: 'ssh-keyscan', aptPackage: 'openssh-client' };
+/** Network namespaces and veth links for test hosts. */
+export const IPROUTE2: OutsideProgram = { command: 'ip', aptPackage: 'iproute2' };
+
 /**
  * The file where scripts/run-tests.mjs collects the install commands of missing programs, named by
  * this variable; unset when a test file runs on its own.
