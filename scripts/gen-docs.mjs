@@ -88,7 +88,7 @@ const header = [
   '<!-- Generated from the zod schema in src/config by `npm run gen`; do not edit by hand. -->',
   '',
   'Durations are written `500ms`, `30s`, `10m`, `1h` or `1h30m`. Identifiers (job, stage, service and environment names)',
-  'start with a letter or `_` and contain letters, digits, `_` and `-`. Keys are camelCase.',
+  'start with a letter or `_` and contain letters, digits, `_` and `-`. Keys are camelCase, but for the two failover keys the seed spells in snake_case (`health_threshold`, `switchover_time`).',
   'Editors complete and check the file with the JSON Schema: put',
   '`# yaml-language-server: $schema=./node_modules/slipway/schema/slipway.schema.json` on its first line,',
   'or print the schema with `slipway schema`.',

@@ -17,7 +17,7 @@ export interface CachedConfig {
 }
 
 // Bumped whenever the resolved config changes shape, so an older cache entry is never read as current.
-const CACHE_FORMAT = 3;
+const CACHE_FORMAT = 4;
 
 function cacheFile(projectDir: string): string {
   return join(projectDir, '.slipway', 'config-cache.json');

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { environmentSchema } from './environment-schema.js';
 import { identifier } from './fields.js';
+import { hostsSchema, regionsSchema } from './fleet-schema.js';
 import { jobSchema } from './job-schema.js';
 import { pipelineSchema } from './pipeline-schema.js';
 import { releaseSchema } from './release-schema.js';
@@ -36,6 +37,12 @@ export const configSchema = z
         'Environments the services are deployed to, by name; deploy-stage environments refer to them.',
       ),
     release: releaseSchema.optional(),
+    hosts: hostsSchema.optional(),
+    regions: regionsSchema
+      .optional()
+      .describe(
+        'The regions rollouts deploy to, in waves; applies to every environment with hosts in them that has no `regions:` of its own.',
+      ),
   })
   .describe('Slipway configuration (slipway.yaml).');
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { deploymentFields } from './deployment-schema.js';
 import { port } from './fields.js';
+import { environmentFleetFields } from './fleet-schema.js';
 
 /** Who may decide an environment's approval gates on the server. */
 export const approvalProtectionSchema = z
@@ -30,6 +31,7 @@ export const environmentSchema = z
         'Approval protection of the gates of this environment, enforced by `slipway server` (default: `{ required: 1, preventSelfApproval: false }`).',
       ),
     ...deploymentFields,
+    ...environmentFleetFields,
   })
   .describe('An environment the services are deployed to.');
 

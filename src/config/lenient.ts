@@ -6,6 +6,7 @@
 import type { ConfigOutput } from './config-schema.js';
 import { deploymentFields, deploymentOverrideSchema } from './deployment-schema.js';
 import { environmentSchema } from './environment-schema.js';
+import { environmentFleetFields, hostsSchema, regionsSchema } from './fleet-schema.js';
 import { jobSchema } from './job-schema.js';
 import { stageSchema } from './pipeline-schema.js';
 import { dependencySchema, probeSchema, serviceSchema } from './service-schema.js';
@@ -96,9 +97,9 @@ function lenientService(raw: unknown): Service {
 }
 
 // An environment that fails the schema keeps its port and each deployment section that parses on its own.
-function lenientEnvironment(raw: unknown): Environment {
+function lenientEnvironment(raw: unknown, fleet: boolean): Environment {
   const parsed = environmentSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return fleet ? parsed.data : withoutFleet(parsed.data);
   const obj = isObject(raw) ? raw : {};
   const part = <T>(schema: { safeParse(v: unknown): { success: boolean; data?: T } }, value: unknown): T => {
     const p = schema.safeParse(value);
@@ -111,7 +112,37 @@ function lenientEnvironment(raw: unknown): Environment {
     analysis: part(deploymentFields.analysis, obj.analysis),
     checks: part(deploymentFields.checks, obj.checks),
     hooks: part(deploymentFields.hooks, obj.hooks),
+    ...(fleet ? fleetPart(environmentFleetFields.hosts, 'hosts', obj.hosts) : {}),
+    ...(fleet ? fleetPart(environmentFleetFields.regions, 'regions', obj.regions) : {}),
+    rollback: part(environmentFleetFields.rollback, obj.rollback),
   };
+}
+
+function fleetPart<K extends string, T>(
+  schema: { safeParse(v: unknown): { success: boolean; data?: T } },
+  key: K,
+  value: unknown,
+): Partial<Record<K, T>> {
+  const p = schema.safeParse(value);
+  return p.success && p.data !== undefined ? ({ [key]: p.data } as Partial<Record<K, T>>) : {};
+}
+
+function withoutFleet(env: Environment): Environment {
+  const { hosts: _hosts, regions: _regions, ...rest } = env;
+  return rest;
+}
+
+// A host that fails the schema would make names and regions look unknown: then no fleet rule runs.
+function fleetParses(root: Record<string, unknown>): boolean {
+  const hostMaps = [
+    root.hosts,
+    ...(isObject(root.environments)
+      ? Object.values(root.environments).map((env) =>
+          isObject(env) && isObject(env.hosts) ? env.hosts : undefined,
+        )
+      : []),
+  ];
+  return hostMaps.every((hosts) => hosts === undefined || hostsSchema.safeParse(hosts).success);
 }
 
 /** Reads raw config data as far as possible into the schema's output shape. */
@@ -122,9 +153,13 @@ export function lenientConfig(data: unknown): ConfigOutput {
   const services: Record<string, Service> = {};
   if (isObject(root.services))
     for (const [id, raw] of Object.entries(root.services)) services[id] = lenientService(raw);
+  const fleet = fleetParses(root);
   const environments: Record<string, Environment> = {};
   if (isObject(root.environments))
-    for (const [name, raw] of Object.entries(root.environments)) environments[name] = lenientEnvironment(raw);
+    for (const [name, raw] of Object.entries(root.environments))
+      environments[name] = lenientEnvironment(raw, fleet);
+  const hosts = fleet ? hostsSchema.safeParse(root.hosts) : undefined;
+  const regions = fleet ? regionsSchema.safeParse(root.regions) : undefined;
   const rawStages =
     isObject(root.pipeline) && Array.isArray(root.pipeline.stages) ? root.pipeline.stages : undefined;
   return {
@@ -132,6 +167,8 @@ export function lenientConfig(data: unknown): ConfigOutput {
     jobs,
     services,
     environments,
+    ...(hosts?.success && root.hosts !== undefined ? { hosts: hosts.data } : {}),
+    ...(regions?.success && root.regions !== undefined ? { regions: regions.data } : {}),
     ...(rawStages ? { pipeline: { stages: rawStages.map(lenientStage) } } : {}),
   };
 }

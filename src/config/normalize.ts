@@ -9,6 +9,7 @@ import type { ConfigPath } from './diagnostic.js';
 import type { inlineJobSchema, JobOutput } from './job-schema.js';
 import { resolveRelease } from './release-schema.js';
 import { resolveDeployOverrides } from './resolve-deployments.js';
+import { resolveHosts } from './resolve-fleet.js';
 import { resolveServiceEnvironments, resolveServices } from './resolve-services.js';
 import type {
   ResolvedConfig,
@@ -73,6 +74,7 @@ export function normalize(config: ConfigOutput, projectName: string): ResolvedCo
     jobs[id] = stage === undefined ? job : { ...job, stage };
   }
   const explicitPipeline = config.pipeline !== undefined;
+  const hosts = resolveHosts(config);
   if (!explicitPipeline && Object.keys(jobs).length > 0) {
     for (const id of Object.keys(jobs)) jobs[id] = { ...jobs[id]!, stage: 'default' };
     stages.push({ kind: 'parallel', name: 'default', jobs: Object.keys(jobs), path: ['jobs'] });
@@ -88,9 +90,10 @@ export function normalize(config: ConfigOutput, projectName: string): ResolvedCo
     explicitPipeline,
     ...(config.pipeline?.concurrency ? { concurrency: config.pipeline.concurrency } : {}),
     services: resolveServices(config),
-    environments: resolveServiceEnvironments(config),
+    environments: resolveServiceEnvironments(config, hosts),
     deployOverrides: resolveDeployOverrides(config),
     release: resolveRelease(config.release),
+    ...(Object.keys(hosts).length > 0 ? { hosts } : {}),
   };
 }
 

@@ -7,8 +7,10 @@
 import type { ConfigOutput } from './config-schema.js';
 import type { EnvironmentOutput } from './environment-schema.js';
 import { resolveDeployment } from './resolve-deployments.js';
+import { resolveFleet } from './resolve-fleet.js';
 import type {
   ResolvedDependency,
+  ResolvedHost,
   ResolvedProbe,
   ResolvedProbeCheck,
   ResolvedService,
@@ -26,11 +28,16 @@ export function resolveServices(config: ConfigOutput): Record<string, ResolvedSe
   return out;
 }
 
-/** Every top-level environment of the config, resolved, by name. */
-export function resolveServiceEnvironments(config: ConfigOutput): Record<string, ResolvedServiceEnvironment> {
+/** Every top-level environment of the config, resolved, by name; `hosts` are the file's hosts. */
+export function resolveServiceEnvironments(
+  config: ConfigOutput,
+  hosts: Readonly<Record<string, ResolvedHost>>,
+): Record<string, ResolvedServiceEnvironment> {
   const out: Record<string, ResolvedServiceEnvironment> = {};
-  for (const [name, env] of Object.entries(config.environments))
-    out[name] = resolveServiceEnvironment(name, env);
+  for (const [name, env] of Object.entries(config.environments)) {
+    const fleet = resolveFleet(config, name, env, hosts);
+    out[name] = { ...resolveServiceEnvironment(name, env), ...(fleet ? { fleet } : {}) };
+  }
   return out;
 }
 

@@ -228,12 +228,55 @@ export interface ResolvedApprovalProtection {
   readonly preventSelfApproval: boolean;
 }
 
+/** A machine of `hosts:` (top level or an environment's own), reached over SSH. */
+export interface ResolvedHost {
+  readonly name: string;
+  /** `ssh://[user@]host[:port]` split up; an IPv6 host without its brackets; no port means SSH's default. */
+  readonly address: { readonly user?: string; readonly host: string; readonly port?: number };
+  readonly region: string;
+  /** The folder Slipway uses on the host, as written (default `~/.slipway`). */
+  readonly dir: string;
+  /** Where the host is defined in the file. */
+  readonly path: ConfigPath;
+}
+
+/** One wave of a rollout: a region, when it starts and its share of the environment's traffic. */
+export interface ResolvedWave {
+  readonly region: string;
+  /** Milliseconds after the rollout starts; 0 is `immediate`. */
+  readonly offsetMs: number;
+  /** Fraction of the traffic (0..1); the shares of an environment's waves add up to 1. */
+  readonly traffic: number;
+}
+
+/** How traffic leaves an unhealthy region. */
+export interface ResolvedFailover {
+  readonly strategy: 'automatic' | 'manual';
+  /** Fraction (0..1) of a region's health checks that must pass; below it the region fails over. */
+  readonly healthThreshold: number;
+  /** The longest a switchover may take. */
+  readonly switchoverMs: number;
+}
+
+/** Where an environment deploys when it has hosts: its hosts by region, its waves, failover and rollback. */
+export interface ResolvedFleet {
+  /** Host names (keys of `ResolvedConfig.hosts`) by region, regions in wave order, hosts in file order. */
+  readonly regions: Readonly<Record<string, readonly string[]>>;
+  /** One per region, in the order they start (the primary first). */
+  readonly waves: readonly ResolvedWave[];
+  readonly failover: ResolvedFailover;
+  /** `all`: a failed rollout rolls every region back; `region`: only the region that failed. */
+  readonly rollback: 'all' | 'region';
+}
+
 /** A top-level environment the services are deployed to, with its deployment settings. */
 export interface ResolvedServiceEnvironment extends ResolvedDeployment {
   readonly name: string;
   /** Absent when the platform picks a free port. */
   readonly port?: number;
   readonly approval: ResolvedApprovalProtection;
+  /** Absent when the environment has no hosts (it runs on this machine). */
+  readonly fleet?: ResolvedFleet;
   readonly path: ConfigPath;
 }
 
@@ -285,4 +328,6 @@ export interface ResolvedConfig {
   readonly deployOverrides: Readonly<Record<string, Readonly<Record<string, Partial<ResolvedDeployment>>>>>;
   /** Release settings (every default when the file has no `release:`). */
   readonly release: ResolvedRelease;
+  /** Every host of the file (top level and environments' own) by name; absent when the file has none. */
+  readonly hosts?: Readonly<Record<string, ResolvedHost>>;
 }
