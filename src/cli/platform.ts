@@ -1,17 +1,12 @@
 /** Wires the local platform for CLI commands: the project's state directory and how to start its agent. */
 import { join } from 'node:path';
-import { packageRoot } from '../package/package-root.js';
 import { LocalPlatform } from '../platform/local/local-platform.js';
+import { agentCommand } from './agent-command.js';
 import type { CommandContext } from './context.js';
 
 /** The `.slipway` folder of a project. */
 export function stateDirOf(projectDir: string): string {
   return join(projectDir, '.slipway');
-}
-
-/** The argv that starts this Slipway's agent. */
-export function agentCommand(): string[] {
-  return [process.execPath, join(packageRoot(), 'bin', 'slipway.js')];
 }
 
 /** The local platform of a project, starting its agent on demand. */

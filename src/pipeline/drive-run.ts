@@ -27,7 +27,7 @@ export async function driveRun(
     commitSha: run.commitSha,
     data: { pipeline: run.pipeline, branch: run.branch, resumed: previous.size > 0 },
   });
-  const executeDeps = createRunEnvironment(deps, run, snapshot);
+  const executeDeps = await createRunEnvironment(deps, run, snapshot);
   let status: RunResultStatus;
   try {
     status = await executeRun(executeDeps, { run, config: snapshot.config, plan: snapshot.plan, previous });
@@ -38,7 +38,6 @@ export async function driveRun(
     throw error;
   } finally {
     await executeDeps.processes.close();
-    executeDeps.journal.close();
   }
   await deps.store.updateRun(run.id, { status, finishedAt: deps.clock.now(), pid: null });
   await deps.store.appendEvent({

@@ -5,11 +5,11 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ResolvedConfig } from '../config/resolved.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../state-files/private-modes.js';
 import type { Run } from '../store/store.js';
 import { abortableSleep } from './abortable-sleep.js';
-import { artifactsRoot, createArtifactStore } from './artifacts/artifact-store.js';
-import { hashFiles } from './artifacts/hash-files.js';
+import type { ArtifactStore } from './artifacts/artifact-store.js';
 import { cacheRoot, createCacheStore } from './cache/cache-store.js';
 import type { ExecuteDeps } from './executor/execute-run.js';
 import { LogSink } from './executor/log-sink.js';
@@ -29,8 +29,57 @@ export function runDirOf(projectDir: string, runId: number): string {
   return join(projectDir, '.slipway', 'runs', String(runId));
 }
 
-/** Sets up the run directory and everything the scheduler needs; the caller closes `processes` and `journal`. */
-export function createRunEnvironment(deps: PipelineDeps, run: Run, snapshot: RunSnapshot): ExecuteDeps {
+/**
+ * The artifact store, loaded on first use: it brings tinyglobby and picomatch, a few milliseconds
+ * of start-up that a pipeline without artifacts need not pay before its first job.
+ */
+function lazyArtifactStore(projectDir: string): ArtifactStore {
+  let store: Promise<ArtifactStore> | undefined;
+  const load = () =>
+    (store ??= import('./artifacts/artifact-store.js').then((m) =>
+      m.createArtifactStore({ root: m.artifactsRoot(projectDir) }),
+    ));
+  return {
+    collect: async (patterns, cwd) => (await load()).collect(patterns, cwd),
+    materialize: async (manifest, cwd) => (await load()).materialize(manifest, cwd),
+    verify: async (manifest) => (await load()).verify(manifest),
+  };
+}
+
+/** Whether `value` (plain JSON data) holds the word hashFiles, in any case, in a key or a string. */
+function namesHashFiles(value: unknown): boolean {
+  if (typeof value === 'string') return /hashfiles/i.test(value);
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(namesHashFiles);
+  return Object.entries(value).some(([key, item]) => /hashfiles/i.test(key) || namesHashFiles(item));
+}
+
+/**
+ * `hashFiles()` runs synchronously inside expressions, so its module (tinyglobby and picomatch, a
+ * few milliseconds to load) is loaded before the run starts, but only when the config names it
+ * somewhere: every expression a run evaluates comes from its config, and function names are
+ * case-insensitive.
+ */
+async function hashFilesFor(
+  config: ResolvedConfig,
+  projectDir: string,
+): Promise<(patterns: string[]) => string> {
+  if (!namesHashFiles(config)) {
+    return () => {
+      throw new Error('hashFiles() was called, but the config never names it');
+    };
+  }
+  const { hashFiles } = await import('./artifacts/hash-files.js');
+  return (patterns) => hashFiles(patterns, projectDir);
+}
+
+/** Sets up the run directory and everything the scheduler needs; the caller closes `processes`. */
+export async function createRunEnvironment(
+  deps: PipelineDeps,
+  run: Run,
+  snapshot: RunSnapshot,
+): Promise<ExecuteDeps> {
+  const hashFiles = await hashFilesFor(snapshot.config, snapshot.projectDir);
   const projectDir = snapshot.projectDir;
   const secretsFile = readSecretsFile(join(projectDir, '.slipway', 'secrets.env'));
   const secretNames = new Set(Object.values(snapshot.config.jobs).flatMap((j) => j.secrets));
@@ -74,7 +123,7 @@ export function createRunEnvironment(deps: PipelineDeps, run: Run, snapshot: Run
     baseEnv,
     secrets,
     git: deps.git,
-    hashFiles: (patterns) => hashFiles(patterns, projectDir),
+    hashFiles,
     signal: deps.signal,
     approveCommand: (id, env) => `slipway approve ${id} ${env}`,
     ...(slipwayCommand
@@ -96,7 +145,7 @@ export function createRunEnvironment(deps: PipelineDeps, run: Run, snapshot: Run
         ? spawnRunner()
         : createLauncher({ slots: Math.max(1, deps.concurrency) }),
     cache: createCacheStore({ root: cacheRoot(projectDir), clock: deps.clock }),
-    artifacts: createArtifactStore({ root: artifactsRoot(projectDir) }),
+    artifacts: lazyArtifactStore(projectDir),
     graceMs: deps.graceMs ?? 5000,
     mask: (text) => masker.mask(text),
     sleep: abortableSleep,

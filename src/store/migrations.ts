@@ -3,8 +3,11 @@ import { type CreateTableBuilder, type Kysely, type Migration, Migrator, sql } f
 import { StoreError } from './errors.js';
 import type { StoreBackend } from './store.js';
 
-/** Name of the table recording applied migrations (its lock table gets a `_lock` suffix). */
+/** Name of the table recording applied migrations. */
 export const MIGRATION_TABLE = 'slipway_migration';
+
+/** Name of the table holding Kysely's migration lock row. */
+export const MIGRATION_LOCK_TABLE = `${MIGRATION_TABLE}_lock`;
 
 /** Column types that differ: epoch milliseconds need bigint on PostgreSQL; SQLite integers are 64-bit. */
 function typesFor(backend: StoreBackend) {
@@ -228,16 +231,19 @@ export async function migrateToLatest(
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableName: MIGRATION_TABLE,
-    migrationLockTableName: `${MIGRATION_TABLE}_lock`,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
     ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }),
   });
   const { error, results = [] } = await migrator.migrateToLatest();
-  if (error !== undefined) {
-    const failed = results.find((result) => result.status === 'Error')?.migrationName;
-    const what = failed === undefined ? 'migrating the state database' : `migration ${failed}`;
-    throw new StoreError('MIGRATION_FAILED', `${what} failed: ${messageOf(error)}`, { cause: error });
-  }
+  if (error !== undefined)
+    throw migrationFailed(results.find((result) => result.status === 'Error')?.migrationName, error);
   return results.map((result) => result.migrationName);
+}
+
+/** The MIGRATION_FAILED error for `error` raised by migration `failed` (undefined: by the bookkeeping around them). */
+export function migrationFailed(failed: string | undefined, error: unknown): StoreError {
+  const what = failed === undefined ? 'migrating the state database' : `migration ${failed}`;
+  return new StoreError('MIGRATION_FAILED', `${what} failed: ${messageOf(error)}`, { cause: error });
 }
 
 function messageOf(error: unknown): string {

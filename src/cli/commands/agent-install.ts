@@ -6,9 +6,10 @@ import { type AgentPort, planAgentUnits, type UnitScope } from '../../platform/l
 import { enableSteps } from '../../platform/local/systemd/enable-steps.js';
 import { SystemdUnitError } from '../../platform/local/systemd/errors.js';
 import { installAgentUnits } from '../../platform/local/systemd/install-agent-units.js';
+import { agentCommand } from '../agent-command.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { agentCommand, stateDirOf } from '../platform.js';
+import { stateDirOf } from '../platform.js';
 import { loadProject } from '../project.js';
 
 /** Options of `agent install`. */

@@ -10,10 +10,11 @@ import { runRouterHost } from '../../platform/local/supervisor/router-host.js';
 import { Supervisor } from '../../platform/local/supervisor/supervisor.js';
 import { readListenFds, withoutListenEnv } from '../../platform/local/systemd/listen-fds.js';
 import type { ServiceStatus } from '../../platform/platform.js';
+import { agentCommand } from '../agent-command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { agentCommand, stateDirOf } from '../platform.js';
+import { stateDirOf } from '../platform.js';
 import { projectDirOf } from '../project.js';
 
 /** The processes an agent is made of. */

@@ -1,7 +1,7 @@
 /** `slipway run`, `resume` and `rerun`: execute a pipeline with a live, plain or JSON view. */
 
 import { availableParallelism } from 'node:os';
-import { readGitInfo } from '../../pipeline/git-info.js';
+import { type GitInfo, readGitInfoAsync } from '../../pipeline/git-info.js';
 import type { PipelineDeps, RunOutcome } from '../../pipeline/pipeline-deps.js';
 import { rerunRun } from '../../pipeline/rerun-run.js';
 import { resumeRun } from '../../pipeline/resume-run.js';
@@ -9,10 +9,10 @@ import type { Reporter } from '../../pipeline/run-events.js';
 import { startRun } from '../../pipeline/start-run.js';
 import { systemClock } from '../../rollout/rollout-clock.js';
 import type { Store } from '../../store/store.js';
+import { agentCommand } from '../agent-command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { agentCommand } from '../platform.js';
 import { actorOf, loadProject, openProjectStore, parseRunId, projectDirOf } from '../project.js';
 import type { ApiClient } from '../remote/api-client.js';
 import { refuseRemoteFlag, remoteClient } from '../remote/remote-context.js';
@@ -79,12 +79,14 @@ function concurrencyOf(text: string | undefined): number {
   return n;
 }
 
-// Runs `work` with Ctrl-C wired to cancellation; a second Ctrl-C exits at once.
+// Runs `work` with Ctrl-C wired to cancellation; a second Ctrl-C exits at once. `git` is read
+// while the store opens unless the caller started reading it earlier.
 async function withRuntime(
   ctx: CommandContext,
   projectDir: string,
   concurrency: number,
   work: (deps: PipelineDeps) => Promise<RunOutcome>,
+  git: Promise<GitInfo> = readGitInfoAsync(projectDir),
 ): Promise<number> {
   const store: Store = await openProjectStore(ctx, projectDir);
   const controller = new AbortController();
@@ -106,7 +108,7 @@ async function withRuntime(
       actor: actorOf(ctx),
       concurrency,
       signal: controller.signal,
-      git: readGitInfo(projectDir),
+      git: await git,
       slipwayCommand: agentCommand(),
     });
     reporter.close();
@@ -130,6 +132,8 @@ export async function runCommand(ctx: CommandContext, options: RunOptions): Prom
       ...(options.stage ? { stage: options.stage } : {}),
     });
   }
+  // git runs while the config loads and the store opens.
+  const git = readGitInfoAsync(projectDirOf(ctx));
   const project = await loadProject(ctx);
   const concurrency = concurrencyOf(options.concurrency);
   const selection = {
@@ -141,8 +145,12 @@ export async function runCommand(ctx: CommandContext, options: RunOptions): Prom
   if (options.stage && !project.config.stages.some((s) => s.name === options.stage)) {
     throw new UsageError(`no stage '${options.stage}' in ${project.file}`);
   }
-  return withRuntime(ctx, project.projectDir, concurrency, (deps) =>
-    startRun(deps, { projectDir: project.projectDir, config: project.config, selection }),
+  return withRuntime(
+    ctx,
+    project.projectDir,
+    concurrency,
+    (deps) => startRun(deps, { projectDir: project.projectDir, config: project.config, selection }),
+    git,
   );
 }
 

@@ -9,9 +9,10 @@ import { PipelineError } from '../../pipeline/errors.js';
 import { systemClock } from '../../rollout/rollout-clock.js';
 import { createServer } from '../../server/create-server.js';
 import { ServerError } from '../../server/server-error.js';
+import { agentCommand } from '../agent-command.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { agentCommand, localPlatform } from '../platform.js';
+import { localPlatform } from '../platform.js';
 import { loadProject, openProjectStore } from '../project.js';
 import { slipwayVersion } from '../version.js';
 

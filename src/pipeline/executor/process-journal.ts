@@ -12,7 +12,6 @@ import { PRIVATE_FILE_MODE } from '../../state-files/private-modes.js';
 export interface ProcessJournal {
   /** The file runners append `pgid key` lines to (RunProcessOptions.startRecord). */
   readonly file: string;
-  close(): void;
 }
 
 function journalPath(runDir: string): string {
@@ -23,7 +22,7 @@ function journalPath(runDir: string): string {
 export function openProcessJournal(runDir: string): ProcessJournal {
   const file = journalPath(runDir);
   closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
-  return { file, close: () => {} };
+  return { file };
 }
 
 /** The last process group recorded for each job of the run. */

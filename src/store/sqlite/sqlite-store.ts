@@ -7,10 +7,11 @@ import { Kysely } from 'kysely';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenSync } from '../../state-files/private-modes.js';
 import { StoreError } from '../errors.js';
 import { createKyselyStore } from '../kysely-store.js';
-import { migrateToLatest } from '../migrations.js';
 import type { Database } from '../schema.js';
 import type { Clock, Store } from '../store.js';
+import { sqliteAddonPath } from './sqlite-addon.js';
 import { ImmediateSqliteDialect, withStatementCache } from './sqlite-dialect.js';
+import { migrateSqlite } from './sqlite-migrate.js';
 import { sqliteRunProgress } from './sqlite-run-progress.js';
 
 /** How long a statement waits for another process's write lock before failing with SQLITE_BUSY. */
@@ -48,7 +49,7 @@ function retryWhileBusy(step: () => void): void {
 async function migrateExclusively(database: BetterSqlite3.Database, db: Kysely<Database>): Promise<void> {
   retryWhileBusy(() => database.exec('BEGIN IMMEDIATE'));
   try {
-    await migrateToLatest(db as Kysely<unknown>, 'sqlite');
+    await migrateSqlite(database, db as Kysely<unknown>);
     database.exec('COMMIT');
   } catch (error) {
     if (database.inTransaction) database.exec('ROLLBACK');
@@ -78,7 +79,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   try {
     await mkdir(dirname(options.file), { recursive: true, mode: PRIVATE_DIR_MODE });
     makePrivate(options.file);
-    database = new BetterSqlite3(options.file, { timeout: busyTimeoutMs });
+    const nativeBinding = sqliteAddonPath();
+    database = new BetterSqlite3(options.file, {
+      timeout: busyTimeoutMs,
+      ...(nativeBinding === undefined ? {} : { nativeBinding }),
+    });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new StoreError('OPEN_FAILED', `cannot open the state database ${options.file}: ${reason}`, {
