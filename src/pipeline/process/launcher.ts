@@ -272,6 +272,8 @@ export function createLauncher(options: { python?: string | undefined; slots?: n
     return { status: 'failed', exitCode: status, signal: null, pid, durationMs };
   };
 
+  // Started now, so python's own start-up overlaps whatever the runner does before its first job.
+  ensure();
   return {
     run,
     ...(options.slots ? { slots: options.slots, waiting: () => waiting } : {}),
