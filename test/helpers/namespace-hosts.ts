@@ -11,18 +11,19 @@
  * though /usr/bin/node still exists by absolute path (a mount namespace would be needed to hide it).
  *
  * Needs root, /usr/sbin/sshd, ssh and iproute2; `namespaceHostsSkip()` is the `skip` option.
- * Everything lives under /tmp/ssh-helper/<id>/ and is removed by `cleanup()` (also at process exit).
+ * Everything lives under <tmpdir>/slipway-test-hosts/<id>/ and is removed by `cleanup()` (also at process exit).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SshTarget } from '../../src/platform/ssh/ssh-target.js';
 import { IPROUTE2, SSH, SSHD, skipWithout } from './outside-program.js';
 
 /** Where every namespace host keeps its files. */
-export const NAMESPACE_HOSTS_ROOT = '/tmp/ssh-helper';
+export const NAMESPACE_HOSTS_ROOT = join(tmpdir(), 'slipway-test-hosts');
 
 /** One test host. */
 export interface NamespaceHost {

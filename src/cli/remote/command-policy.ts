@@ -22,6 +22,7 @@ export const LOCAL_ONLY_COMMANDS: ReadonlySet<string> = new Set([
   'agent status',
   'agent run',
   'agent install',
+  'host trust',
 ]);
 
 /** The path of a command below the program, e.g. `release show`. */
