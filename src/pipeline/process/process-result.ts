@@ -27,8 +27,8 @@ export interface RunProcessOptions {
    */
   readonly outputFile?: string;
   /**
-   * Appends `<pid> <key>` to `file` the moment the process exists, before `onStart` and before
-   * the command can do anything: a runner killed at any point after cannot lose the record.
+   * Appends `<pid> <key>` to `file` as soon as the process exists, before `onStart`: the
+   * launcher writes it itself, so a runner killed at any point after the start cannot lose it.
    */
   readonly startRecord?: { readonly file: string; readonly key: string };
 }
