@@ -1,12 +1,14 @@
 /**
  * `slipway plan SERVICE --env ENV`: shows the steps a deploy would take (weights and instances at
  * each) from what runs now, without changing anything: no revision is written, no agent started.
+ * For an environment with hosts it also shows the waves, region by region, each host taking the steps.
  */
 
 import { formatDuration } from '../../config/duration.js';
 import type { RevisionStatus } from '../../platform/platform.js';
 import { revisionIdOf } from '../../platform/revision-fingerprint.js';
 import { deploymentFor } from '../../rollout/deployment.js';
+import { type FleetPlan, planFleet } from '../../rollout/fleet/fleet-plan.js';
 import { planRollout, type RolloutPlan } from '../../rollout/plan-rollout.js';
 import type { RolloutStep } from '../../rollout/rollout-step.js';
 import type { CommandContext } from '../context.js';
@@ -15,6 +17,7 @@ import { ExitCode } from '../exit-codes.js';
 import { localPlatform } from '../platform.js';
 import { loadProject } from '../project.js';
 import { requireEnv } from './health.js';
+import { fleetFooter, fleetSize, waveHeadings } from './plan-fleet.js';
 
 /** Prints the rollout plan of one service in one environment; exit 0 (2 for an unknown service or env). */
 export async function planCommand(
@@ -52,8 +55,16 @@ export async function planCommand(
         ...(stable ? { stable: { id: stable.id, instances: stable.desired } } : {}),
         next,
       });
+  const fleetOf = config.environments[env]?.fleet;
+  const fleet = fleetOf ? planFleet(fleetOf, plan) : undefined;
   if (ctx.output.json) {
-    ctx.output.data({ service: serviceId, env, strategy: plan.strategy, steps: plan.steps });
+    ctx.output.data({
+      service: serviceId,
+      env,
+      strategy: plan.strategy,
+      steps: plan.steps,
+      ...(fleet ? { fleet } : {}),
+    });
     return ExitCode.Ok;
   }
   if (plan.steps.length === 0) {
@@ -61,11 +72,23 @@ export async function planCommand(
     return ExitCode.Ok;
   }
   const from = stable ? `${stable.id} (${stable.desired} instance(s)) -> ` : 'first deploy of ';
-  ctx.output.line(
-    `${serviceId} to ${env}: ${plan.strategy}, ${from}${next} (${service.instances} instance(s))`,
-  );
-  printSteps(ctx, plan.steps);
+  const size = fleet
+    ? `${service.instances} instance(s) per host, ${fleetSize(fleet)}`
+    : `${service.instances} instance(s)`;
+  ctx.output.line(`${serviceId} to ${env}: ${plan.strategy}, ${from}${next} (${size})`);
+  if (fleet) printFleet(ctx, fleet);
+  else printSteps(ctx, plan.steps);
   return ExitCode.Ok;
+}
+
+// Each wave's heading with its steps under it, then what a failure does and the failover settings.
+function printFleet(ctx: CommandContext, fleet: FleetPlan): void {
+  const headings = waveHeadings(fleet);
+  fleet.waves.forEach((wave, i) => {
+    ctx.output.line(ctx.output.paint('bold', headings[i] ?? wave.region));
+    printSteps(ctx, wave.steps);
+  });
+  for (const line of fleetFooter(fleet)) ctx.output.line(line);
 }
 
 // The revision serving now: the highest weight among the others (a half-done rollout of `next` plans from it).
