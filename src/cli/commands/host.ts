@@ -14,7 +14,10 @@ export interface HostTrustOptions {
 }
 
 /** The configured host named `name`, or a usage error listing the hosts there are. */
-function hostNamed(hosts: Readonly<Record<string, ResolvedHost>> | undefined, name: string): ResolvedHost {
+export function hostNamed(
+  hosts: Readonly<Record<string, ResolvedHost>> | undefined,
+  name: string,
+): ResolvedHost {
   const host = hosts?.[name];
   if (host) return host;
   const names = Object.keys(hosts ?? {});
