@@ -8,7 +8,8 @@ import type { ConfigPath, Diagnostic } from './diagnostic.js';
 import { formatDuration } from './duration.js';
 import { selectEnvironment, type WrittenWave, writtenWaves } from './resolve-fleet.js';
 import type { ResolvedConfig } from './resolved.js';
-import type { ConfigSource, Position } from './source.js';
+import { pos, ruleDiagnostics } from './rule-diagnostics.js';
+import type { ConfigSource } from './source.js';
 import { didYouMean } from './suggest.js';
 
 const startText = (ms: number) => (ms === 0 ? 'immediate' : `+${formatDuration(ms)}`);
@@ -20,11 +21,7 @@ export function checkFleetRules(
   resolved: ResolvedConfig,
   source: ConfigSource,
 ): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const error = (path: ConfigPath, message: string, at: Position = source.valueAt(path)): void => {
-    out.push({ severity: 'error', path, message, ...at });
-  };
-  const pos = (p: Position) => `${p.line}:${p.col}`;
+  const { out, error } = ruleDiagnostics(source);
   const hosts = resolved.hosts ?? {};
   const topHosts = Object.keys(config.hosts ?? {});
   const allRegions = [...new Set(Object.values(hosts).map((h) => h.region))];

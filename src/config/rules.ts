@@ -9,6 +9,7 @@ import type { ConfigPath, Diagnostic } from './diagnostic.js';
 import { checkFleetRules } from './fleet-rules.js';
 import type { JobDefinition } from './normalize.js';
 import type { ResolvedConfig } from './resolved.js';
+import { pos, ruleDiagnostics } from './rule-diagnostics.js';
 import { checkServiceRules } from './service-rules.js';
 import type { ConfigSource, Position } from './source.js';
 import { didYouMean } from './suggest.js';
@@ -20,14 +21,7 @@ export function checkRules(
   resolved: ResolvedConfig,
   source: ConfigSource,
 ): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const error = (path: ConfigPath, message: string, at: Position = source.valueAt(path)): void => {
-    out.push({ severity: 'error', path, message, ...at });
-  };
-  const warning = (path: ConfigPath, message: string, at: Position = source.valueAt(path)): void => {
-    out.push({ severity: 'warning', path, message, ...at });
-  };
-  const pos = (p: Position) => `${p.line}:${p.col}`;
+  const { out, error, warning } = ruleDiagnostics(source);
 
   // Job shape and unique ids.
   const firstDefinition = new Map<string, JobDefinition>();

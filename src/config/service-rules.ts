@@ -7,8 +7,9 @@ import type { ConfigOutput } from './config-schema.js';
 import { deploysServices } from './deploy-targets.js';
 import type { ConfigPath, Diagnostic } from './diagnostic.js';
 import type { ResolvedConfig } from './resolved.js';
+import { pos, ruleDiagnostics } from './rule-diagnostics.js';
 import { DEPENDENCY_KINDS } from './service-schema.js';
-import type { ConfigSource, Position } from './source.js';
+import type { ConfigSource } from './source.js';
 import { checkStrategyRules } from './strategy-rules.js';
 
 const PROBE_KINDS = ['http', 'tcp', 'exec'] as const;
@@ -27,11 +28,7 @@ export function checkServiceRules(
   resolved: ResolvedConfig,
   source: ConfigSource,
 ): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const error = (path: ConfigPath, message: string, at: Position = source.valueAt(path)): void => {
-    out.push({ severity: 'error', path, message, ...at });
-  };
-  const pos = (p: Position) => `${p.line}:${p.col}`;
+  const { out, error } = ruleDiagnostics(source);
 
   for (const [id, service] of Object.entries(config.services)) {
     for (const which of ['readiness', 'liveness'] as const) {

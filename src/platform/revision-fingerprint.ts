@@ -9,9 +9,9 @@ import type { ResolvedService } from '../config/resolved.js';
 import { PlatformError } from './errors.js';
 
 /** Folders never part of a revision: version control, Slipway's state, installed dependencies. */
-const SKIPPED = new Set(['.git', '.slipway', 'node_modules']);
+export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['.git', '.slipway', 'node_modules']);
 /** Files at the source root that are not part of it: the config, whose service part is hashed on its own. */
-const SKIPPED_AT_ROOT = new Set(['slipway.yaml', 'slipway.yml']);
+export const SKIPPED_AT_ROOT: ReadonlySet<string> = new Set(['slipway.yaml', 'slipway.yml']);
 /** The part of a service's resolved config that defines a revision. */
 export type RevisionConfig = Omit<ResolvedService, 'path' | 'source' | 'id'>;
 
@@ -29,7 +29,7 @@ function listFiles(root: string): SourceFile[] {
   const walk = (rel: string): void => {
     const names = readdirSync(join(root, rel)).sort();
     for (const name of names) {
-      if (SKIPPED.has(name) || (rel === '' && SKIPPED_AT_ROOT.has(name))) continue;
+      if (SKIPPED_FOLDERS.has(name) || (rel === '' && SKIPPED_AT_ROOT.has(name))) continue;
       const childRel = rel ? `${rel}/${name}` : name;
       const full = join(root, childRel);
       const stat = lstatSync(full);

@@ -17,6 +17,8 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+// What is never shipped is what a revision fingerprint skips: the same two sets.
+import { SKIPPED_AT_ROOT, SKIPPED_FOLDERS } from '../revision-fingerprint.js';
 import { ShipError } from './ship-errors.js';
 
 /** One regular file of a revision. */
@@ -35,11 +37,6 @@ export interface RevisionManifest {
   readonly digest: string;
   readonly files: readonly ManifestFile[];
 }
-
-/** Folders never shipped, wherever they are (the ones a revision fingerprint skips). */
-export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['.git', '.slipway', 'node_modules']);
-/** Files at the root never shipped: the config, which a revision fingerprint hashes on its own. */
-export const SKIPPED_AT_ROOT: ReadonlySet<string> = new Set(['slipway.yaml', 'slipway.yml']);
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses.
 const UNSAFE_NAME = /[\u0000-\u001f\u007f\\]/;
