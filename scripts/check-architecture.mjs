@@ -25,6 +25,8 @@ export const UNITS = [
   { unit: 'platform/ssh', rank: 6, layer: 'bottom' },
   { unit: 'platform/edge', rank: 6, layer: 'bottom' },
   { unit: 'platform/local', rank: 7, layer: 'bottom' },
+  // a host reached over SSH: its agent's control API through the connection, revisions shipped to it
+  { unit: 'platform/remote', rank: 7.5, layer: 'bottom' },
   // middle: the domains
   { unit: 'pipeline', rank: 8, layer: 'middle' },
   { unit: 'rollout', rank: 8, layer: 'middle' },
