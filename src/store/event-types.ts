@@ -36,6 +36,19 @@ export const EVENT_TYPES = [
   'rollout.paused',
   'rollout.completed',
   'rollout.aborted',
+  // Fleet deploys: one wave per region, in order (Slipway).
+  'fleet.started',
+  'fleet.wave.started',
+  'fleet.wave.completed',
+  'fleet.wave.failed',
+  'fleet.completed',
+  'fleet.failed',
+  // Regions behind an environment's edge: health and failover (Slipway).
+  'region.unhealthy',
+  'region.recovered',
+  'region.failedover',
+  'region.restoring',
+  'region.restored',
   // Releases (Slipway).
   'release.published',
   // Operations (CDEvents: incident), the start and end of time to restore.
