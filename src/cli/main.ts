@@ -10,6 +10,7 @@ import { ExitCode } from './exit-codes.js';
 import { declareAgentCommands } from './families/agent-commands.js';
 import { declareConfigCommands } from './families/config-commands.js';
 import { declareDemoCommands } from './families/demo-commands.js';
+import { declareEdgeCommands } from './families/edge-commands.js';
 import { declareHostCommands } from './families/host-commands.js';
 import { declarePipelineCommands } from './families/pipeline-commands.js';
 import { declareReleaseCommands } from './families/release-commands.js';
@@ -48,6 +49,7 @@ export function assembleProgram(io: CliIo, run: RunCommand): CommandUnknownOpts 
   declareServerCommands(program, run);
   declareDemoCommands(program, run);
   declareHostCommands(program, run);
+  declareEdgeCommands(program, run);
   return program;
 }
 

@@ -23,6 +23,8 @@ export const LOCAL_ONLY_COMMANDS: ReadonlySet<string> = new Set([
   'agent run',
   'agent install',
   'host trust',
+  'edge',
+  'failover',
 ]);
 
 /** The path of a command below the program, e.g. `release show`. */
