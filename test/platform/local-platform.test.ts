@@ -9,6 +9,7 @@ platformContract('local', async () => {
     platform,
     baseDir: project.dir,
     service: fixtureService,
+    localServices: '127.0.0.1',
     close: async () => {
       await close();
       project.cleanup();

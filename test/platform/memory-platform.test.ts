@@ -12,6 +12,7 @@ platformContract('memory', async () => {
     platform,
     baseDir: project.dir,
     service: fixtureService,
+    localServices: '127.0.0.1',
     close: async () => {
       await platform.close();
       project.cleanup();

@@ -3,6 +3,7 @@
  * It uses only the contract and HTTP requests to the endpoint a platform reports.
  */
 import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { ResolvedService } from '../../src/config/resolved.js';
@@ -16,7 +17,29 @@ export interface ContractHarness {
   readonly baseDir: string;
   /** A service of the fixture app with these overrides. */
   service(overrides?: Partial<ResolvedService>): ResolvedService;
+  /**
+   * Holds a port where the platform's services listen, for the port-clash test; default a server
+   * on this machine's 127.0.0.1 (a remote platform holds one on its host).
+   */
+  occupyPort?(): Promise<{ readonly port: number; release(): Promise<void> }>;
+  /**
+   * Where this machine's PostgreSQL, Redis and RabbitMQ are as the platform's instances see them;
+   * undefined when they cannot reach them (a host of its own, whose loopback is not this one).
+   */
+  readonly localServices?: string | undefined;
+  /** The address of this machine as the platform's instances reach it; default 127.0.0.1. */
+  readonly thisMachine?: string | undefined;
   close(): Promise<void>;
+}
+
+/** A port held on this machine's loopback. */
+async function occupyLocalPort(): Promise<{ readonly port: number; release(): Promise<void> }> {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (blocker.address() as AddressInfo).port,
+    release: () => new Promise<void>((resolve) => blocker.close(() => resolve())),
+  };
 }
 
 /** Registers the contract tests for one platform. */
@@ -221,17 +244,36 @@ export function platformContract(name: string, makeHarness: () => Promise<Contra
 
     test('health reports probes with latency and dependency checks', async () => {
       const ref = { service: 'web', env: 'c-health' };
+      const at = h.localServices;
+      // An HTTP peer on this machine, on every interface: a dependency the instances can always reach.
+      const peer = createHttpServer((_req, res) => res.end('ok\n'));
+      await new Promise<void>((resolve) => peer.listen(0, '0.0.0.0', resolve));
+      const peerUrl = `http://${h.thisMachine ?? '127.0.0.1'}:${(peer.address() as AddressInfo).port}/`;
+      after(() => peer.close());
+      const reachable = [
+        { name: 'peer', kind: 'http' as const, url: peerUrl, timeoutMs: 2000 },
+        ...(at === undefined
+          ? []
+          : [
+              {
+                name: 'database',
+                kind: 'postgres' as const,
+                url: `postgres://postgres@${at}:5432/test`,
+                timeoutMs: 3000,
+              },
+              { name: 'cache', kind: 'redis' as const, url: `redis://${at}:6379`, timeoutMs: 2000 },
+              {
+                name: 'queue',
+                kind: 'rabbitmq' as const,
+                url: `amqp://guest:guest@${at}:5672`,
+                timeoutMs: 3000,
+              },
+            ]),
+      ];
       const service = h.service({
         instances: 1,
         dependencies: [
-          {
-            name: 'database',
-            kind: 'postgres',
-            url: 'postgres://postgres@127.0.0.1:5432/test',
-            timeoutMs: 3000,
-          },
-          { name: 'cache', kind: 'redis', url: 'redis://127.0.0.1:6379', timeoutMs: 2000 },
-          { name: 'queue', kind: 'rabbitmq', url: 'amqp://guest:guest@127.0.0.1:5672', timeoutMs: 3000 },
+          ...reachable,
           { name: 'payments', kind: 'http', url: 'http://127.0.0.1:1/health', timeoutMs: 1000 },
         ],
       });
@@ -242,18 +284,15 @@ export function platformContract(name: string, makeHarness: () => Promise<Contra
       assert.equal(readiness?.status, 'passing');
       assert.equal(typeof readiness?.latencyMs, 'number');
       const byName = Object.fromEntries(report.dependencies.map((d) => [d.name, d]));
-      assert.equal(byName.database?.ok, true, byName.database?.message);
-      assert.equal(byName.cache?.ok, true, byName.cache?.message);
-      assert.equal(byName.queue?.ok, true, byName.queue?.message);
+      for (const d of reachable) assert.equal(byName[d.name]?.ok, true, byName[d.name]?.message);
       assert.equal(byName.payments?.ok, false);
       assert.equal(report.healthy, false, 'an unreachable dependency makes the service unhealthy');
       await h.platform.remove(ref);
     });
 
     test('a port already taken is reported in status, not fatal', async () => {
-      const blocker = createServer();
-      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-      const port = (blocker.address() as AddressInfo).port;
+      const blocker = await (h.occupyPort ?? occupyLocalPort)();
+      const { port } = blocker;
       try {
         const status = await h.platform.ensureService({ service: 'web', env: 'c-port' }, { port });
         assert.match(status.error ?? '', new RegExp(`port ${port} is already in use`));
@@ -268,7 +307,7 @@ export function platformContract(name: string, makeHarness: () => Promise<Contra
         await h.platform.remove(ref);
         await h.platform.remove({ service: 'web', env: 'c-port' });
       } finally {
-        blocker.close();
+        await blocker.release();
       }
     });
   });

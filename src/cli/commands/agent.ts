@@ -1,6 +1,7 @@
 /** `slipway agent run|start|stop|status`: the per-host agent that runs service instances and routes traffic. */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { AgentDaemon } from '../../platform/local/agent/agent-daemon.js';
 import type { AgentInfo } from '../../platform/local/agent/control-api.js';
 import { RouterLink } from '../../platform/local/agent/router-link.js';
@@ -26,7 +27,7 @@ type AgentRole = 'supervisor' | 'controller' | 'router';
  */
 export async function agentRunCommand(
   ctx: CommandContext,
-  options: { stateDir?: string; metricsPort?: string; role?: string },
+  options: { stateDir?: string; metricsPort?: string; role?: string; listen?: string },
 ): Promise<number> {
   const stateDir = options.stateDir ?? stateDirOf(projectDirOf(ctx));
   const metricsPort = options.metricsPort === undefined ? undefined : Number(options.metricsPort);
@@ -35,6 +36,10 @@ export async function agentRunCommand(
     (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)
   ) {
     throw new UsageError(`--metrics-port must be a port number, got '${options.metricsPort}'`);
+  }
+  const listen = options.listen;
+  if (listen !== undefined && isIP(listen) === 0) {
+    throw new UsageError(`--listen must be an IP address (127.0.0.1, 0.0.0.0, ::), got '${listen}'`);
   }
   const role = options.role ?? 'supervisor';
   if (role !== 'supervisor' && role !== 'controller' && role !== 'router') {
@@ -46,20 +51,27 @@ export async function agentRunCommand(
   process.on('unhandledRejection', (error) =>
     log(`unexpected rejection: ${(error as Error)?.stack ?? error}`),
   );
-  if (role === 'supervisor') await runSupervisor(ctx, stateDir, metricsPort, log);
+  if (role === 'supervisor') await runSupervisor(ctx, stateDir, { metricsPort, listen }, log);
   else {
     const channel = supervisorChannel(role);
     if (role === 'router') await runRouterHost(channel, (line) => log(`router ${process.pid}: ${line}`));
-    else await runController(ctx, stateDir, metricsPort, channel, log);
+    else await runController(ctx, stateDir, { metricsPort, listen }, channel, log);
   }
   // The process's work is over: leave now rather than wait for idle pooled sockets and timers to wind down.
   process.exit(ExitCode.Ok);
 }
 
+/** What `agent run` passes on to the agent's processes. */
+interface RunSettings {
+  readonly metricsPort: number | undefined;
+  /** The address public ports bind; unset keeps 127.0.0.1. */
+  readonly listen: string | undefined;
+}
+
 async function runSupervisor(
   ctx: CommandContext,
   stateDir: string,
-  metricsPort: number | undefined,
+  { metricsPort, listen }: RunSettings,
   log: (line: string) => void,
 ): Promise<void> {
   const [node, ...script] = agentCommand();
@@ -69,6 +81,7 @@ async function runSupervisor(
     stateDir,
     log,
     listenFds: readListenFds(ctx.io.env, process.pid),
+    ...(listen !== undefined ? { listen } : {}),
     spawn: (role) =>
       spawn(
         node as string,
@@ -83,6 +96,7 @@ async function runSupervisor(
           ...(role === 'controller' && metricsPort !== undefined
             ? ['--metrics-port', String(metricsPort)]
             : []),
+          ...(role === 'controller' && listen !== undefined ? ['--listen', listen] : []),
         ],
         // Their own process groups: a Ctrl-C in the terminal reaches the supervisor, which stops them in order.
         { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env, detached: true },
@@ -98,7 +112,7 @@ async function runSupervisor(
 async function runController(
   ctx: CommandContext,
   stateDir: string,
-  metricsPort: number | undefined,
+  { metricsPort, listen }: RunSettings,
   channel: IpcChannel,
   log: (line: string) => void,
 ): Promise<void> {
@@ -109,6 +123,7 @@ async function runController(
     log,
     router: new RouterLink(channel),
     ...(metricsPort !== undefined ? { metricsPort } : {}),
+    ...(listen !== undefined ? { listen } : {}),
   });
   // A signal stops the agent but leaves instances running for the next agent to adopt; so does
   // the loss of the supervisor, which took the ports with it.

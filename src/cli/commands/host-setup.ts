@@ -1,10 +1,11 @@
-/** `slipway host setup HOST`: checks a configured host, installs this Slipway there over SSH, and checks it runs. */
+/** `slipway host setup HOST`: checks a configured host, installs this Slipway there over SSH, checks it runs, and starts its agent. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../package/package-root.js';
+import { hostTarget } from '../../platform/remote/open-hosts.js';
+import { ensureRemoteAgent, type RemoteAgent } from '../../platform/remote/remote-agent.js';
 import { type HostSetupResult, setupHost } from '../../platform/ssh/host-setup.js';
 import { type StagedPackage, stagePackage } from '../../platform/ssh/package-revision.js';
-import type { SshTarget } from '../../platform/ssh/ssh-target.js';
 import { SshTransport } from '../../platform/ssh/ssh-transport.js';
 import type { CommandContext } from '../context.js';
 import { loadProject } from '../project.js';
@@ -31,7 +32,18 @@ function size(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-function summary(result: HostSetupResult, staged: StagedPackage, ms: number): string[] {
+function agentLine(agent: RemoteAgent): string {
+  switch (agent.status) {
+    case 'started':
+      return `Started the agent (Slipway ${agent.version}) on the host.`;
+    case 'running':
+      return `The agent already runs there, Slipway ${agent.version}.`;
+    case 'restarted':
+      return `Restarted the agent, which ran another install (Slipway ${agent.previousVersion}), with Slipway ${agent.version}.`;
+  }
+}
+
+function summary(result: HostSetupResult, staged: StagedPackage, agent: RemoteAgent, ms: number): string[] {
   const { ship } = result;
   const files = `${staged.manifest.files.length} files, ${size(staged.bytes)}`;
   return [
@@ -40,7 +52,8 @@ function summary(result: HostSetupResult, staged: StagedPackage, ms: number): st
       : `Shipped revision ${ship.digest.slice(0, 12)} (${files}): sent ${ship.filesSent} files, ${size(ship.bytesSent)} in ${(ship.ms / 1000).toFixed(1)} s.`,
     `Pointed ${result.path} at revisions/${ship.digest.slice(0, 12)}...`,
     `\`node ${result.path}/bin/slipway.js --version\` printed ${result.version}, as expected.`,
-    `Host ${result.host} is set up in ${(ms / 1000).toFixed(1)} s; the agent is started by deploy.`,
+    agentLine(agent),
+    `Host ${result.host} is set up in ${(ms / 1000).toFixed(1)} s.`,
   ];
 }
 
@@ -53,14 +66,7 @@ export async function hostSetupCommand(
   const started = Date.now();
   const { config } = await loadProject(ctx);
   const host = hostNamed(config.hosts, name);
-  const target: SshTarget = {
-    name: host.name,
-    host: host.address.host,
-    ...(host.address.user !== undefined ? { user: host.address.user } : {}),
-    ...(host.address.port !== undefined ? { port: host.address.port } : {}),
-    ...(opts.knownHosts !== undefined ? { knownHostsFile: opts.knownHosts } : {}),
-    ...(opts.identity !== undefined ? { identityFile: opts.identity } : {}),
-  };
+  const target = hostTarget(host, { knownHostsFile: opts.knownHosts, identityFile: opts.identity });
   const root = packageRoot();
   const range = nodeRange(root);
   const version = slipwayVersion();
@@ -81,7 +87,9 @@ export async function hostSetupCommand(
       },
     });
     const done = staged as StagedPackage;
-    for (const line of summary(result, done, Date.now() - started)) say(line);
+    // The agent runs the Slipway just installed: started when none runs, restarted when it ran another.
+    const agent = await ensureRemoteAgent(transport, host);
+    for (const line of summary(result, done, agent, Date.now() - started)) say(line);
     ctx.output.data({
       host: result.host,
       node: result.node,
@@ -94,6 +102,11 @@ export async function hostSetupCommand(
       path: result.path,
       revisionPath: result.revisionPath,
       version: result.version,
+      agent: {
+        status: agent.status,
+        version: agent.version,
+        ...(agent.previousVersion !== undefined ? { previousVersion: agent.previousVersion } : {}),
+      },
       ms: Date.now() - started,
     });
     return 0;

@@ -50,6 +50,10 @@ export function declareAgentCommands(program: Program, run: RunCommand): void {
     .option('--state-dir <dir>', "the project's .slipway directory")
     .option('--metrics-port <port>', 'loopback port of the Prometheus endpoint (default: any free port)')
     .option(
+      '--listen <address>',
+      "the address services' public ports bind (default 127.0.0.1; the control API stays on its unix socket)",
+    )
+    .option(
       '--role <role>',
       'supervisor (default: holds the ports, runs the other two), controller (the agent) or router',
     )

@@ -22,7 +22,7 @@ export function declareHostCommands(program: Program, run: RunCommand): void {
   host
     .command('setup')
     .description(
-      "install this Slipway in a host's folder over SSH (checks and installs; the agent is started by deploy)",
+      "install this Slipway in a host's folder over SSH and start its agent (checks, installs, starts, checks the version)",
     )
     .argument('<host>', 'a host named under `hosts:` in slipway.yaml')
     .option(

@@ -17,16 +17,35 @@ const MAX_ATTEMPTS = 3;
 /** How to start an agent process: argv before `agent run --state-dir DIR`. */
 export type AgentCommand = readonly string[];
 
+/** How to reach an agent that is not this host's own (one on a remote host, through a forwarded socket). */
+export interface AgentClientOptions {
+  /**
+   * The socket to talk to instead of `<stateDir>/agent/agent.sock` (a local socket forwarded to the
+   * remote agent's). Such an agent is never started by the client, and its supervisor, which the
+   * client cannot see, is taken to be running: a call that finds it down waits for it to come back.
+   */
+  readonly socket?: string;
+  /** What errors call the agent, e.g. `the agent on host web-1` (default `the agent`). */
+  readonly label?: string;
+}
+
 /** Talks to one project's agent. */
 export class AgentClient {
   readonly paths: AgentPaths;
+
+  private readonly remote: boolean;
+  private readonly label: string;
 
   constructor(
     stateDir: string,
     private readonly command: AgentCommand | undefined,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    options: AgentClientOptions = {},
   ) {
-    this.paths = agentPaths(stateDir);
+    const paths = agentPaths(stateDir);
+    this.remote = options.socket !== undefined;
+    this.paths = options.socket === undefined ? paths : { ...paths, socket: options.socket };
+    this.label = options.label ?? 'the agent';
   }
 
   /** Sends a request, starting the agent first when it is not running and a command is known. */
@@ -38,7 +57,7 @@ export class AgentClient {
         // The supervisor restarts an agent that died, so a call waits for it even without a command.
         const restartable = this.command !== undefined || this.supervisorRuns();
         if (!(error instanceof AgentDownError) || !restartable || attempt === MAX_ATTEMPTS) {
-          throw unwrap(error);
+          throw this.remote ? this.remoteDown(error) : unwrap(error);
         }
         await this.start();
       }
@@ -70,13 +89,23 @@ export class AgentClient {
         if (!(error instanceof AgentDownError) || Date.now() > deadline) {
           throw new PlatformError(
             'AGENT_UNAVAILABLE',
-            `the agent did not start within ${START_TIMEOUT_MS} ms (see ${this.paths.logFile})`,
+            `${this.label} did not start within ${START_TIMEOUT_MS} ms (see ${this.paths.logFile})`,
             { cause: error },
           );
         }
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     }
+  }
+
+  /** The error of a remote agent that does not answer. */
+  private remoteDown(error: unknown): unknown {
+    if (!(error instanceof AgentDownError)) return error;
+    return new PlatformError(
+      'AGENT_UNAVAILABLE',
+      `${this.label} does not answer (its log: ${this.paths.logFile})`,
+      { cause: error },
+    );
   }
 
   private spawnSupervisor(): void {
@@ -101,6 +130,8 @@ export class AgentClient {
 
   /** True while this state directory's supervisor process lives (pid and start time match). */
   private supervisorRuns(): boolean {
+    // A remote supervisor cannot be seen from here; it restarts its agent, so the call waits.
+    if (this.remote) return true;
     try {
       const [pid, start] = readFileSync(this.paths.supervisorPidFile, 'utf8').trim().split(' ');
       return Number(pid) > 0 && processStartTime(Number(pid)) === start;

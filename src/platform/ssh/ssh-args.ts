@@ -73,6 +73,29 @@ export function sshControlArgs(
   return [...sshOptions(target, client), ...controlOptions(control), '-O', request, '--', target.host];
 }
 
+/**
+ * `ssh OPTIONS -O forward|cancel -L LOCAL:REMOTE -- HOST`: asks the master connection to forward
+ * (or stop forwarding) the local unix socket LOCAL to the unix socket REMOTE on the host.
+ */
+export function sshForwardArgs(
+  target: SshTarget,
+  client: SshClientOptions,
+  control: ControlSettings,
+  request: 'forward' | 'cancel',
+  forward: { readonly local: string; readonly remote: string },
+): string[] {
+  return [
+    ...sshOptions(target, client),
+    ...controlOptions(control),
+    '-O',
+    request,
+    '-L',
+    `${forward.local}:${forward.remote}`,
+    '--',
+    target.host,
+  ];
+}
+
 /** `ssh -G`: the settings ssh would use for the target, after the config files. */
 export function sshResolveArgs(target: SshTarget, client: SshClientOptions): string[] {
   return [...sshOptions(target, client), '-G', '--', target.host];

@@ -13,7 +13,13 @@ import { classifySshFailure, sshLastWords } from './classify-failure.js';
 import { SshError } from './errors.js';
 import { type ProgramInput, type ProgramResult, runProgram } from './run-program.js';
 import { SessionSlots } from './session-slots.js';
-import { type ControlSettings, remoteCommandLine, sshControlArgs, sshRunArgs } from './ssh-args.js';
+import {
+  type ControlSettings,
+  remoteCommandLine,
+  sshControlArgs,
+  sshForwardArgs,
+  sshRunArgs,
+} from './ssh-args.js';
 import {
   checkTarget,
   describeTarget,
@@ -62,6 +68,9 @@ export class SshTransport {
   readonly #slots: SessionSlots;
   readonly #closing = new AbortController();
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** Local unix sockets forwarded to the host's, by local path. */
+  readonly #forwards = new Map<string, string>();
+  #forwardCount = 0;
   #controlDir: string | undefined;
   #master: Promise<ControlSettings> | undefined;
   #lastUse = 0;
@@ -90,6 +99,25 @@ export class SshTransport {
     return this.#track(this.#run(command, options));
   }
 
+  /**
+   * Forwards a fresh local unix socket (in the private control folder) to the unix socket
+   * `remotePath` on the host, through the master connection; resolves the local socket's path.
+   * Nothing listens on TCP on either side. The forward ends with `close()`, and is made again when
+   * the master connection has to be opened again (see `keepForwards`).
+   */
+  async forwardSocket(remotePath: string): Promise<string> {
+    return this.#track(this.#forwardSocket(remotePath));
+  }
+
+  /**
+   * Checks the master connection (opening it again, with its forwards, when it ended) and marks the
+   * connection as used: callers that talk only through a forwarded socket call it before they do.
+   */
+  async keepForwards(): Promise<void> {
+    await this.#track(this.#ensureMaster());
+    this.#lastUse = Date.now();
+  }
+
   /** Ends the master connection and removes the control folder; commands still running are stopped. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -99,9 +127,54 @@ export class SshTransport {
     if (this.#controlDir === undefined) return;
     const control = this.#controlSettings(this.#controlDir);
     const pid = await this.#masterPid(control);
+    if (pid !== undefined)
+      for (const [local, remote] of this.#forwards)
+        await runProgram(
+          SSH,
+          sshForwardArgs(this.target, this.#client, control, 'cancel', { local, remote }),
+          this.#programOptions(),
+        );
+    this.#forwards.clear();
     await runProgram(SSH, sshControlArgs(this.target, this.#client, control, 'exit'), this.#programOptions());
     if (pid !== undefined) await stopProcess(pid, MASTER_EXIT_WAIT_MS);
     await rm(this.#controlDir, { recursive: true, force: true });
+  }
+
+  async #forwardSocket(remote: string): Promise<string> {
+    if (remote === '' || /[\s:\0]/.test(remote))
+      throw new SshError(
+        'SSH_FAILED',
+        this.target.name,
+        `Cannot forward to ${JSON.stringify(remote)} on ${describeTarget(this.target)}: a socket path may not hold spaces or ':'`,
+      );
+    const control = await this.#ensureMaster();
+    this.#assertOpen();
+    this.#forwardCount += 1;
+    const local = join(this.#controlDir as string, `forward-${this.#forwardCount}.sock`);
+    await this.#requestForward(control, local, remote);
+    this.#forwards.set(local, remote);
+    return local;
+  }
+
+  /** Asks the master to forward `local` to `remote` (a stale local socket file is removed first). */
+  async #requestForward(control: ControlSettings, local: string, remote: string): Promise<void> {
+    await rm(local, { force: true });
+    const result = await runProgram(
+      SSH,
+      sshForwardArgs(this.target, this.#client, control, 'forward', { local, remote }),
+      { ...this.#programOptions(), timeoutMs: 15_000, signal: this.#closing.signal },
+    );
+    if (result.status === 'not_started') throw clientMissing(this.target, result.error);
+    if (result.status === 'aborted') throw closedError(this.target);
+    if (result.status !== 'exited' || result.code !== 0) {
+      const said = result.status === 'exited' ? sshLastWords(result.stderr) : 'no answer in time';
+      throw new SshError(
+        'SSH_FAILED',
+        this.target.name,
+        `Cannot forward a local socket to ${remote} on ${describeTarget(this.target)}: ${said || 'ssh refused'}`,
+        { sshMessage: result.status === 'exited' ? result.stderr : undefined },
+      );
+    }
   }
 
   async #run(command: RemoteCommand, options: RunOptions): Promise<RemoteResult> {
@@ -229,6 +302,8 @@ export class SshTransport {
         this.target.name,
         `Logged in to ${who}, but its shell could not run \`true\` (exit code ${result.code}): ${sshLastWords(result.stderr)}`,
       );
+    // A new master has none of the old one's forwards: the same local sockets are made again.
+    for (const [local, remote] of this.#forwards) await this.#requestForward(control, local, remote);
     return control;
   }
 

@@ -29,6 +29,8 @@ export interface AgentOptions {
   readonly router: RouterLink;
   /** Loopback port of the Prometheus endpoint (0 picks one). */
   readonly metricsPort?: number;
+  /** The address the supervisor binds public ports on (reported in URLs); 127.0.0.1 when unset. */
+  readonly listen?: string;
   readonly env?: Readonly<Record<string, string>>;
   readonly log?: (line: string) => void;
   readonly now?: () => number;
@@ -217,6 +219,7 @@ export class AgentDaemon implements AgentControl {
       save: () => this.save(),
       now: this.now,
       router: this.options.router,
+      ...(this.options.listen !== undefined ? { listen: this.options.listen } : {}),
     };
   }
 

@@ -44,6 +44,8 @@ export interface UnitContext {
   readonly now: () => number;
   /** The unit's port and router, through the supervisor. */
   readonly router: RouterLink;
+  /** The address the supervisor binds public ports on, as URLs show it (default 127.0.0.1). */
+  readonly listen?: string;
 }
 
 /** One service in one environment. */
@@ -215,7 +217,7 @@ export class ServiceUnit {
     return {
       service: this.service,
       env: this.env,
-      ...(this.listening && this.port ? { url: `http://127.0.0.1:${this.port}` } : {}),
+      ...(this.listening && this.port ? { url: `http://${urlHost(this.ctx.listen)}:${this.port}` } : {}),
       ...(this.error ? { error: this.error } : {}),
       sticky: this.sticky,
       revisions: [...this.revisions.values()].map((entry) => ({
@@ -328,4 +330,10 @@ export class ServiceUnit {
     };
     this.ctx.router.setTable(this.key, table);
   }
+}
+
+/** The host part of a URL for a listen address (IPv6 in brackets). */
+function urlHost(listen: string | undefined): string {
+  if (listen === undefined) return '127.0.0.1';
+  return listen.includes(':') ? `[${listen}]` : listen;
 }

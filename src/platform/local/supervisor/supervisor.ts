@@ -35,6 +35,8 @@ export interface SupervisorOptions {
   readonly log: (line: string) => void;
   /** Sockets systemd passed (socket activation): a unit whose port is among them serves on it instead of binding. */
   readonly listenFds?: ListenFds;
+  /** The address the units' public ports bind (default 127.0.0.1; 0.0.0.0 on a host reached over SSH). */
+  readonly listen?: string;
 }
 
 interface Listener {
@@ -285,7 +287,7 @@ export class Supervisor {
         resolve(typeof address === 'object' && address ? address.port : port);
       };
       if (passed !== undefined) server.listen({ fd: passed }, listening);
-      else server.listen(port, '127.0.0.1', listening);
+      else server.listen(port, this.options.listen ?? '127.0.0.1', listening);
     });
     server.removeAllListeners('error');
     server.on('error', (error) => this.options.log(`port ${bound}: ${error.message}`));

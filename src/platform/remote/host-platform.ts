@@ -1,0 +1,223 @@
+/**
+ * The Platform contract on one host reached over SSH. Revisions are built here and shipped to the
+ * host (remote-revisions.ts); everything else is the host agent's control API (the requests the
+ * local platform sends), reached through a local socket forwarded over the transport's one
+ * connection. URLs are rewritten to the host's address; errors name the host.
+ */
+import type { ResolvedHost } from '../../config/resolved.js';
+import { SlipwayError } from '../../errors/slipway-error.js';
+import { PlatformError } from '../errors.js';
+import { AgentClient } from '../local/agent-client.js';
+import { createRevision, pruneRevisions, revisionDir } from '../local/revisions.js';
+import type {
+  EndpointSpec,
+  HealthReport,
+  Platform,
+  ReadyResult,
+  Revision,
+  RevisionInput,
+  ServiceRef,
+  ServiceStatus,
+  StoredRevision,
+  TrafficSpec,
+} from '../platform.js';
+import { buildRevisionManifest } from '../ssh/revision-manifest.js';
+import { type ShipResult, shipRevision } from '../ssh/ship-revision.js';
+import { describeTarget } from '../ssh/ssh-target.js';
+import type { SshTransport } from '../ssh/ssh-transport.js';
+import type { RouterMetricsSnapshot } from '../traffic-metrics.js';
+import { AgentApi } from './agent-api.js';
+import { ensureRemoteAgent, type RemoteAgent, type RemoteAgentOptions } from './remote-agent.js';
+import { RemoteRevisions } from './remote-revisions.js';
+
+/** One host's platform. */
+export interface HostPlatformOptions {
+  readonly host: ResolvedHost;
+  /** The host's transport; `close()` closes it. */
+  readonly transport: SshTransport;
+  /** Where revisions are built before they are shipped (the project's `.slipway`). */
+  readonly localStateDir: string;
+  readonly agent?: RemoteAgentOptions;
+  /** Called with every shipment of a revision (not for a revision the host already has). */
+  readonly onShip?: (result: ShipResult) => void;
+}
+
+/** The connection to the host's agent, made once. */
+interface Connected {
+  readonly agent: RemoteAgent;
+  readonly api: AgentApi;
+  readonly revisions: RemoteRevisions;
+}
+
+/** Services as processes on one remote host, behind that host's agent. */
+export class HostPlatform implements Platform {
+  readonly host: ResolvedHost;
+  readonly transport: SshTransport;
+  #connected: Promise<Connected> | undefined;
+
+  constructor(private readonly options: HostPlatformOptions) {
+    this.host = options.host;
+    this.transport = options.transport;
+  }
+
+  /** Starts the host's agent when needed (see ensureRemoteAgent) and connects to it. */
+  async connect(): Promise<RemoteAgent> {
+    return (await this.#connect()).agent;
+  }
+
+  /** Ends the connection (and its forwarded socket); the host's agent and services keep running. */
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+
+  #connect(): Promise<Connected> {
+    this.#connected ??= (async () => {
+      const agent = await ensureRemoteAgent(this.transport, this.host, this.options.agent);
+      const client = new AgentClient(agent.stateDir, undefined, undefined, {
+        socket: agent.socket,
+        label: `the agent on ${describeTarget(this.transport.target)}`,
+      });
+      return { agent, api: new AgentApi(client), revisions: new RemoteRevisions(this.transport, agent.dir) };
+    })();
+    const connecting = this.#connected;
+    connecting.catch(() => {
+      if (this.#connected === connecting) this.#connected = undefined;
+    });
+    return connecting;
+  }
+
+  /** Builds the revision here, ships it unless the host has it, and keeps the newest revisions there. */
+  async createRevision(input: RevisionInput): Promise<Revision> {
+    const { revisions, agent } = await this.#connect();
+    const local = createRevision(this.options.localStateDir, input.service, input.baseDir);
+    const { config: _config, ...revision } = local;
+    const present = await this.#named(revisions.find(revision.service, revision.id));
+    if (present) {
+      const { pinned: _pinned, ...stored } = present;
+      return stored;
+    }
+    const dir = revisionDir(this.options.localStateDir, revision.service, revision.id);
+    const ship = await this.#named(
+      (async () =>
+        shipRevision(this.transport, { dir, manifest: await buildRevisionManifest(dir) }, agent.dir))(),
+    );
+    this.options.onShip?.(ship);
+    await this.#named(revisions.point(revision.service, revision.id, ship.digest));
+    const inUse = new Set([revision.id]);
+    for (const status of await this.list()) {
+      if (status.service === revision.service) for (const r of status.revisions) inUse.add(r.id);
+    }
+    await this.#named(revisions.prune(revision.service, inUse));
+    pruneRevisions(this.options.localStateDir, revision.service, inUse);
+    return revision;
+  }
+
+  async findRevision(service: string, id: string): Promise<StoredRevision | undefined> {
+    if (!isPathSafe(service) || !REVISION_ID.test(id)) return undefined;
+    const { revisions } = await this.#connect();
+    return this.#named(revisions.find(service, id));
+  }
+
+  async pinRevision(service: string, id: string, reason: string): Promise<void> {
+    const { revisions } = await this.#connect();
+    if (
+      !isPathSafe(service) ||
+      !REVISION_ID.test(id) ||
+      !(await this.#named(revisions.pin(service, id, reason)))
+    )
+      throw new PlatformError(
+        'REVISION_NOT_FOUND',
+        `service ${service} has no revision ${id} on host ${this.host.name}`,
+      );
+  }
+
+  async ensureService(ref: ServiceRef, endpoint: EndpointSpec): Promise<ServiceStatus> {
+    return this.#rewrite(await this.#api((api) => api.ensureService(ref, endpoint)));
+  }
+
+  scale(ref: ServiceRef, revision: string, instances: number): Promise<void> {
+    return this.#api((api) => api.scale(ref, revision, instances));
+  }
+
+  setTraffic(ref: ServiceRef, traffic: TrafficSpec): Promise<void> {
+    return this.#api((api) => api.setTraffic(ref, traffic));
+  }
+
+  waitReady(ref: ServiceRef, revision: string, count: number, timeoutMs: number): Promise<ReadyResult> {
+    return this.#api((api) => api.waitReady(ref, revision, count, timeoutMs));
+  }
+
+  async status(ref: ServiceRef): Promise<ServiceStatus | undefined> {
+    return (await this.list()).find((s) => s.service === ref.service && s.env === ref.env);
+  }
+
+  async list(): Promise<readonly ServiceStatus[]> {
+    return (await this.#api((api) => api.list())).map((status) => this.#rewrite(status));
+  }
+
+  metrics(ref: ServiceRef): Promise<RouterMetricsSnapshot> {
+    return this.#api((api) => api.metrics(ref));
+  }
+
+  health(ref: ServiceRef): Promise<HealthReport> {
+    return this.#api((api) => api.health(ref));
+  }
+
+  remove(ref: ServiceRef): Promise<void> {
+    return this.#api((api) => api.remove(ref));
+  }
+
+  /**
+   * One control API call. An agent that does not answer is looked into over SSH: a lost connection
+   * is reported as the SSH error naming the host; else the agent is ensured again and asked once more.
+   */
+  async #api<T>(work: (api: AgentApi) => Promise<T>): Promise<T> {
+    const { api } = await this.#connect();
+    await this.#named(this.transport.keepForwards());
+    try {
+      return await this.#named(work(api));
+    } catch (error) {
+      if (!(error instanceof PlatformError && error.code === 'AGENT_UNAVAILABLE')) throw error;
+      await this.transport.run('true', { timeoutMs: 30_000 });
+      this.#connected = undefined;
+      const again = await this.#connect();
+      return this.#named(work(again.api));
+    }
+  }
+
+  /** Rejections that do not name the host are given its name. */
+  async #named<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      throw nameHost(error, this.host.name);
+    }
+  }
+
+  /** The agent reports its ports on the address it binds; users reach them at the host's address. */
+  #rewrite(status: ServiceStatus): ServiceStatus {
+    if (status.url === undefined) return status;
+    const port = new URL(status.url).port;
+    const address = this.host.address.host.includes(':')
+      ? `[${this.host.address.host}]`
+      : this.host.address.host;
+    return { ...status, url: `http://${address}${port === '' ? '' : `:${port}`}` };
+  }
+}
+
+/** The shape of every revision id; anything else could name a path outside the revisions folder. */
+const REVISION_ID = /^r-[0-9a-f]{12}$/;
+
+/** A service name that stays one folder level under the revisions folder. */
+function isPathSafe(service: string): boolean {
+  return service !== '' && service !== '.' && service !== '..' && !/[/\\\0]/.test(service);
+}
+
+/** An error whose message names `host` (a platform error keeps its code; others are left as they are). */
+function nameHost(error: unknown, host: string): unknown {
+  if (!(error instanceof Error) || error.message.includes(host)) return error;
+  if (error instanceof PlatformError)
+    return new PlatformError(error.code, `${error.message} (host ${host})`, { cause: error });
+  if (error instanceof SlipwayError) return error;
+  return new Error(`host ${host}: ${error.message}`, { cause: error });
+}

@@ -1,0 +1,6 @@
+/** platform/remote: services on hosts reached over SSH. */
+export { AgentApi } from './agent-api.js';
+export { HostPlatform, type HostPlatformOptions } from './host-platform.js';
+export { closeHosts, hostTarget, type OpenHostsOptions, openHosts } from './open-hosts.js';
+export { ensureRemoteAgent, type RemoteAgent, type RemoteAgentOptions } from './remote-agent.js';
+export { RemoteHostError, type RemoteHostErrorCode } from './remote-errors.js';
