@@ -3,7 +3,7 @@
  * orphaned one, send control requests, and roll back to an earlier revision.
  */
 
-import type { ResolvedConfig, ResolvedStrategy } from '../config/resolved.js';
+import type { ResolvedConfig, ResolvedHooks, ResolvedStrategy } from '../config/resolved.js';
 import type { ServiceRef, ServiceStatus } from '../platform/platform.js';
 import { isStoreError } from '../store/errors.js';
 import type { NewRollout, Rollout, Store } from '../store/store.js';
@@ -23,6 +23,16 @@ export interface DeployInput {
   readonly projectDir: string;
   readonly service: string;
   readonly env: string;
+  /**
+   * The environment name the rollout is recorded and driven under (default `env`), e.g. a region's
+   * scope `<env>@<region>`; the config (strategy, analysis, port) is still read for `env`.
+   */
+  readonly scope?: string;
+  /**
+   * Which of the environment's hooks this rollout runs (default both): a fleet deploy runs
+   * `preDeploy` only in its first wave and `postDeploy` only in its last.
+   */
+  readonly hooks?: { readonly preDeploy: boolean; readonly postDeploy: boolean };
   readonly actor: string;
   readonly commitSha: string | null;
   /** Wait for an active rollout to end instead of refusing. */
@@ -57,20 +67,20 @@ export async function deploy(deps: ControllerDeps, input: DeployInput): Promise<
       `no environment '${input.env}' in the config (environments: ${environments.join(', ')})`,
     );
   }
-  const ref = { service: input.service, env: input.env };
+  const ref = { service: input.service, env: input.scope ?? input.env };
   const revision = await deps.platform.createRevision({ service, baseDir: input.projectDir });
   const port = input.config.environments[input.env]?.port;
   const status = await deps.platform.ensureService(ref, port === undefined ? {} : { port });
   if (status.error)
     throw new RolloutError(
       'ENDPOINT_UNAVAILABLE',
-      `${input.service} in ${input.env} cannot serve: ${status.error}`,
+      `${input.service} in ${ref.env} cannot serve: ${status.error}`,
     );
   const stable = stableOf(status);
   const current = status.revisions.find((r) => r.id === revision.id);
   if (stable?.id === revision.id && current?.weight === 100)
     return { status: 'unchanged', revision: revision.id };
-  const deployment = deploymentFor(input.config, input.service, input.env);
+  const deployment = withHooks(deploymentFor(input.config, input.service, input.env), input.hooks);
   const plan = planRollout({
     strategy: deployment.strategy,
     checks: deployment.checks,
@@ -93,7 +103,7 @@ export async function deploy(deps: ControllerDeps, input: DeployInput): Promise<
   };
   const rollout = await createWhenFree(deps, ref, input, {
     service: input.service,
-    environment: input.env,
+    environment: ref.env,
     revision: revision.id,
     stableRevision: stable?.id ?? null,
     strategy: plan.strategy,
@@ -106,7 +116,7 @@ export async function deploy(deps: ControllerDeps, input: DeployInput): Promise<
     type: 'rollout.started',
     actor: input.actor,
     service: input.service,
-    environment: input.env,
+    environment: ref.env,
     commitSha: input.commitSha,
     subject: `rollout/${rollout.id}`,
     data: {
@@ -118,6 +128,21 @@ export async function deploy(deps: ControllerDeps, input: DeployInput): Promise<
     },
   });
   return new RolloutController(deps).drive(rollout.id);
+}
+
+/** The deployment with the hooks `which` leaves out removed. */
+function withHooks<T extends { readonly hooks: ResolvedHooks }>(
+  deployment: T,
+  which: DeployInput['hooks'],
+): T {
+  if (!which) return deployment;
+  const { preDeploy, postDeploy, ...rest } = deployment.hooks;
+  const hooks: ResolvedHooks = {
+    ...rest,
+    ...(which.preDeploy && preDeploy !== undefined ? { preDeploy } : {}),
+    ...(which.postDeploy && postDeploy !== undefined ? { postDeploy } : {}),
+  };
+  return { ...deployment, hooks };
 }
 
 /** Rolls back to the previous revision (or `to`): brought up at full size, then all traffic in one switch. */

@@ -149,6 +149,8 @@ export class MemoryUnit {
 
   /** Cuts every instance and closes the router, without draining. */
   async close(): Promise<void> {
+    // A stop still draining would otherwise start replacements once it ends.
+    for (const entry of this.#revisions.values()) entry.desired = 0;
     await Promise.all([...this.instances.values()].map((i) => i.kill()));
     this.instances.clear();
     const router = this.#router;

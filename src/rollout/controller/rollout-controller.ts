@@ -9,6 +9,7 @@ import type { ServiceRef } from '../../platform/platform.js';
 import type { EventType } from '../../store/event-types.js';
 import { LEASE_STALE_AFTER_MS, leaseOwnerIsGone } from '../../store/lease-owner.js';
 import type { Rollout } from '../../store/store.js';
+import { parseScope } from '../fleet/region-platform.js';
 import type { RolloutStep } from '../rollout-step.js';
 import { runCommand, runSmoke, runWarmup } from './checks.js';
 import type { ControllerDeps, RolloutOutcome, StepResult } from './controller-types.js';
@@ -168,10 +169,16 @@ export class RolloutController {
       if (ready.status !== 'ready')
         return { status: 'failed', reason: `revision ${id} did not become ready: ${ready.message}` };
     }
+    const scope = parseScope(ref.env);
     const target = {
       url: status?.url ?? '',
       revision: spec.next.id,
-      env: this.deps.env,
+      env: {
+        ...this.deps.env,
+        SLIPWAY_SERVICE: ref.service,
+        SLIPWAY_ENV: scope.env,
+        ...(scope.region === undefined ? {} : { SLIPWAY_REGION: scope.region }),
+      },
       workdir: spec.workdir,
     };
     if (step.action === 'preDeploy' && spec.hooks.preDeploy) {
