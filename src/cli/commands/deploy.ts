@@ -8,11 +8,13 @@ import { deploy, resume } from '../../rollout/rollout-service.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { fleetOf } from '../fleet.js';
 import { actorOf, loadProject, openProjectStore } from '../project.js';
 import type { ApiClient } from '../remote/api-client.js';
 import { refuseRemoteFlag, remoteClient } from '../remote/remote-context.js';
 import { followRollout, servicePath, watchService } from '../remote/rollout-follower.js';
 import { rolloutDeps } from '../rollout-deps.js';
+import { fleetDeploy } from './deploy-fleet.js';
 import { requireEnv } from './health.js';
 
 /** Prints that the revision already serves the environment. */
@@ -96,6 +98,14 @@ export async function deployCommand(
   }
   const { config, projectDir } = await loadProject(ctx);
   const store = await openProjectStore(ctx, projectDir);
+  const fleet = fleetOf(config, env);
+  if (fleet) {
+    try {
+      return await fleetDeploy(ctx, { config, projectDir, store, serviceId, env, fleet }, options, timeoutMs);
+    } finally {
+      await store.close();
+    }
+  }
   try {
     const deps = rolloutDeps(ctx, projectDir, store);
     const outcome = options.resume

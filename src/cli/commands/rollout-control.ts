@@ -1,16 +1,19 @@
 /** `slipway promote|pause|resume|abort|rollback SERVICE --env ENV`: steering a rollout from any terminal. */
 import { releaseRevision } from '../../release/release-record.js';
 import { requestControl, rollback } from '../../rollout/rollout-service.js';
+import type { Store } from '../../store/store.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { loadFleetProject } from '../fleet.js';
 import { stateDirOf } from '../platform.js';
 import { actorOf, openProjectStore, projectDirOf } from '../project.js';
 import type { ApiClient } from '../remote/api-client.js';
-import { remoteClient } from '../remote/remote-context.js';
+import { refuseRemoteFlag, remoteClient } from '../remote/remote-context.js';
 import { followRollout, servicePath, watchService } from '../remote/rollout-follower.js';
 import { rolloutDeps } from '../rollout-deps.js';
 import { requireEnv } from './health.js';
+import { fleetControl, fleetRollback } from './rollout-control-fleet.js';
 
 /** Prints what a control request did. */
 function printControl(
@@ -88,12 +91,13 @@ export async function controlCommand(
   ctx: CommandContext,
   request: 'promote' | 'abort' | 'pause' | 'resume',
   service: string,
-  options: { env?: string; full?: boolean },
+  options: { env?: string; full?: boolean; region?: string },
 ): Promise<number> {
   const env = requireEnv(options.env);
   const kind = request === 'promote' && options.full ? 'promote_full' : request;
   const client = remoteClient(ctx);
   if (client) {
+    refuseRemoteFlag(ctx, options.region !== undefined, '--region', 'the server steers whole rollouts');
     // pause and resume have no endpoint: `slipway pause|resume` refuse --server before they get here.
     const { body } = await client.post<{ rolloutId: number; request: string }>(
       `${servicePath(service, env)}/${request}`,
@@ -102,6 +106,9 @@ export async function controlCommand(
     printControl(ctx, { rollout: body.rolloutId, request: body.request ?? kind }, service, env);
     return ExitCode.Ok;
   }
+  const fleet = await loadFleetProject(ctx, env, options.region);
+  if (fleet)
+    return withStore(ctx, fleet.projectDir, (store) => fleetControl(ctx, { ...fleet, store, service }, kind));
   const projectDir = projectDirOf(ctx);
   const store = await openProjectStore(ctx, projectDir);
   try {
@@ -119,11 +126,19 @@ export async function controlCommand(
 export async function rollbackCommand(
   ctx: CommandContext,
   service: string,
-  options: { env?: string; to?: string },
+  options: { env?: string; to?: string; region?: string },
 ): Promise<number> {
   const env = requireEnv(options.env);
   const client = remoteClient(ctx);
-  if (client) return remoteRollback(ctx, client, service, env, options.to);
+  if (client) {
+    refuseRemoteFlag(ctx, options.region !== undefined, '--region', 'the server rolls back whole services');
+    return remoteRollback(ctx, client, service, env, options.to);
+  }
+  const fleet = await loadFleetProject(ctx, env, options.region);
+  if (fleet) {
+    const to = options.to ? revisionOf(fleet.projectDir, service, options.to) : undefined;
+    return withStore(ctx, fleet.projectDir, (store) => fleetRollback(ctx, { ...fleet, store, service }, to));
+  }
   const projectDir = projectDirOf(ctx);
   const store = await openProjectStore(ctx, projectDir);
   try {
@@ -137,6 +152,15 @@ export async function rollbackCommand(
     });
     printRollback(ctx, outcome, service, env);
     return outcome.status === 'completed' ? ExitCode.Ok : ExitCode.Failed;
+  } finally {
+    await store.close();
+  }
+}
+
+async function withStore<T>(ctx: CommandContext, projectDir: string, act: (store: Store) => Promise<T>) {
+  const store = await openProjectStore(ctx, projectDir);
+  try {
+    return await act(store);
   } finally {
     await store.close();
   }

@@ -5,12 +5,14 @@ import type { RolloutSpec } from '../../rollout/controller/rollout-spec.js';
 import type { Rollout } from '../../store/store.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
+import { loadFleetProject } from '../fleet.js';
 import { localPlatform } from '../platform.js';
 import { openProjectStore, projectDirOf } from '../project.js';
 import type { ApiClient } from '../remote/api-client.js';
 import { remoteClient } from '../remote/remote-context.js';
 import { servicePath } from '../remote/rollout-follower.js';
 import { requireEnv } from './health.js';
+import { fleetStatus } from './rollout-status-fleet.js';
 
 /** A rollout as the store holds it, or as the API shows it (without its plan and owner). */
 type ShownRollout = Omit<Rollout, 'plan' | 'owner'> & { readonly plan?: unknown };
@@ -127,6 +129,15 @@ export async function statusCommand(
   if (client) {
     printStatus(ctx, env, await remoteStatus(client, service, env));
     return ExitCode.Ok;
+  }
+  const fleet = await loadFleetProject(ctx, env, undefined);
+  if (fleet) {
+    const fleetStore = await openProjectStore(ctx, fleet.projectDir);
+    try {
+      return await fleetStatus(ctx, { ...fleet, store: fleetStore }, service);
+    } finally {
+      await fleetStore.close();
+    }
   }
   const projectDir = projectDirOf(ctx);
   const platform = localPlatform(ctx, projectDir);

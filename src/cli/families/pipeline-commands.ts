@@ -29,6 +29,7 @@ export function declarePipelineCommands(program: Program, run: RunCommand): void
     )
     .option('--concurrency <n>', 'most jobs at once (default: number of cores)')
     .option('--env <env>', 'resume the paused rollout of this service in ENV')
+    .option('--region <region>', 'with --env: only the rollout of this region (an environment with hosts)')
     .action((target, opts, command) =>
       run(command, async (ctx) => {
         if (opts.env !== undefined) {

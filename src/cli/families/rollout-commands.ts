@@ -38,7 +38,8 @@ export function declareRolloutCommands(program: Program, run: RunCommand): void 
       .command(name)
       .argument('<service>', 'service id')
       .description(description)
-      .option('--env <env>', 'environment');
+      .option('--env <env>', 'environment')
+      .option('--region <region>', 'only the rollout of this region (an environment with hosts)');
   control('promote', 'promote a paused or holding rollout to its next step (--full: straight to 100%)')
     .option('--full', 'skip the remaining steps and analysis')
     .action((service, opts, command) =>
@@ -59,6 +60,7 @@ export function declareRolloutCommands(program: Program, run: RunCommand): void 
     .description('go back to the previous revision (or --to REVISION), config included, in one switch')
     .option('--env <env>', 'environment')
     .option('--to <revision>', 'revision id, or a release tag such as v1.2.0')
+    .option('--region <region>', 'only this region (an environment with hosts)')
     .action((service, opts, command) =>
       run(command, async (ctx) => (await controlHandlers()).rollbackCommand(ctx, service, opts)),
     );

@@ -32,7 +32,8 @@ export class FleetError extends SlipwayError<string> {
 /** `error`, thrown by `host`, as a FleetError whose message starts with the host's name. */
 export function hostFailed(host: string, error: unknown): FleetError {
   const message = error instanceof Error ? error.message : String(error);
-  const text = `host ${host}: ${message}`;
+  // SSH errors already name the host (`Cannot reach host euw-a (root@...)`): not twice.
+  const text = message.includes(`host ${host} (`) ? message : `host ${host}: ${message}`;
   if (isSlipwayError(error))
     return new FleetError(error.code, text, { cause: error, host, kind: error.kind });
   return new FleetError('HOST_FAILED', text, { cause: error, host });
