@@ -78,7 +78,9 @@ describe('slipway host setup', { timeout: 180_000, skip: namespaceHostsSkip() },
     const tree = join(installed(0), 'revisions', result.digest);
     assert.ok(existsSync(join(tree, 'bin/slipway.js')));
     assert.ok(existsSync(join(tree, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node')));
-    assert.ok(existsSync(join(tree, 'node_modules/zod/package.json')));
+    assert.ok(existsSync(join(tree, 'node_modules/bindings/package.json')), 'a dependency of an external');
+    assert.equal(existsSync(join(tree, 'node_modules/zod')), false, 'a package the bundle holds was shipped');
+    assert.equal(existsSync(join(tree, 'dist/cli')), false, 'the unbundled program was shipped');
     assert.equal(existsSync(join(tree, 'node_modules/typescript')), false, 'a devDependency was shipped');
     assert.equal(existsSync(join(tree, 'src')), false, 'sources were shipped');
     assert.equal(existsSync(installed(1)), false, "another host's folder got files");

@@ -78,7 +78,8 @@ for (const [kind, make] of RUNNERS) {
       });
       assert.equal(result.status, 'timed_out');
       assert.ok(elapsed >= 200 + 600 - 20, `killed before the grace period ended: ${elapsed} ms`);
-      assert.ok(elapsed < 200 + 600 + 1000, `took ${elapsed} ms`);
+      // Without the SIGKILL the job would run its 30 s sleep; the margin is for a loaded machine.
+      assert.ok(elapsed < 200 + 600 + 4000, `took ${elapsed} ms`);
       await assertGroupGone(pidOf(result));
     });
 
