@@ -38,9 +38,9 @@ export const EVENT_TYPES = [
   'rollout.aborted',
   // Fleet deploys: one wave per region, in order (Slipway).
   'fleet.started',
-  'fleet.wave.started',
-  'fleet.wave.completed',
-  'fleet.wave.failed',
+  'fleetwave.started',
+  'fleetwave.completed',
+  'fleetwave.failed',
   'fleet.completed',
   'fleet.failed',
   // Regions behind an environment's edge: health and failover (Slipway).

@@ -64,14 +64,21 @@ describe('slipway deploy over a fleet of six hosts in three regions', {
   /** The first revision, which every host serves after the first test. */
   let v1 = '';
 
-  /** The fleet.* events of the latest fleet deploy, in order. */
+  /** The fleet.* and fleetwave.* events of the latest fleet deploy, in order. */
   const lastFleetEvents = async (): Promise<FleetEvent[]> => {
-    const types = ['started', 'wave.started', 'wave.completed', 'wave.failed', 'completed', 'failed'];
+    const types = [
+      'fleet.started',
+      'fleetwave.started',
+      'fleetwave.completed',
+      'fleetwave.failed',
+      'fleet.completed',
+      'fleet.failed',
+    ];
     const run = await project.cli([
       '--json',
       'events',
       '--type',
-      ...types.map((t) => `fleet.${t}`),
+      ...types,
       '--limit',
       '1000',
     ]);
@@ -134,7 +141,7 @@ describe('slipway deploy over a fleet of six hosts in three regions', {
     await assertServes(HOSTS, 'v1');
 
     const events = await lastFleetEvents();
-    const started = events.filter((e) => e.type === 'fleet.wave.started');
+    const started = events.filter((e) => e.type === 'fleetwave.started');
     assert.deepEqual(
       started.map((e) => e.data.region),
       REGIONS,
@@ -217,10 +224,10 @@ describe('slipway deploy over a fleet of six hosts in three regions', {
       events.map((e) => [e.type, e.data.region ?? null]),
       [
         ['fleet.started', null],
-        ['fleet.wave.started', 'us-east'],
-        ['fleet.wave.completed', 'us-east'],
-        ['fleet.wave.started', 'eu-west'],
-        ['fleet.wave.failed', 'eu-west'],
+        ['fleetwave.started', 'us-east'],
+        ['fleetwave.completed', 'us-east'],
+        ['fleetwave.started', 'eu-west'],
+        ['fleetwave.failed', 'eu-west'],
         ['fleet.failed', 'eu-west'],
       ],
     );

@@ -238,6 +238,36 @@ describe('remote agent on namespace hosts', { timeout: 180_000, skip: namespaceH
     assert.deepEqual(stored, first);
   });
 
+  test('one revision asked for at once is placed once; asked again later it costs no SSH command', async () => {
+    const service = fixtureService({ env: { VERSION: 'staged-1' } });
+    const before = ships.length;
+    const transport = platform.transport;
+    const run = transport.run.bind(transport);
+    let commands = 0;
+    transport.run = (...args: Parameters<SshTransport['run']>) => {
+      commands++;
+      return run(...args);
+    };
+    try {
+      // A fleet deploy stages the revision, then the region's wave asks for it again.
+      const [staged, joined] = await Promise.all([
+        platform.createRevision({ service, baseDir: project.dir }),
+        platform.createRevision({ service, baseDir: project.dir }),
+      ]);
+      assert.deepEqual(joined, staged);
+      assert.equal(ships.length, before + 1, 'shipped once');
+      assert.ok(commands > 0);
+      commands = 0;
+      const wave = await platform.createRevision({ service, baseDir: project.dir });
+      assert.deepEqual(wave, staged);
+      assert.equal(ships.length, before + 1, 'no second shipment');
+      assert.equal(commands, 0, 'no SSH command for a revision already placed');
+      assert.deepEqual(await platform.findRevision('web', staged.id), staged, 'the host has it');
+    } finally {
+      transport.run = run;
+    }
+  });
+
   test('slipway host setup says the agent already runs, with its version (--json: agent)', async () => {
     const h = host(1);
     writeFileSync(

@@ -1,13 +1,15 @@
 // Fleet deploys over three regions of two in-process hosts each, a real SQLite store and a fake
 // clock: waves in order with their offsets, a failing wave stopping the rest and sending regions
 // back (all of them or only its own), an unreachable host failing its wave before any host
-// changes, the fleet.* event trail, and a second deploy of the same revision changing nothing.
+// changes, the later regions given the revision while wave 1 runs (a failure there surfacing only
+// in their own wave), the fleet.* event trail, and a second deploy of the same revision changing nothing.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { fleetScopes } from '../../src/rollout/fleet/fleet-waves.js';
 import { activeRollout } from '../../src/rollout/rollout-service.js';
+import type { MemoryPlatform } from '../helpers/memory-platform.js';
 import { type FleetHarness, fleetHarness, INSTANCES, REGIONS } from './fleet-harness.js';
 
 const HOSTS = Object.values(REGIONS).flat();
@@ -59,23 +61,23 @@ describe('deployFleet', { timeout: 60_000 }, () => {
       events.map((e) => [e.type, e.data.region ?? null]),
       [
         ['fleet.started', null],
-        ['fleet.wave.started', 'us-east'],
-        ['fleet.wave.completed', 'us-east'],
-        ['fleet.wave.started', 'eu-west'],
-        ['fleet.wave.completed', 'eu-west'],
-        ['fleet.wave.started', 'ap-south'],
-        ['fleet.wave.completed', 'ap-south'],
+        ['fleetwave.started', 'us-east'],
+        ['fleetwave.completed', 'us-east'],
+        ['fleetwave.started', 'eu-west'],
+        ['fleetwave.completed', 'eu-west'],
+        ['fleetwave.started', 'ap-south'],
+        ['fleetwave.completed', 'ap-south'],
         ['fleet.completed', null],
       ],
     );
     const at = (type: string, region: string) =>
       events.find((e) => e.type === type && e.data.region === region)?.time ?? Number.NaN;
-    assert.equal(at('fleet.wave.started', 'us-east'), startedAt);
+    assert.equal(at('fleetwave.started', 'us-east'), startedAt);
     // The canary holds 2 s, so the first wave ends after the second wave's 500 ms offset.
-    assert.ok(at('fleet.wave.completed', 'us-east') - startedAt >= 2_000);
-    assert.ok(at('fleet.wave.started', 'eu-west') >= at('fleet.wave.completed', 'us-east'));
-    assert.ok(at('fleet.wave.completed', 'eu-west') - startedAt < 60_000, 'the second wave ends early');
-    assert.equal(at('fleet.wave.started', 'ap-south'), startedAt + 60_000, 'the third waits for its offset');
+    assert.ok(at('fleetwave.completed', 'us-east') - startedAt >= 2_000);
+    assert.ok(at('fleetwave.started', 'eu-west') >= at('fleetwave.completed', 'us-east'));
+    assert.ok(at('fleetwave.completed', 'eu-west') - startedAt < 60_000, 'the second wave ends early');
+    assert.equal(at('fleetwave.started', 'ap-south'), startedAt + 60_000, 'the third waits for its offset');
     assert.equal(events[0]?.data.fleet, outcome.id);
   });
 
@@ -112,17 +114,25 @@ describe('deployFleet', { timeout: 60_000 }, () => {
       assert.deepEqual(await h.weights(host), { [v1]: 100 }, host);
       assert.deepEqual(await h.desired(host), { [v1]: INSTANCES }, host);
     }
-    for (const host of REGIONS['ap-south'] ?? [])
-      assert.equal(await h.hosts.get(host)?.findRevision('web', outcome.revision ?? ''), undefined, host);
+    // The skipped region got the revision staged while wave 1 ran, and runs nothing of it.
+    for (const host of REGIONS['ap-south'] ?? []) {
+      assert.ok(await h.hosts.get(host)?.findRevision('web', outcome.revision ?? ''), host);
+      const status = await h.hosts.get(host)?.status({ service: 'web', env: 'prod' });
+      assert.equal(
+        status?.revisions.some((r) => r.id === outcome.revision),
+        false,
+        host,
+      );
+    }
     const events = (await h.fleetEvents()).slice(since);
     assert.deepEqual(
       events.map((e) => e.type),
       [
         'fleet.started',
-        'fleet.wave.started',
-        'fleet.wave.completed',
-        'fleet.wave.started',
-        'fleet.wave.failed',
+        'fleetwave.started',
+        'fleetwave.completed',
+        'fleetwave.started',
+        'fleetwave.failed',
         'fleet.failed',
       ],
     );
@@ -161,8 +171,104 @@ describe('deployFleet', { timeout: 60_000 }, () => {
     const after = await h.hosts.get('euw-a')?.status({ service: 'web', env: 'prod' });
     assert.deepEqual(after?.revisions, before?.revisions, 'the reachable host of the region is unchanged');
     for (const host of HOSTS) assert.deepEqual(await h.weights(host), { [v1]: 100 }, host);
-    const failed = (await h.fleetEvents()).find((e) => e.type === 'fleet.wave.failed');
+    const failed = (await h.fleetEvents()).find((e) => e.type === 'fleetwave.failed');
     assert.match(String(failed?.data.reason), /euw-b/);
+  });
+
+  test('the later regions are given the revision once wave 1 has it, while wave 1 runs', async () => {
+    const calls = new Map<string, number[]>();
+    const order: string[] = [];
+    for (const host of ['use-a', 'euw-a', 'aps-a']) {
+      const platform = h.hosts.get(host) as MemoryPlatform;
+      const create = platform.createRevision.bind(platform);
+      platform.createRevision = async (input) => {
+        calls.set(host, [...(calls.get(host) ?? []), h.clock.now()]);
+        const made = await create(input);
+        order.push(host);
+        return made;
+      };
+    }
+    const since = (await h.fleetEvents()).length;
+    const outcome = await h.deploy('v3', h.fleet([0, 0, 0], 'all'));
+    assert.equal(outcome.status, 'completed', outcome.reason);
+    const events = (await h.fleetEvents()).slice(since);
+    const startedAt = events[0]?.time ?? Number.NaN;
+    const firstDone = events.find((e) => e.type === 'fleetwave.completed')?.time ?? Number.NaN;
+    assert.ok(firstDone - startedAt >= 2_000, 'wave 1 holds its canary stage');
+    assert.deepEqual(calls.get('use-a'), [startedAt], 'wave 1 makes it once, at once');
+    for (const host of ['euw-a', 'aps-a']) {
+      assert.equal(calls.get(host)?.[0], startedAt, `${host} is staged before wave 1's steps`);
+      assert.ok((calls.get(host)?.[1] ?? 0) >= firstDone, `${host}'s own wave comes after wave 1`);
+    }
+    assert.equal(order[0], 'use-a', 'staging starts once wave 1 has the revision');
+  });
+
+  test('a first wave that cannot make the revision stages nothing in the later regions', async () => {
+    const later = ['euw-a', 'euw-b', 'aps-a', 'aps-b'];
+    let staged = 0;
+    for (const host of later) {
+      const platform = h.hosts.get(host) as MemoryPlatform;
+      const create = platform.createRevision.bind(platform);
+      platform.createRevision = (input) => {
+        staged++;
+        return create(input);
+      };
+    }
+    h.breakHost('use-b', new Error('connection timed out'));
+    const outcome = await h.deploy('v3', h.fleet([0, 0, 0], 'all'));
+    assert.equal(outcome.status, 'failed');
+    assert.deepEqual(
+      outcome.regions.map((r) => r.status),
+      ['failed', 'skipped', 'skipped'],
+    );
+    assert.equal(staged, 0);
+  });
+
+  test('a host failing while staged fails only at its own wave, naming the host', async () => {
+    h.breakHost('aps-b', new Error('ssh: connect to host aps-b port 22: No route to host'));
+    const since = (await h.fleetEvents()).length;
+    const outcome = await h.deploy('v3', h.fleet([0, 0, 0], 'all'));
+    assert.equal(outcome.status, 'failed');
+    assert.deepEqual(
+      outcome.regions.map((r) => [r.region, r.status]),
+      [
+        ['us-east', 'reverted'],
+        ['eu-west', 'reverted'],
+        ['ap-south', 'failed'],
+      ],
+    );
+    assert.match(outcome.regions[2]?.error ?? '', /^host aps-b: ssh: connect to host aps-b/);
+    assert.equal(outcome.regions[2]?.rollout, undefined, 'no rollout was started in the region');
+    const events = (await h.fleetEvents()).slice(since);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data.region ?? null]),
+      [
+        ['fleet.started', null],
+        ['fleetwave.started', 'us-east'],
+        ['fleetwave.completed', 'us-east'],
+        ['fleetwave.started', 'eu-west'],
+        ['fleetwave.completed', 'eu-west'],
+        ['fleetwave.started', 'ap-south'],
+        ['fleetwave.failed', 'ap-south'],
+        ['fleet.failed', 'ap-south'],
+      ],
+    );
+    assert.match(String(events[6]?.data.reason), /aps-b/);
+    for (const host of HOSTS) assert.deepEqual(await h.weights(host), { [v1]: 100 }, host);
+  });
+
+  test('a host failing only while staged is tried again by its wave, which completes', async () => {
+    h.breakHost('aps-b', new Error('ssh: connect to host aps-b port 22: Connection timed out'));
+    const healed = h.clock.sleep(1_000).then(() => h.heal('aps-b'));
+    const outcome = await h.deploy('v3', h.fleet([0, 0, 0], 'all'));
+    await healed;
+    assert.equal(outcome.status, 'completed', outcome.reason);
+    assert.deepEqual(
+      outcome.regions.map((r) => r.status),
+      ['completed', 'completed', 'completed'],
+    );
+    for (const host of HOSTS)
+      assert.deepEqual(await h.weights(host), { [outcome.revision ?? '']: 100 }, host);
   });
 
   test('a second deploy of the same revision is unchanged everywhere and starts no rollout', async () => {

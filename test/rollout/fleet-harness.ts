@@ -157,7 +157,7 @@ export async function fleetHarness(): Promise<FleetHarness> {
     desired: async (host) => nonZero((await revisions(host)).map((r) => [r.id, r.desired])),
     fleetEvents: async () =>
       (await store.listEvents())
-        .filter((e) => e.type.startsWith('fleet.'))
+        .filter((e) => e.type.startsWith('fleet'))
         .map((e) => ({ type: e.type, time: e.time, data: e.data as Record<string, unknown> })),
     close: async () => {
       // Removing first sets every count to zero: an instance still draining when the platform

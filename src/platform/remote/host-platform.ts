@@ -54,6 +54,8 @@ export class HostPlatform implements Platform {
   readonly host: ResolvedHost;
   readonly transport: SshTransport;
   #connected: Promise<Connected> | undefined;
+  /** Revisions placed on the host by this platform (or being placed), by service and id. */
+  readonly #placed = new Map<string, Promise<Revision>>();
 
   constructor(private readonly options: HostPlatformOptions) {
     this.host = options.host;
@@ -86,28 +88,65 @@ export class HostPlatform implements Platform {
     return connecting;
   }
 
-  /** Builds the revision here, ships it unless the host has it, and keeps the newest revisions there. */
+  /**
+   * Builds the revision here, ships it unless the host has it, and keeps the newest revisions there.
+   * A revision this platform already placed on the host is not asked about again, and calls for
+   * the same revision at once share one placing (a failed one is tried again by the next caller).
+   */
   async createRevision(input: RevisionInput): Promise<Revision> {
-    const { revisions, agent } = await this.#connect();
-    const local = createRevision(this.options.localStateDir, input.service, input.baseDir);
-    const { config: _config, ...revision } = local;
-    const present = await this.#named(revisions.find(revision.service, revision.id));
-    if (present) {
-      const { pinned: _pinned, ...stored } = present;
-      return stored;
-    }
-    const dir = revisionDir(this.options.localStateDir, revision.service, revision.id);
-    const ship = await this.#named(
-      (async () =>
-        shipRevision(this.transport, { dir, manifest: await buildRevisionManifest(dir) }, agent.dir))(),
+    const { config: _config, ...revision } = createRevision(
+      this.options.localStateDir,
+      input.service,
+      input.baseDir,
     );
-    this.options.onShip?.(ship);
-    await this.#named(revisions.point(revision.service, revision.id, ship.digest));
+    const key = placedKey(revision.service, revision.id);
+    const known = this.#placed.get(key);
+    if (known) {
+      try {
+        return await known;
+      } catch {
+        // Placing it for an earlier caller failed: this caller tries again (or joins whoever does).
+        const again = this.#placed.get(key);
+        if (again && again !== known) return again;
+      }
+    }
+    const placing = this.#place(revision);
+    this.#placed.set(key, placing);
+    placing.catch(() => {
+      if (this.#placed.get(key) === placing) this.#placed.delete(key);
+    });
+    return placing;
+  }
+
+  /**
+   * Makes sure the host has `revision`: shipped (nothing is sent for a tree the host has) while
+   * what it serves is asked, then, in one command, found there or pointed and the old ones pruned.
+   */
+  async #place(revision: Revision): Promise<Revision> {
+    const { revisions, agent } = await this.#connect();
+    const dir = revisionDir(this.options.localStateDir, revision.service, revision.id);
+    // Both are waited for, so a failure of one leaves nothing of the other running.
+    const [shipped, listed] = await Promise.allSettled([
+      this.#named(
+        (async () =>
+          shipRevision(this.transport, { dir, manifest: await buildRevisionManifest(dir) }, agent.dir))(),
+      ),
+      this.list(),
+    ]);
+    if (shipped.status === 'rejected') throw shipped.reason;
+    if (listed.status === 'rejected') throw listed.reason;
+    const ship = shipped.value;
     const inUse = new Set([revision.id]);
-    for (const status of await this.list()) {
+    for (const status of listed.value) {
       if (status.service === revision.service) for (const r of status.revisions) inUse.add(r.id);
     }
-    await this.#named(revisions.prune(revision.service, inUse));
+    const placed = await this.#named(revisions.place(revision.service, revision.id, ship.digest, inUse));
+    if ('found' in placed) {
+      const { pinned: _pinned, ...stored } = placed.found;
+      return stored;
+    }
+    this.options.onShip?.(ship);
+    for (const id of placed.removed) this.#placed.delete(placedKey(revision.service, id));
     pruneRevisions(this.options.localStateDir, revision.service, inUse);
     return revision;
   }
@@ -203,6 +242,11 @@ export class HostPlatform implements Platform {
       : this.host.address.host;
     return { ...status, url: `http://${address}${port === '' ? '' : `:${port}`}` };
   }
+}
+
+/** The key of a revision of a service among those placed. */
+function placedKey(service: string, id: string): string {
+  return `${service}\u0000${id}`;
 }
 
 /** The shape of every revision id; anything else could name a path outside the revisions folder. */

@@ -54,7 +54,8 @@ echo "tmp \${TMPDIR:-\${TMP:-\${TEMP:-/tmp}}}"
 if [ ! -f "$D/current/bin/slipway.js" ]; then echo no-current; exit 0; fi
 R=$(cd "$D/current" && pwd -P) || { echo no-current; exit 0; }
 echo "root $R"
-if v=$(node "$R/bin/slipway.js" --version 2>&1); then echo "version $v"; else echo "version-failed $v" | head -n 3; fi
+V=
+if v=$(node "$R/bin/slipway.js" --version 2>&1); then V=$v; echo "version $v"; else echo "version-failed $v" | head -n 3; fi
 P="$D/state/agent/supervisor.pid"
 [ -f "$P" ] || exit 0
 pid=; read -r pid start < "$P" || true
@@ -66,7 +67,9 @@ script=$(printf '%s\\n' "$args" | grep '/bin/slipway\\.js$' | head -n 1)
 [ -n "$script" ] || exit 0
 echo "running $pid"
 echo "running-root \${script%/bin/slipway.js}"
-if [ -f "$script" ] && rv=$(node "$script" --version 2>/dev/null); then echo "running-version $rv"; fi
+# An agent running current's own Slipway runs the version printed above: one Node.js start less.
+if [ "$script" = "$R/bin/slipway.js" ] && [ -n "$V" ]; then echo "running-version $V"
+elif [ -f "$script" ] && rv=$(node "$script" --version 2>/dev/null); then echo "running-version $rv"; fi
 exit 0
 `;
 

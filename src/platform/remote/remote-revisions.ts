@@ -3,7 +3,8 @@
  * one a single host would give it), shipped content-addressed into `<dir>/revisions/<digest>/`, and
  * `<dir>/state/revisions/<service>/<id>` is pointed at that tree (a symlink renamed into place), where
  * the host's agent finds manifest.json and source/. Shipped trees are shared and never written to:
- * a pin is kept beside them, in `<dir>/state/pins/<service>/<id>`. Everything goes over SSH.
+ * a pin is kept beside them, in `<dir>/state/pins/<service>/<id>`. Everything goes over SSH, one
+ * command per question: pointing a revision and pruning the old ones is one Node.js run.
  */
 import { posix } from 'node:path';
 import { KEPT_REVISIONS, type RevisionManifest } from '../local/revisions.js';
@@ -12,22 +13,11 @@ import type { SshTransport } from '../ssh/ssh-transport.js';
 import { RemoteHostError } from './remote-errors.js';
 
 /**
- * $1 = D, $2 = service, $3 = id, $4 = digest: points D/state/revisions/SERVICE/ID at
- * D/revisions/DIGEST by renaming a fresh symlink over it.
- */
-export const POINT_REVISION_SCRIPT = `set -eu
-D=$1 S=$2 I=$3 R=$4
-[ -f "$D/revisions/$R/.complete" ] || { echo "revision $R is not complete under $D" >&2; exit 1; }
-umask 077
-mkdir -p "$D/state/revisions/$S"
-t="$D/state/revisions/$S/.$I.$$"
-ln -sfn "$D/revisions/$R" "$t"
-mv -T "$t" "$D/state/revisions/$S/$I"
-`;
-
-/**
- * A Node.js program (run as `node -e`, a JSON request on stdin) that reads, pins and prunes the
- * revisions of a service under a state directory; it prints one JSON answer.
+ * A Node.js program (run as `node -e`, a JSON request on stdin) that reads, pins and places the
+ * revisions of a service under a state directory; it prints one JSON answer. `place` answers
+ * as `find` does for a revision the host has; else it points `revisions/<service>/<id>` at a
+ * complete shipped tree (a fresh symlink renamed over it), then unlinks all but the `keep` newest
+ * revisions, never one in use or pinned.
  */
 export const REVISIONS_PROGRAM = `
 const fs = require('node:fs');
@@ -56,7 +46,17 @@ process.stdin.on('end', () => {
       fs.writeFileSync(pin(q.id), q.reason + '\\n', { mode: 0o600 });
       answer = { pinned: true };
     }
-  } else if (q.op === 'prune') {
+  } else if (q.op === 'place' && manifest(q.id)) {
+    answer = { manifest: manifest(q.id), pinned: pinned(q.id) };
+  } else if (q.op === 'place' && !fs.existsSync(path.join(q.tree, '.complete'))) {
+    answer = { incomplete: q.tree };
+  } else if (q.op === 'place') {
+    process.umask(0o077);
+    fs.mkdirSync(path.dirname(dir(q.id)), { recursive: true, mode: 0o700 });
+    const t = path.join(path.dirname(dir(q.id)), '.' + q.id + '.' + process.pid);
+    fs.rmSync(t, { force: true });
+    fs.symlinkSync(q.tree, t);
+    fs.renameSync(t, dir(q.id));
     let names = [];
     try { names = fs.readdirSync(path.join(q.stateDir, 'revisions', q.service)); } catch {}
     const all = names.filter((n) => /^r-[0-9a-f]{12}$/.test(n)).map((n) => manifest(n)).filter(Boolean);
@@ -93,9 +93,7 @@ export class RemoteRevisions {
       service,
       id,
     });
-    if (!answer.manifest) return undefined;
-    const { config: _config, ...revision } = answer.manifest;
-    return answer.pinned === undefined ? revision : { ...revision, pinned: answer.pinned };
+    return answer.manifest ? storedOf(answer.manifest, answer.pinned) : undefined;
   }
 
   /** Pins a revision the host has; false when it has no such revision. */
@@ -104,17 +102,33 @@ export class RemoteRevisions {
     return answer.notFound !== true;
   }
 
-  /** Points the host's revision `id` at the shipped tree `digest`. */
-  async point(service: string, id: string, digest: string): Promise<void> {
-    await this.transport.run(['sh', '-c', POINT_REVISION_SCRIPT, 'revision', this.dir, service, id, digest], {
-      timeoutMs: this.timeoutMs,
-    });
-  }
-
-  /** Unlinks all but the newest revisions of a service, never one in use or pinned; returns the ids. */
-  async prune(service: string, inUse: ReadonlySet<string>, keep = KEPT_REVISIONS): Promise<string[]> {
-    const answer = await this.ask<{ removed?: string[] }>({ op: 'prune', service, inUse: [...inUse], keep });
-    return answer.removed ?? [];
+  /**
+   * The revision as the host has it when it has it (nothing else done); else points the host's
+   * revision `id` at the shipped tree `digest` and unlinks all but the newest revisions of the
+   * service, never one in use or pinned, returning the ids unlinked. One command either way.
+   */
+  async place(
+    service: string,
+    id: string,
+    digest: string,
+    inUse: ReadonlySet<string>,
+    keep = KEPT_REVISIONS,
+  ): Promise<{ readonly found: StoredRevision } | { readonly removed: readonly string[] }> {
+    const tree = posix.join(this.dir, 'revisions', digest);
+    const answer = await this.ask<{
+      manifest?: RevisionManifest;
+      pinned?: string;
+      removed?: string[];
+      incomplete?: string;
+    }>({ op: 'place', service, id, tree, inUse: [...inUse, id], keep });
+    if (answer.manifest) return { found: storedOf(answer.manifest, answer.pinned) };
+    if (answer.incomplete !== undefined)
+      throw new RemoteHostError(
+        'REMOTE_PROTOCOL',
+        this.transport.target.name,
+        `revision ${digest} is not complete under ${this.dir} on host ${this.transport.target.name}`,
+      );
+    return { removed: answer.removed ?? [] };
   }
 
   private async ask<T>(request: Record<string, unknown>): Promise<T> {
@@ -133,4 +147,10 @@ export class RemoteRevisions {
       );
     }
   }
+}
+
+/** A manifest as the platform reports it: without its config, with its pin. */
+function storedOf(manifest: RevisionManifest, pinned: string | undefined): StoredRevision {
+  const { config: _config, ...revision } = manifest;
+  return pinned === undefined ? revision : { ...revision, pinned };
 }

@@ -3,10 +3,12 @@
  * ordinary deploy (the environment's strategy and analysis) against the region's hosts, recorded
  * under the region's scope `<env>@<region>`. A wave waits for its offset and for the wave before it
  * to complete; after a failure no later wave starts, and with `rollback: all` every region already
- * changed goes back to what it served before. The `fleet.*` events record the run.
+ * changed goes back to what it served before. Once the first region has the revision, it is
+ * shipped to the later regions' hosts while the first wave runs (nothing they serve changes until
+ * their own wave). The `fleet.*` events record the run.
  */
 import type { ResolvedFleet } from '../../config/resolved.js';
-import type { Platform, ServiceRef } from '../../platform/platform.js';
+import type { Platform, RevisionInput, ServiceRef } from '../../platform/platform.js';
 import type { EventType } from '../../store/event-types.js';
 import type { ControllerDeps } from '../controller/controller-types.js';
 import {
@@ -40,8 +42,7 @@ export interface FleetDeployInput extends Omit<DeployInput, 'scope'> {
 
 /** Runs the waves; returns per region what happened instead of throwing halfway. */
 export async function deployFleet(deps: FleetDeps, input: FleetDeployInput): Promise<FleetDeployOutcome> {
-  const startedAt = deps.clock.now();
-  const id = `${input.service}@${input.env}/${startedAt}`;
+  const id = `${input.service}@${input.env}/${deps.clock.now()}`;
   const record = (type: EventType, data: Record<string, unknown>) =>
     deps.store.appendEvent({
       type,
@@ -52,8 +53,8 @@ export async function deployFleet(deps: FleetDeps, input: FleetDeployInput): Pro
       subject: `fleet/${id}`,
       data: { fleet: id, ...data },
     });
-  const scopes = fleetScopes(input.env, input.fleet);
-  await record('fleet.started', {
+  // Offsets count from the fleet.started event as the log has it, so no wave is logged early.
+  const { time: startedAt } = await record('fleet.started', {
     regions: input.fleet.waves.map((w) => ({
       region: w.region,
       scope: regionScope(input.env, w.region),
@@ -62,7 +63,82 @@ export async function deployFleet(deps: FleetDeps, input: FleetDeployInput): Pro
     })),
     rollback: input.fleet.rollback,
   });
+  let staging: Promise<unknown> = Promise.resolve();
+  let staged = false;
+  const stage = () => {
+    if (staged) return;
+    staged = true;
+    staging = stageLaterRegions(deps, input);
+  };
+  try {
+    return await runWaves(deps, input, { id, startedAt, record, stage, staging: () => staging });
+  } finally {
+    await staging;
+  }
+}
 
+/** What the waves of one fleet deploy share. */
+interface FleetRun {
+  readonly id: string;
+  readonly startedAt: number;
+  readonly record: (type: EventType, data: Record<string, unknown>) => Promise<unknown>;
+  /** Starts staging the later regions (once; later calls do nothing). */
+  readonly stage: () => void;
+  /** Settles when the later regions' staging has, or at once when none started (never rejects). */
+  readonly staging: () => Promise<unknown>;
+}
+
+/**
+ * Makes the revision on every host of the regions after the first at once, while the first wave
+ * runs: their logins, agents and the shipment are then done when their waves come. A revision
+ * shipped changes nothing a host serves, so a region whose wave never runs still serves what it
+ * did. A failure here is not reported: the region's wave makes the revision again, and fails
+ * naming the host if it still cannot.
+ */
+function stageLaterRegions(deps: FleetDeps, input: FleetDeployInput): Promise<unknown> {
+  const service = input.config.services[input.service];
+  if (!service) return Promise.resolve();
+  const regions = input.fleet.waves.slice(1).map((w) => w.region);
+  return Promise.allSettled(
+    regions.map(async (region) =>
+      deps.regionPlatform(region).createRevision({ service, baseDir: input.projectDir }),
+    ),
+  );
+}
+
+/**
+ * The first wave's dependencies: once its region has the revision, staging starts. Staging at the
+ * very start would share the machine with the first wave's own logins and shipment (the same
+ * work on more hosts at once) and delay it; after them it overlaps the wave's steps and holds.
+ */
+function stagingAfterRevision(deps: FleetDeps, stage: () => void): FleetDeps {
+  return {
+    ...deps,
+    regionPlatform: (region) => {
+      const platform = deps.regionPlatform(region);
+      return new Proxy(platform, {
+        get(target, property) {
+          const value: unknown = Reflect.get(target, property, target);
+          if (property !== 'createRevision' || typeof value !== 'function')
+            return typeof value === 'function' ? value.bind(target) : value;
+          return (input: RevisionInput) => {
+            const made = target.createRevision(input);
+            made.then(stage, () => undefined);
+            return made;
+          };
+        },
+      });
+    },
+  };
+}
+
+/** The waves in order, then the fleet's outcome (regions put back after a failure). */
+async function runWaves(
+  deps: FleetDeps,
+  input: FleetDeployInput,
+  { id, startedAt, record, stage, staging }: FleetRun,
+): Promise<FleetDeployOutcome> {
+  const scopes = fleetScopes(input.env, input.fleet);
   const results: RegionDeployResult[] = [];
   let revision: string | null = null;
   let previousDoneAt: number | undefined;
@@ -74,14 +150,16 @@ export async function deployFleet(deps: FleetDeps, input: FleetDeployInput): Pro
       continue;
     }
     const startAt = waveStartAt(startedAt, wave.offsetMs, previousDoneAt);
-    if (startAt > deps.clock.now()) await deps.clock.sleep(startAt - deps.clock.now(), deps.signal);
+    // A timer may fire a millisecond before the clock reads its time: a wave never starts early.
+    while (startAt > deps.clock.now() && !deps.signal?.aborted)
+      await deps.clock.sleep(startAt - deps.clock.now(), deps.signal);
     if (deps.signal?.aborted) {
       // This process is shutting down: the waves not started stay undone and nothing is put back.
       failure = { region: wave.region, reason: 'this process stopped before the wave started' };
       results.push({ region: wave.region, scope, status: 'skipped' });
       continue;
     }
-    await record('fleet.wave.started', {
+    await record('fleetwave.started', {
       region: wave.region,
       scope,
       wave: index + 1,
@@ -89,16 +167,18 @@ export async function deployFleet(deps: FleetDeps, input: FleetDeployInput): Pro
       afterMs: deps.clock.now() - startedAt,
     });
     const hooks = { preDeploy: index === 0, postDeploy: index === input.fleet.waves.length - 1 };
-    const result = await runWave(deps, input, wave.region, scope, hooks);
+    const waveDeps = index === 0 ? stagingAfterRevision(deps, stage) : deps;
+    const result = await runWave(waveDeps, input, wave.region, scope, hooks);
     revision ??= result.revision ?? null;
     results.push(result.result);
     previousDoneAt = deps.clock.now();
     const { status, rollout, error } = result.result;
     if (status === 'completed' || status === 'unchanged') {
-      await record('fleet.wave.completed', { region: wave.region, scope, status, revision, rollout });
+      stage();
+      await record('fleetwave.completed', { region: wave.region, scope, status, revision, rollout });
     } else {
       failure = { region: wave.region, reason: error ?? status };
-      await record('fleet.wave.failed', {
+      await record('fleetwave.failed', {
         region: wave.region,
         scope,
         status,
@@ -109,6 +189,8 @@ export async function deployFleet(deps: FleetDeps, input: FleetDeployInput): Pro
     }
   }
 
+  // Whatever the later regions' staging still does ends before the deploy does.
+  await staging();
   if (!failure) {
     await record('fleet.completed', { revision, regions: results.map(summary) });
     return { status: 'completed', id, revision, regions: results };
