@@ -74,14 +74,7 @@ describe('slipway deploy over a fleet of six hosts in three regions', {
       'fleet.completed',
       'fleet.failed',
     ];
-    const run = await project.cli([
-      '--json',
-      'events',
-      '--type',
-      ...types,
-      '--limit',
-      '1000',
-    ]);
+    const run = await project.cli(['--json', 'events', '--type', ...types, '--limit', '1000']);
     assert.equal(run.code, 0, show(run));
     const events = run.out
       .split('\n')
