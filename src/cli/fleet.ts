@@ -16,6 +16,7 @@ import { UsageError } from './errors.js';
 import { stateDirOf } from './platform.js';
 import { loadProject } from './project.js';
 import { rolloutDeps } from './rollout-deps.js';
+import { sshClientOf } from './ssh-client.js';
 
 /** The hosts of one environment, connected on first use; `close()` ends every connection. */
 export interface CliFleet {
@@ -62,7 +63,7 @@ export function openFleet(
     const hosts = names.map((name) => config.hosts?.[name]).filter((h): h is ResolvedHost => !!h);
     const platforms = openHosts(hosts, {
       localStateDir: stateDirOf(projectDir),
-      client: { env: ctx.io.env },
+      client: sshClientOf(ctx),
     });
     opened.push(...platforms);
     const platform = new RegionPlatform(

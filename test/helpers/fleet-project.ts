@@ -1,12 +1,11 @@
 /**
  * A project deploying the fixture app to six namespace hosts in three regions (two each, waves
- * immediate, +2s, +4s), driven through the built CLI. ssh reads its settings from the login user's
- * home (the passwd entry, not $HOME), so each CLI process runs in a mount namespace of its own where
- * that home's `.ssh` is this project's: a config giving the hosts' client key and known_hosts.
+ * immediate, +2s, +4s), driven through the built CLI. Its ssh settings (the hosts' client key and
+ * known_hosts) are an ssh config of the project's own, which every CLI process is given through
+ * SLIPWAY_SSH_CONFIG (ssh reads ~/.ssh from the passwd entry, so HOME could not point elsewhere).
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { chmodSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { NamespaceHost, NamespaceHosts } from './namespace-hosts.js';
 
@@ -80,9 +79,12 @@ export function fleetProject(lab: NamespaceHosts, parent: string): FleetProject 
     `Host *\n  IdentityFile ${lab.clientKey}\n  IdentitiesOnly yes\n  UserKnownHostsFile ${knownHosts}\n  GlobalKnownHostsFile /dev/null\n`,
     { mode: 0o600 },
   );
-  const loginSsh = join(userInfo().homedir, '.ssh');
-  if (!existsSync(loginSsh)) mkdirSync(loginSsh, { mode: 0o700 });
-  const env = { ...process.env, NO_COLOR: '1', SLIPWAY_ACTOR: 'tester' };
+  const env = {
+    ...process.env,
+    NO_COLOR: '1',
+    SLIPWAY_ACTOR: 'tester',
+    SLIPWAY_SSH_CONFIG: join(sshDir, 'config'),
+  };
 
   const hostLines = FLEET_REGIONS.flatMap(({ region, hosts: names }) =>
     names.map((name) => {
@@ -134,25 +136,11 @@ export function fleetProject(lab: NamespaceHosts, parent: string): FleetProject 
     cli: (args, timeoutMs = 60_000) =>
       new Promise<CliRun>((done) => {
         const started = Date.now();
-        // A private mount namespace where the login user's ~/.ssh is the project's ssh folder.
-        const child = spawn(
-          'unshare',
-          [
-            '--mount',
-            '--propagation',
-            'private',
-            'sh',
-            '-c',
-            'mount --bind "$1" "$2" && shift 2 && exec "$@"',
-            'sh',
-            sshDir,
-            loginSsh,
-            process.execPath,
-            BIN,
-            ...args,
-          ],
-          { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] },
-        );
+        const child = spawn(process.execPath, [BIN, ...args], {
+          cwd: dir,
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let out = '';
         let err = '';
         child.stdout.on('data', (c: Buffer) => {

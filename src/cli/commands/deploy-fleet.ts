@@ -63,16 +63,12 @@ export async function fleetDeploy(
   try {
     if (options.resume) return await resumeRegions(ctx, project, hosts.regionDeps);
     const { platform: _local, ...deps } = hosts.regionDeps(fleet.waves[0]?.region ?? '');
-    // Waves (and putting regions back) run one region at a time, each asking for its platform
-    // first: the region last asked for is the one whose rollout reports.
-    let current = fleet.waves[0]?.region ?? '';
-    const regionPlatform = (region: string) => {
-      current = region;
-      return hosts.regionPlatform(region);
-    };
-    const report = (event: RolloutEvent) => hosts.report(current, event);
     const outcome = await deployFleet(
-      { ...deps, report, regionPlatform },
+      {
+        ...deps,
+        regionPlatform: hosts.regionPlatform,
+        reportFor: (region) => (event: RolloutEvent) => hosts.report(region, event),
+      },
       {
         config,
         projectDir,

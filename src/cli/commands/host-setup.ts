@@ -9,6 +9,7 @@ import { type StagedPackage, stagePackage } from '../../platform/ssh/package-rev
 import { SshTransport } from '../../platform/ssh/ssh-transport.js';
 import type { CommandContext } from '../context.js';
 import { loadProject } from '../project.js';
+import { sshClientOf } from '../ssh-client.js';
 import { slipwayVersion } from '../version.js';
 import { hostNamed } from './host.js';
 
@@ -71,7 +72,7 @@ export async function hostSetupCommand(
   const range = nodeRange(root);
   const version = slipwayVersion();
   const say = (line: string) => ctx.output.line(line);
-  const transport = new SshTransport(target, { client: { env: ctx.io.env } });
+  const transport = new SshTransport(target, { client: sshClientOf(ctx) });
   let staged: StagedPackage | undefined;
   try {
     const result = await setupHost(transport, {

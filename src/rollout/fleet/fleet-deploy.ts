@@ -33,6 +33,8 @@ import { regionScope } from './region-platform.js';
 export interface FleetDeps extends Omit<ControllerDeps, 'platform'> {
   /** The platform of a region's hosts (a RegionPlatform in production). */
   readonly regionPlatform: (region: string) => Platform;
+  /** How a region's rollout events are reported (default `report` for every region). */
+  readonly reportFor?: (region: string) => ControllerDeps['report'];
 }
 
 /** A deploy over the fleet of `input.env`. */
@@ -235,10 +237,10 @@ export async function actOnRegions<T>(
   return results;
 }
 
-/** The controller's dependencies for one region: its platform. */
+/** The controller's dependencies for one region: its platform and its reporter. */
 export function regionDeps(deps: FleetDeps, region: string): ControllerDeps {
-  const { regionPlatform, ...rest } = deps;
-  return { ...rest, platform: regionPlatform(region) };
+  const { regionPlatform, reportFor, ...rest } = deps;
+  return { ...rest, platform: regionPlatform(region), report: reportFor?.(region) ?? rest.report };
 }
 
 /** One wave: a deploy into the region's scope, never throwing. */
