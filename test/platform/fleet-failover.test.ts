@@ -24,6 +24,8 @@ const POLICY = failoverPolicy(
   { intervalMs: 250, windowMs: 1000, holdMs: 2000, restoreStepMs: 1000 },
 );
 const UPSTREAM_TIMEOUT_MS = 1000;
+/** How long a readiness probe waits for a connection. */
+const PROBE_TIMEOUT_MS = 200;
 /** The watcher's poll period: a poll may see a change this much after it happened. */
 const POLL_MS = 50;
 
@@ -39,7 +41,7 @@ describe('fleet failover on namespace hosts', { skip: namespaceHostsSkip() }, ()
         hostsPerRegion: 2,
         policy: POLICY,
         upstreamTimeoutMs: UPSTREAM_TIMEOUT_MS,
-        probeTimeoutMs: 200,
+        probeTimeoutMs: PROBE_TIMEOUT_MS,
       });
       load = startRegionLoad(fleet.url, {
         clients: 4,
@@ -155,7 +157,9 @@ describe('fleet failover on namespace hosts', { skip: namespaceHostsSkip() }, ()
       assert.ok(restored?.kind === 'restored');
       assert.deepEqual(restored.weights, { us: 40, eu: 30, ap: 30 });
       assert.ok(
-        restored.since >= healAt,
+        // An observation is stamped when its round starts; its probes (up to the probe timeout) may
+        // reach the hosts once the links are up, so it can be stamped that much before the heal.
+        restored.since >= healAt - PROBE_TIMEOUT_MS,
         'the restore is measured from an observation after the links came up',
       );
 
@@ -170,9 +174,15 @@ describe('fleet failover on namespace hosts', { skip: namespaceHostsSkip() }, ()
       assert.deepEqual(
         startedBetween(records, switchAt, Date.now()).filter((r) => !r.ok),
         [],
+        `failed after the switch (switch ${switchAt}, heal ${healAt}, back ${back.at}, events ${JSON.stringify(
+          fleet.events
+            .filter((e) => 'region' in e && e.region === CUT)
+            .map((e) => [e.kind, 'at' in e ? e.at : null]),
+        )})`,
       );
+      // Before the cut nothing failed, but for a request to the cut region still in flight at the cut.
       assert.deepEqual(
-        startedBetween(records, 0, cutAt).filter((r) => !r.ok),
+        startedBetween(records, 0, cutAt).filter((r) => !r.ok && !(r.region === CUT && r.end >= cutAt)),
         [],
       );
       assert.deepEqual(fleet.problems, []);
