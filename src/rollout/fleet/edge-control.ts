@@ -11,6 +11,7 @@ import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { HTTP_STATUS } from '../../errors/http-status.js';
 import { SlipwayError } from '../../errors/slipway-error.js';
+import { readJsonBody } from '../../platform/json-body.js';
 import type { EntryPoint, RegionState } from '../../platform/traffic-director.js';
 import { EdgeError } from './edge-errors.js';
 import type { CommandResult, FailoverCommand, RegionHealth, RegionPhase } from './failover-types.js';
@@ -114,7 +115,11 @@ export async function serveEdgeControl(socketPath: string, control: EdgeControl)
 
 async function handle(control: EdgeControl, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
-    const body = await readBody(req);
+    const body = await readJsonBody(
+      req,
+      MAX_BODY,
+      (message, cause) => new EdgeError('bad_request', message, { cause }),
+    );
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/v1/status') return send(res, 200, await control.status());
     if (req.method === 'POST' && path === '/v1/failover') {
@@ -149,31 +154,6 @@ export function commandOf(body: unknown): {
   }
   const actor = typeof fields.actor === 'string' && fields.actor !== '' ? fields.actor : undefined;
   return { kind: key === 'from' ? 'fail_over' : 'restore', region, actor };
-}
-
-function readBody(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new EdgeError('bad_request', 'request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('error', reject);
-    req.on('end', () => {
-      if (size === 0) return resolve(undefined);
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch (error) {
-        reject(new EdgeError('bad_request', 'request body is not JSON', { cause: error }));
-      }
-    });
-  });
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

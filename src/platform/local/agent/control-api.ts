@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTP_STATUS } from '../../../errors/http-status.js';
 import { SlipwayError } from '../../../errors/slipway-error.js';
 import { PlatformError } from '../../errors.js';
+import { readJsonBody } from '../../json-body.js';
 import type { HealthReport, ReadyResult, ServiceRef, ServiceStatus, TrafficSpec } from '../../platform.js';
 import type { RouterMetricsSnapshot } from '../../traffic-metrics.js';
 
@@ -56,7 +57,11 @@ export async function handleControl(
   res: ServerResponse,
 ): Promise<void> {
   try {
-    const body = await readBody(req);
+    const body = await readJsonBody(
+      req,
+      MAX_BODY,
+      (message, cause) => new PlatformError('BAD_REQUEST', message, { cause }),
+    );
     const result = await route(agent, req.method ?? 'GET', (req.url ?? '/').split('?')[0] ?? '/', body);
     if (typeof result === 'string') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
@@ -131,31 +136,6 @@ function field<T extends 'string' | 'number' | 'boolean', D>(
   if (value === undefined) return fallback;
   if (typeof value !== type) throw new PlatformError('BAD_REQUEST', `${name} must be a ${type}`);
   return value as T extends 'string' ? string : T extends 'number' ? number : boolean;
-}
-
-function readBody(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new PlatformError('BAD_REQUEST', 'request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('error', reject);
-    req.on('end', () => {
-      if (size === 0) return resolve(undefined);
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch {
-        reject(new PlatformError('BAD_REQUEST', 'request body is not JSON'));
-      }
-    });
-  });
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
