@@ -14,6 +14,7 @@ import type {
   TrafficSpec,
 } from '../platform.js';
 import type { RouterMetricsSnapshot } from '../traffic-metrics.js';
+import { AgentApi } from './agent-api.js';
 import { AgentClient, type AgentCommand } from './agent-client.js';
 import { createRevision, pinReason, pinRevision, pruneRevisions, readManifest } from './revisions.js';
 
@@ -29,9 +30,11 @@ export interface LocalPlatformOptions {
 /** Services as processes on this host behind the agent's router. */
 export class LocalPlatform implements Platform {
   readonly client: AgentClient;
+  readonly #api: AgentApi;
 
   constructor(private readonly options: LocalPlatformOptions) {
     this.client = new AgentClient(options.stateDir, options.agentCommand, options.env);
+    this.#api = new AgentApi(this.client);
   }
 
   /** Snapshots the revision, then keeps the newest revisions of the service and every one that runs. */
@@ -66,23 +69,19 @@ export class LocalPlatform implements Platform {
   }
 
   ensureService(ref: ServiceRef, endpoint: EndpointSpec): Promise<ServiceStatus> {
-    return this.client.call(
-      'POST',
-      `${path(ref)}/ensure`,
-      endpoint.port === undefined ? {} : { port: endpoint.port },
-    );
+    return this.#api.ensureService(ref, endpoint);
   }
 
-  async scale(ref: ServiceRef, revision: string, instances: number): Promise<void> {
-    await this.client.call('POST', `${path(ref)}/scale`, { revision, instances });
+  scale(ref: ServiceRef, revision: string, instances: number): Promise<void> {
+    return this.#api.scale(ref, revision, instances);
   }
 
-  async setTraffic(ref: ServiceRef, traffic: TrafficSpec): Promise<void> {
-    await this.client.call('POST', `${path(ref)}/traffic`, traffic);
+  setTraffic(ref: ServiceRef, traffic: TrafficSpec): Promise<void> {
+    return this.#api.setTraffic(ref, traffic);
   }
 
   waitReady(ref: ServiceRef, revision: string, count: number, timeoutMs: number): Promise<ReadyResult> {
-    return this.client.call('POST', `${path(ref)}/wait-ready`, { revision, count, timeoutMs });
+    return this.#api.waitReady(ref, revision, count, timeoutMs);
   }
 
   async status(ref: ServiceRef): Promise<ServiceStatus | undefined> {
@@ -95,19 +94,19 @@ export class LocalPlatform implements Platform {
     const status = await this.client.tryCall<{ services: ServiceStatus[] }>('GET', '/v1/status');
     if (status) return status.services;
     if (!this.options.agentCommand || !hasSavedServices(this.client.paths.stateFile)) return [];
-    return (await this.client.call<{ services: ServiceStatus[] }>('GET', '/v1/status')).services;
+    return this.#api.list();
   }
 
   metrics(ref: ServiceRef): Promise<RouterMetricsSnapshot> {
-    return this.client.call('GET', `${path(ref)}/metrics`);
+    return this.#api.metrics(ref);
   }
 
   health(ref: ServiceRef): Promise<HealthReport> {
-    return this.client.call('GET', `${path(ref)}/health`);
+    return this.#api.health(ref);
   }
 
-  async remove(ref: ServiceRef): Promise<void> {
-    await this.client.call('DELETE', path(ref));
+  remove(ref: ServiceRef): Promise<void> {
+    return this.#api.remove(ref);
   }
 }
 
@@ -117,10 +116,6 @@ const REVISION_ID = /^r-[0-9a-f]{12}$/;
 /** A service name that stays one folder level under the revisions folder. */
 function isPathSafe(service: string): boolean {
   return service !== '' && service !== '.' && service !== '..' && !/[/\\\0]/.test(service);
-}
-
-function path(ref: ServiceRef): string {
-  return `/v1/services/${encodeURIComponent(ref.service)}/${encodeURIComponent(ref.env)}`;
 }
 
 /** True when the agent's state file lists services (so an agent should be running them). */

@@ -7,6 +7,7 @@
 import type { ResolvedHost } from '../../config/resolved.js';
 import { SlipwayError } from '../../errors/slipway-error.js';
 import { PlatformError } from '../errors.js';
+import { AgentApi } from '../local/agent-api.js';
 import { AgentClient } from '../local/agent-client.js';
 import { createRevision, pruneRevisions, revisionDir } from '../local/revisions.js';
 import type {
@@ -26,7 +27,6 @@ import { type ShipResult, shipRevision } from '../ssh/ship-revision.js';
 import { describeTarget } from '../ssh/ssh-target.js';
 import type { SshTransport } from '../ssh/ssh-transport.js';
 import type { RouterMetricsSnapshot } from '../traffic-metrics.js';
-import { AgentApi } from './agent-api.js';
 import { ensureRemoteAgent, type RemoteAgent, type RemoteAgentOptions } from './remote-agent.js';
 import { RemoteRevisions } from './remote-revisions.js';
 

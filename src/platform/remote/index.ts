@@ -1,5 +1,5 @@
 /** platform/remote: services on hosts reached over SSH. */
-export { AgentApi } from './agent-api.js';
+export { AgentApi } from '../local/agent-api.js';
 export { HostPlatform, type HostPlatformOptions } from './host-platform.js';
 export { closeHosts, hostTarget, type OpenHostsOptions, openHosts } from './open-hosts.js';
 export { ensureRemoteAgent, type RemoteAgent, type RemoteAgentOptions } from './remote-agent.js';

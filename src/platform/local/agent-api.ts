@@ -1,8 +1,8 @@
 /**
  * The requests of the agent's control API behind the Platform contract's service methods, over an
- * AgentClient: the same requests LocalPlatform sends to this host's agent, here for a remote one.
+ * AgentClient: what LocalPlatform sends to this host's agent and HostPlatform to a remote one.
  */
-import type { AgentClient } from '../local/agent-client.js';
+
 import type {
   EndpointSpec,
   HealthReport,
@@ -12,6 +12,7 @@ import type {
   TrafficSpec,
 } from '../platform.js';
 import type { RouterMetricsSnapshot } from '../traffic-metrics.js';
+import type { AgentClient } from './agent-client.js';
 
 /** An agent's services, driven through its control API. */
 export class AgentApi {
