@@ -1,7 +1,7 @@
 /** The root `slipway` command: its description, global options and help text, and where commander writes. */
 import { Command, Option } from '@commander-js/extra-typings';
+import { slipwayVersion } from '../package/version.js';
 import type { CliIo } from './context.js';
-import { slipwayVersion } from './version.js';
 
 /**
  * Creates the root command before any family declares its commands, which inherit its settings:

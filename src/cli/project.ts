@@ -8,11 +8,11 @@ import { findConfigFile } from '../config/config-file.js';
 import { formatDiagnostic } from '../config/diagnostic.js';
 import { ConfigFileError } from '../config/errors.js';
 import type { ResolvedConfig } from '../config/resolved.js';
+import { slipwayVersion } from '../package/version.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import type { CommandContext } from './context.js';
 import { UsageError } from './errors.js';
-import { slipwayVersion } from './version.js';
 
 /** A loaded, valid config and where it lives. */
 export interface LoadedProject {

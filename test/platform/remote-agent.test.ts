@@ -14,7 +14,11 @@ import { main } from '../../src/cli/main.js';
 import { agentPaths } from '../../src/platform/local/agent/agent-paths.js';
 import { AgentClient } from '../../src/platform/local/agent-client.js';
 import type { HostPlatform } from '../../src/platform/remote/host-platform.js';
-import { ensureRemoteAgent, remoteAgentSocket } from '../../src/platform/remote/remote-agent.js';
+import {
+  ensureRemoteAgent,
+  PROBE_SCRIPT,
+  remoteAgentSocket,
+} from '../../src/platform/remote/remote-agent.js';
 import { RemoteHostError } from '../../src/platform/remote/remote-errors.js';
 import { SshError } from '../../src/platform/ssh/errors.js';
 import type { ShipResult } from '../../src/platform/ssh/ship-revision.js';
@@ -156,7 +160,12 @@ describe('remote agent on namespace hosts', { timeout: 180_000, skip: namespaceH
     // The SSH connection that started it ends; the agent stays.
     await first.close();
     assert.equal(existsSync(started.socket), false, 'the forwarded socket goes with its connection');
-    const again = await ensureRemoteAgent(open(host(1)), resolvedHost(host(1)));
+    const second = open(host(1));
+    // The probe starts no Node.js for an agent running current's Slipway: the agent tells its version.
+    const probe = await second.run(['sh', '-c', PROBE_SCRIPT, 'agent', host(1).dir]);
+    assert.ok(probe.stdout.split('\n').includes('running-current'), probe.stdout);
+    assert.doesNotMatch(probe.stdout, /^version/m);
+    const again = await ensureRemoteAgent(second, resolvedHost(host(1)));
     assert.equal(again.status, 'running');
     assert.equal(again.version, VERSION);
     assert.equal(supervisors(started.stateDir).length, 1, 'no second agent');

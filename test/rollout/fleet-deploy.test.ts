@@ -175,17 +175,23 @@ describe('deployFleet', { timeout: 60_000 }, () => {
     assert.match(String(failed?.data.reason), /euw-b/);
   });
 
-  test('the later regions are given the revision once wave 1 has it, while wave 1 runs', async () => {
+  test("the later regions are given the revision once wave 1's instances are ready, while wave 1 runs", async () => {
     const calls = new Map<string, number[]>();
     const order: string[] = [];
+    const first = h.hosts.get('use-a') as MemoryPlatform;
+    const waitReady = first.waitReady.bind(first);
+    first.waitReady = async (...args) => {
+      const ready = await waitReady(...args);
+      order.push('use-a ready');
+      return ready;
+    };
     for (const host of ['use-a', 'euw-a', 'aps-a']) {
       const platform = h.hosts.get(host) as MemoryPlatform;
       const create = platform.createRevision.bind(platform);
       platform.createRevision = async (input) => {
         calls.set(host, [...(calls.get(host) ?? []), h.clock.now()]);
-        const made = await create(input);
-        order.push(host);
-        return made;
+        order.push(`${host} asked`);
+        return create(input);
       };
     }
     const since = (await h.fleetEvents()).length;
@@ -200,7 +206,13 @@ describe('deployFleet', { timeout: 60_000 }, () => {
       assert.equal(calls.get(host)?.[0], startedAt, `${host} is staged before wave 1's steps`);
       assert.ok((calls.get(host)?.[1] ?? 0) >= firstDone, `${host}'s own wave comes after wave 1`);
     }
-    assert.equal(order[0], 'use-a', 'staging starts once wave 1 has the revision');
+    const staged = order.indexOf('euw-a asked');
+    assert.equal(order[0], 'use-a asked', 'wave 1 makes the revision first');
+    assert.ok(
+      staged > order.indexOf('use-a ready') && order.indexOf('use-a ready') > 0,
+      `staging starts once wave 1's new instances are ready: ${order.join(', ')}`,
+    );
+    assert.ok(order.indexOf('aps-a asked') > order.indexOf('use-a ready'));
   });
 
   test('a first wave that cannot make the revision stages nothing in the later regions', async () => {

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../package/package-root.js';
+import { slipwayVersion } from '../../package/version.js';
 import { hostTarget } from '../../platform/remote/open-hosts.js';
 import { ensureRemoteAgent, type RemoteAgent } from '../../platform/remote/remote-agent.js';
 import { type HostSetupResult, setupHost } from '../../platform/ssh/host-setup.js';
@@ -10,7 +11,6 @@ import { SshTransport } from '../../platform/ssh/ssh-transport.js';
 import type { CommandContext } from '../context.js';
 import { loadProject } from '../project.js';
 import { sshClientOf } from '../ssh-client.js';
-import { slipwayVersion } from '../version.js';
 import { hostNamed } from './host.js';
 
 /** Options of `host setup`. */

@@ -5,6 +5,7 @@ import { relative, resolve } from 'node:path';
 import { formatDiagnostic } from '../../config/diagnostic.js';
 import { loadConfigFile } from '../../config/load-config.js';
 import type { ResolvedConfig } from '../../config/resolved.js';
+import { slipwayVersion } from '../../package/version.js';
 import { PipelineError } from '../../pipeline/errors.js';
 import { systemClock } from '../../rollout/rollout-clock.js';
 import { createServer } from '../../server/create-server.js';
@@ -14,7 +15,6 @@ import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { localPlatform } from '../platform.js';
 import { loadProject, openProjectStore } from '../project.js';
-import { slipwayVersion } from '../version.js';
 
 /** Options of `slipway server`. */
 export interface ServerOptions {

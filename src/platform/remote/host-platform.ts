@@ -22,7 +22,7 @@ import type {
   StoredRevision,
   TrafficSpec,
 } from '../platform.js';
-import { buildRevisionManifest } from '../ssh/revision-manifest.js';
+import { buildRevisionManifest, type RevisionManifest } from '../ssh/revision-manifest.js';
 import { type ShipResult, shipRevision } from '../ssh/ship-revision.js';
 import { describeTarget } from '../ssh/ssh-target.js';
 import type { SshTransport } from '../ssh/ssh-transport.js';
@@ -79,7 +79,7 @@ export class HostPlatform implements Platform {
         socket: agent.socket,
         label: `the agent on ${describeTarget(this.transport.target)}`,
       });
-      return { agent, api: new AgentApi(client), revisions: new RemoteRevisions(this.transport, agent.dir) };
+      return { agent, api: new AgentApi(client), revisions: new RemoteRevisions(client) };
     })();
     const connecting = this.#connected;
     connecting.catch(() => {
@@ -123,24 +123,29 @@ export class HostPlatform implements Platform {
    * what it serves is asked, then, in one command, found there or pointed and the old ones pruned.
    */
   async #place(revision: Revision): Promise<Revision> {
-    const { revisions, agent } = await this.#connect();
+    const { agent } = await this.#connect();
     const dir = revisionDir(this.options.localStateDir, revision.service, revision.id);
     // Both are waited for, so a failure of one leaves nothing of the other running.
     const [shipped, listed] = await Promise.allSettled([
       this.#named(
-        (async () =>
-          shipRevision(this.transport, { dir, manifest: await buildRevisionManifest(dir) }, agent.dir))(),
+        (async () => shipRevision(this.transport, { dir, manifest: await manifestOf(dir) }, agent.dir))(),
       ),
       this.list(),
     ]);
-    if (shipped.status === 'rejected') throw shipped.reason;
+    if (shipped.status === 'rejected') {
+      // A file found changed while shipped is hashed again by the next try.
+      manifests.delete(dir);
+      throw shipped.reason;
+    }
     if (listed.status === 'rejected') throw listed.reason;
     const ship = shipped.value;
     const inUse = new Set([revision.id]);
     for (const status of listed.value) {
       if (status.service === revision.service) for (const r of status.revisions) inUse.add(r.id);
     }
-    const placed = await this.#named(revisions.place(revision.service, revision.id, ship.digest, inUse));
+    const placed = await this.#api((_api, revisions) =>
+      revisions.place(revision.service, revision.id, ship.digest, inUse),
+    );
     if ('found' in placed) {
       const { pinned: _pinned, ...stored } = placed.found;
       return stored;
@@ -153,16 +158,14 @@ export class HostPlatform implements Platform {
 
   async findRevision(service: string, id: string): Promise<StoredRevision | undefined> {
     if (!isPathSafe(service) || !REVISION_ID.test(id)) return undefined;
-    const { revisions } = await this.#connect();
-    return this.#named(revisions.find(service, id));
+    return this.#api((_api, revisions) => revisions.find(service, id));
   }
 
   async pinRevision(service: string, id: string, reason: string): Promise<void> {
-    const { revisions } = await this.#connect();
     if (
       !isPathSafe(service) ||
       !REVISION_ID.test(id) ||
-      !(await this.#named(revisions.pin(service, id, reason)))
+      !(await this.#api((_api, revisions) => revisions.pin(service, id, reason)))
     )
       throw new PlatformError(
         'REVISION_NOT_FOUND',
@@ -210,17 +213,17 @@ export class HostPlatform implements Platform {
    * One control API call. An agent that does not answer is looked into over SSH: a lost connection
    * is reported as the SSH error naming the host; else the agent is ensured again and asked once more.
    */
-  async #api<T>(work: (api: AgentApi) => Promise<T>): Promise<T> {
-    const { api } = await this.#connect();
+  async #api<T>(work: (api: AgentApi, revisions: RemoteRevisions) => Promise<T>): Promise<T> {
+    const { api, revisions } = await this.#connect();
     await this.#named(this.transport.keepForwards());
     try {
-      return await this.#named(work(api));
+      return await this.#named(work(api, revisions));
     } catch (error) {
       if (!(error instanceof PlatformError && error.code === 'AGENT_UNAVAILABLE')) throw error;
       await this.transport.run('true', { timeoutMs: 30_000 });
       this.#connected = undefined;
       const again = await this.#connect();
-      return this.#named(work(again.api));
+      return this.#named(work(again.api, again.revisions));
     }
   }
 
@@ -242,6 +245,28 @@ export class HostPlatform implements Platform {
       : this.host.address.host;
     return { ...status, url: `http://${address}${port === '' ? '' : `:${port}`}` };
   }
+}
+
+/** Manifests of the revision folders shipped lately, by folder: every host of a deploy ships the same one. */
+const manifests = new Map<string, Promise<RevisionManifest>>();
+const KEPT_MANIFESTS = 32;
+
+/**
+ * The ship manifest of a local revision folder, hashed once for all hosts. A revision folder is
+ * never written to once made (its id is its content's digest); a file changed anyway is still
+ * caught while it is shipped.
+ */
+function manifestOf(dir: string): Promise<RevisionManifest> {
+  const known = manifests.get(dir);
+  if (known) return known;
+  const building = buildRevisionManifest(dir);
+  manifests.set(dir, building);
+  building.catch(() => manifests.delete(dir));
+  for (const old of manifests.keys()) {
+    if (manifests.size <= KEPT_MANIFESTS) break;
+    manifests.delete(old);
+  }
+  return building;
 }
 
 /** The key of a revision of a service among those placed. */

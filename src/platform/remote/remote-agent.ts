@@ -43,8 +43,11 @@ export interface RemoteAgent {
 
 /**
  * Runs as `sh -c PROBE agent DIR`: prints `dir D` (`~` expanded), `tmp T`, then `no-current`, or
- * `root R` (current, resolved) and `version V` (or `version-failed ...`), and when a supervisor runs
- * for D/state, `running PID`, `running-root R` and `running-version V`.
+ * `root R` (current, resolved); when a supervisor runs for D/state, `running PID` and
+ * `running-root R`. A supervisor running current's own Slipway runs, so it is not started again to
+ * print its version: the probe prints `running-current` and the agent is asked instead (one Node.js
+ * start less per host and deploy). Otherwise it prints `version V` (or `version-failed ...`) and, for
+ * a supervisor running another Slipway, `running-version V`.
  */
 export const PROBE_SCRIPT = `set -u
 D=$1
@@ -54,22 +57,25 @@ echo "tmp \${TMPDIR:-\${TMP:-\${TEMP:-/tmp}}}"
 if [ ! -f "$D/current/bin/slipway.js" ]; then echo no-current; exit 0; fi
 R=$(cd "$D/current" && pwd -P) || { echo no-current; exit 0; }
 echo "root $R"
-V=
-if v=$(node "$R/bin/slipway.js" --version 2>&1); then V=$v; echo "version $v"; else echo "version-failed $v" | head -n 3; fi
+script=
 P="$D/state/agent/supervisor.pid"
-[ -f "$P" ] || exit 0
-pid=; read -r pid start < "$P" || true
-case $pid in ''|*[!0-9]*) exit 0 ;; esac
-[ -r "/proc/$pid/cmdline" ] || exit 0
-args=$(tr '\\0' '\\n' < "/proc/$pid/cmdline")
-printf '%s\\n' "$args" | grep -qxF -- "$D/state" || exit 0
-script=$(printf '%s\\n' "$args" | grep '/bin/slipway\\.js$' | head -n 1)
-[ -n "$script" ] || exit 0
-echo "running $pid"
-echo "running-root \${script%/bin/slipway.js}"
-# An agent running current's own Slipway runs the version printed above: one Node.js start less.
-if [ "$script" = "$R/bin/slipway.js" ] && [ -n "$V" ]; then echo "running-version $V"
-elif [ -f "$script" ] && rv=$(node "$script" --version 2>/dev/null); then echo "running-version $rv"; fi
+if [ -f "$P" ]; then
+  pid=; read -r pid start < "$P" || true
+  case $pid in ''|*[!0-9]*) pid= ;; esac
+  if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ]; then
+    args=$(tr '\\0' '\\n' < "/proc/$pid/cmdline")
+    if printf '%s\\n' "$args" | grep -qxF -- "$D/state"; then
+      script=$(printf '%s\\n' "$args" | grep '/bin/slipway\\.js$' | head -n 1)
+    fi
+  fi
+fi
+if [ -n "$script" ]; then
+  echo "running $pid"
+  echo "running-root \${script%/bin/slipway.js}"
+  if [ "$script" = "$R/bin/slipway.js" ]; then echo running-current; exit 0; fi
+fi
+if v=$(node "$R/bin/slipway.js" --version 2>&1); then echo "version $v"; else echo "version-failed $v" | head -n 3; fi
+if [ -n "$script" ] && [ -f "$script" ] && rv=$(node "$script" --version 2>/dev/null); then echo "running-version $rv"; fi
 exit 0
 `;
 
@@ -99,7 +105,15 @@ export interface ProbeFacts {
   readonly root: string | undefined;
   readonly version: string | undefined;
   readonly versionFailed: string | undefined;
-  readonly running: { readonly pid: number; readonly root: string; readonly version?: string } | undefined;
+  readonly running:
+    | {
+        readonly pid: number;
+        readonly root: string;
+        /** It runs current's own Slipway (its version is then the agent's to tell). */
+        readonly current: boolean;
+        readonly version?: string;
+      }
+    | undefined;
 }
 
 /** The facts of the probe's answer; undefined when it is not one. */
@@ -121,7 +135,12 @@ export function parseProbe(stdout: string): ProbeFacts | undefined {
     versionFailed: value('version-failed'),
     running:
       pid > 0 && runningRoot !== undefined
-        ? { pid, root: runningRoot, ...(runningVersion !== undefined ? { version: runningVersion } : {}) }
+        ? {
+            pid,
+            root: runningRoot,
+            current: lines.includes('running-current'),
+            ...(runningVersion !== undefined ? { version: runningVersion } : {}),
+          }
         : undefined,
   };
 }
@@ -159,19 +178,13 @@ export async function ensureRemoteAgent(
   };
   let facts = await probe();
   const current = `${facts.dir}/current`;
-  if (facts.root === undefined)
+  const { root } = facts;
+  if (root === undefined)
     throw new RemoteHostError(
       'REMOTE_NOT_SET_UP',
       host.name,
       `host ${who} has no Slipway installed (${current} is missing): run \`slipway host setup ${host.name}\` first`,
     );
-  if (facts.version === undefined)
-    throw new RemoteHostError(
-      'REMOTE_AGENT_FAILED',
-      host.name,
-      `the Slipway installed at ${current} on ${who} does not run: ${facts.versionFailed ?? 'no output'}; run \`slipway host setup ${host.name}\` again`,
-    );
-  const { root, version } = facts;
   const stateDir = posix.join(facts.dir, 'state');
   const logFile = posix.join(stateDir, 'agent', 'agent.log');
   const socket = await transport.forwardSocket(remoteAgentSocket(stateDir, facts.tmp));
@@ -179,7 +192,7 @@ export async function ensureRemoteAgent(
     socket,
     label: `the agent on ${who}`,
   });
-  const agent = (status: RemoteAgent['status'], previousVersion?: string): RemoteAgent => ({
+  const agent = (status: RemoteAgent['status'], version: string, previousVersion?: string): RemoteAgent => ({
     status,
     version,
     ...(previousVersion !== undefined ? { previousVersion } : {}),
@@ -189,12 +202,21 @@ export async function ensureRemoteAgent(
     logFile,
   });
 
+  if (facts.running?.current) {
+    const answer = await waitForAgent(transport, client, host, logFile, options);
+    // An agent older than its version in /v1/status is asked the way the probe would.
+    const version = answer.agent?.version ?? (await installedVersion(transport, host, root, run));
+    return agent('running', version);
+  }
+  if (facts.version === undefined)
+    throw new RemoteHostError(
+      'REMOTE_AGENT_FAILED',
+      host.name,
+      `the Slipway installed at ${current} on ${who} does not run: ${facts.versionFailed ?? 'no output'}; run \`slipway host setup ${host.name}\` again`,
+    );
+  const { version } = facts;
   let previous: string | undefined;
   if (facts.running !== undefined) {
-    if (facts.running.root === root && facts.running.version === version) {
-      await waitForAgent(transport, client, host, logFile, options);
-      return agent('running');
-    }
     // It runs another installed Slipway: stop it (leaving instances to the new agent) and start this one.
     previous = facts.running.version ?? 'unknown';
     await waitForAgent(transport, client, host, logFile, options);
@@ -214,7 +236,33 @@ export async function ensureRemoteAgent(
   }
   await transport.run(['sh', '-c', START_SCRIPT, 'agent', facts.dir, root, options.listen ?? '0.0.0.0'], run);
   await waitForAgent(transport, client, host, logFile, options);
-  return previous === undefined ? agent('started') : agent('restarted', previous);
+  return previous === undefined ? agent('started', version) : agent('restarted', version, previous);
+}
+
+/** What `slipway --version` prints on the host for the Slipway installed at `root`. */
+async function installedVersion(
+  transport: SshTransport,
+  host: HostRef,
+  root: string,
+  run: { readonly timeoutMs: number },
+): Promise<string> {
+  const result = await transport.run(['node', posix.join(root, 'bin', 'slipway.js'), '--version'], {
+    ...run,
+    check: false,
+  });
+  const version = result.stdout.trim();
+  if (result.exitCode !== 0 || version === '')
+    throw new RemoteHostError(
+      'REMOTE_AGENT_FAILED',
+      host.name,
+      `the Slipway installed at ${root} on ${describeTarget(transport.target)} does not print its version: ${(result.stderr || result.stdout).trim().slice(0, 300)}`,
+    );
+  return version;
+}
+
+/** The agent's answer to `GET /v1/status`, as far as it is read here. */
+interface AgentStatus {
+  readonly agent?: { readonly version?: string };
 }
 
 /** Waits (bounded) until the agent answers `GET /v1/status` through the forwarded socket. */
@@ -224,12 +272,13 @@ async function waitForAgent(
   host: HostRef,
   logFile: string,
   options: RemoteAgentOptions,
-): Promise<void> {
+): Promise<AgentStatus> {
   const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
   for (;;) {
     let failure: unknown;
     try {
-      if (await client.tryCall('GET', '/v1/status')) return;
+      const answer = await client.tryCall<AgentStatus>('GET', '/v1/status');
+      if (answer) return answer;
     } catch (error) {
       failure = error;
     }

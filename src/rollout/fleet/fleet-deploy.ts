@@ -3,12 +3,12 @@
  * ordinary deploy (the environment's strategy and analysis) against the region's hosts, recorded
  * under the region's scope `<env>@<region>`. A wave waits for its offset and for the wave before it
  * to complete; after a failure no later wave starts, and with `rollback: all` every region already
- * changed goes back to what it served before. Once the first region has the revision, it is
- * shipped to the later regions' hosts while the first wave runs (nothing they serve changes until
+ * changed goes back to what it served before. Once the first region's new instances are ready,
+ * the revision is shipped to the later regions' hosts while the first wave runs (nothing they serve changes until
  * their own wave). The `fleet.*` events record the run.
  */
 import type { ResolvedFleet } from '../../config/resolved.js';
-import type { Platform, RevisionInput, ServiceRef } from '../../platform/platform.js';
+import type { Platform, ServiceRef } from '../../platform/platform.js';
 import type { EventType } from '../../store/event-types.js';
 import type { ControllerDeps } from '../controller/controller-types.js';
 import {
@@ -108,28 +108,25 @@ function stageLaterRegions(deps: FleetDeps, input: FleetDeployInput): Promise<un
   );
 }
 
+/** The steps that come once the new revision's first instances are ready (reported as they begin). */
+const SERVING_STEPS: ReadonlySet<string> = new Set(['traffic', 'promote', 'pause']);
+
 /**
- * The first wave's dependencies: once its region has the revision, staging starts. Staging at the
- * very start would share the machine with the first wave's own logins and shipment (the same
- * work on more hosts at once) and delay it; after them it overlaps the wave's steps and holds.
+ * The first wave's dependencies: once its region's new instances are ready (it reports its first
+ * traffic, promote or pause step, a measurement, or the end of its rollout), staging starts. Until
+ * then the wave's own logins, shipment and instance starts are the deploy's critical path, and
+ * staging the same work on more hosts at once would share the machine with them and delay them;
+ * from then on staging overlaps the wave's holds and analysis, which wait on the clock.
  */
-function stagingAfterRevision(deps: FleetDeps, stage: () => void): FleetDeps {
+function stagingOnceServing(deps: FleetDeps, stage: () => void): FleetDeps {
   return {
     ...deps,
-    regionPlatform: (region) => {
-      const platform = deps.regionPlatform(region);
-      return new Proxy(platform, {
-        get(target, property) {
-          const value: unknown = Reflect.get(target, property, target);
-          if (property !== 'createRevision' || typeof value !== 'function')
-            return typeof value === 'function' ? value.bind(target) : value;
-          return (input: RevisionInput) => {
-            const made = target.createRevision(input);
-            made.then(stage, () => undefined);
-            return made;
-          };
-        },
-      });
+    reportFor: (region) => {
+      const report = deps.reportFor?.(region) ?? deps.report;
+      return (event) => {
+        if (event.type !== 'rollout.step' || SERVING_STEPS.has(event.action)) stage();
+        report(event);
+      };
     },
   };
 }
@@ -169,7 +166,7 @@ async function runWaves(
       afterMs: deps.clock.now() - startedAt,
     });
     const hooks = { preDeploy: index === 0, postDeploy: index === input.fleet.waves.length - 1 };
-    const waveDeps = index === 0 ? stagingAfterRevision(deps, stage) : deps;
+    const waveDeps = index === 0 ? stagingOnceServing(deps, stage) : deps;
     const result = await runWave(waveDeps, input, wave.region, scope, hooks);
     revision ??= result.revision ?? null;
     results.push(result.result);

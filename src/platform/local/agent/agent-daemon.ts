@@ -7,6 +7,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { slipwayVersion } from '../../../package/version.js';
 import { processStartTime } from '../../../process/process-identity.js';
 import { renderPrometheus } from '../../../router/prometheus.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../../state-files/private-modes.js';
@@ -127,6 +128,7 @@ export class AgentDaemon implements AgentControl {
       supervisorPid: process.ppid,
       startedAt: this.startedAt,
       stateDir: this.options.stateDir,
+      version: slipwayVersion(),
       ...(this.metricsPort ? { metricsUrl: `http://127.0.0.1:${this.metricsPort}/metrics` } : {}),
     };
   }

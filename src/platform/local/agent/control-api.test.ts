@@ -39,7 +39,7 @@ function fakeAgent(calls: string[]): AgentControl {
     metrics: async () => ({ at: 1, revisions: {} }),
   };
   return {
-    info: () => ({ pid: 42, startedAt: '2030-01-01T00:00:00.000Z', stateDir: '/state' }),
+    info: () => ({ pid: 42, startedAt: '2030-01-01T00:00:00.000Z', stateDir: '/state', version: '9.9.9' }),
     services: () => [STATUS],
     prometheus: async () => '# nothing\n',
     unit: async (ref: ServiceRef, create?: { port?: number }) => {
@@ -132,6 +132,27 @@ describe('control API', () => {
       assert.equal(error.code, 'INTERNAL');
       assert.ok(error.message.includes(`${message}\n    at `), error.message);
     }
+  });
+
+  test("a host's revisions are asked of the agent's state directory; bad names are refused", async () => {
+    assert.deepEqual(await client.call('GET', '/v1/revisions/web/r-000000000001'), { revision: null });
+    const answers = await Promise.all([
+      raw('POST', '/v1/revisions/web/r-000000000001/place', { digest: 'nope' }),
+      raw('POST', '/v1/revisions/web/r-000000000001/place', { digest: 'a'.repeat(64), inUse: 'r-1' }),
+      raw('POST', '/v1/revisions/..%2Fx/r-000000000001/pin', { reason: 'x' }),
+      raw('DELETE', '/v1/revisions/web/r-000000000001'),
+      raw('POST', '/v1/revisions/web/r-000000000001/place', { digest: 'a'.repeat(64) }),
+    ]);
+    assert.deepEqual(
+      answers.map((a) => [a.status, (a.body as { error: { code: string } }).error.code]),
+      [
+        [400, 'BAD_REQUEST'],
+        [400, 'BAD_REQUEST'],
+        [400, 'BAD_REQUEST'],
+        [400, 'BAD_REQUEST'],
+        [404, 'REVISION_NOT_FOUND'],
+      ],
+    );
   });
 
   test('the client rebuilds the error with its code and kind', async () => {

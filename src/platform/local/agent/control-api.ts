@@ -1,7 +1,8 @@
 /**
  * The agent's control API: JSON over HTTP on its unix socket. Paths:
  * GET /v1/status, GET|DELETE /v1/services/:service/:env, POST .../ensure|scale|traffic|wait-ready,
- * GET .../metrics|health, GET /metrics (Prometheus), POST /v1/shutdown.
+ * GET .../metrics|health, GET /metrics (Prometheus), POST /v1/shutdown; for a host's agent
+ * (host-revisions.ts), GET /v1/revisions/:service/:id and POST .../pin|place.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTP_STATUS } from '../../../errors/http-status.js';
@@ -10,6 +11,8 @@ import { PlatformError } from '../../errors.js';
 import { readJsonBody } from '../../json-body.js';
 import type { HealthReport, ReadyResult, ServiceRef, ServiceStatus, TrafficSpec } from '../../platform.js';
 import type { RouterMetricsSnapshot } from '../../traffic-metrics.js';
+import { KEPT_REVISIONS } from '../revisions.js';
+import { findHostRevision, pinHostRevision, placeHostRevision } from './host-revisions.js';
 
 /** What `status` reports about the agent itself. */
 export interface AgentInfo {
@@ -19,6 +22,8 @@ export interface AgentInfo {
   readonly startedAt: string;
   readonly metricsUrl?: string;
   readonly stateDir: string;
+  /** The Slipway version the agent runs (what `slipway --version` prints). */
+  readonly version: string;
 }
 
 /** One service in one environment, as the control API drives it. */
@@ -89,6 +94,8 @@ async function route(agent: AgentControl, method: string, path: string, body: un
     setImmediate(() => void agent.stop({ keepInstances }));
     return { ok: true };
   }
+  const revision = /^\/v1\/revisions\/([^/]+)\/([^/]+)(?:\/([a-z-]+))?$/.exec(path);
+  if (revision) return routeRevision(agent.info().stateDir, method, revision, body);
   const match = /^\/v1\/services\/([^/]+)\/([^/]+)(?:\/([a-z-]+))?$/.exec(path);
   if (!match) throw new PlatformError('BAD_REQUEST', `no such endpoint: ${method} ${path}`);
   const ref: ServiceRef = {
@@ -124,6 +131,29 @@ async function route(agent: AgentControl, method: string, path: string, body: un
   if (method === 'GET' && action === 'metrics') return (await agent.unit(ref)).metrics();
   if (method === 'GET' && action === 'health') return agent.health(ref);
   throw new PlatformError('BAD_REQUEST', `no such endpoint: ${method} ${path}`);
+}
+
+/** The revisions of a host's agent: find, pin and place. */
+function routeRevision(stateDir: string, method: string, match: RegExpExecArray, body: unknown): unknown {
+  const service = decodeURIComponent(match[1] ?? '');
+  const id = decodeURIComponent(match[2] ?? '');
+  const action = match[3];
+  if (!action && method === 'GET') return { revision: findHostRevision(stateDir, service, id) ?? null };
+  if (method === 'POST' && action === 'pin')
+    return { pinned: pinHostRevision(stateDir, service, id, field(body, 'reason', 'string', '')) };
+  if (method === 'POST' && action === 'place') {
+    const inUse = (body as { inUse?: unknown } | undefined)?.inUse ?? [];
+    if (!Array.isArray(inUse) || !inUse.every((r) => typeof r === 'string'))
+      throw new PlatformError('BAD_REQUEST', 'inUse must be a list of revision ids');
+    return placeHostRevision(stateDir, {
+      service,
+      id,
+      digest: field(body, 'digest', 'string', ''),
+      inUse,
+      keep: field(body, 'keep', 'number', KEPT_REVISIONS),
+    });
+  }
+  throw new PlatformError('BAD_REQUEST', `no such endpoint: ${method} /v1/revisions/${match[1]}/${match[2]}`);
 }
 
 function field<T extends 'string' | 'number' | 'boolean', D>(
