@@ -123,13 +123,14 @@ export class HostPlatform implements Platform {
    * what it serves is asked, then, in one command, found there or pointed and the old ones pruned.
    */
   async #place(revision: Revision): Promise<Revision> {
-    const { agent } = await this.#connect();
     const dir = revisionDir(this.options.localStateDir, revision.service, revision.id);
+    // Hashed while the connection is made.
+    const manifest = manifestOf(dir);
+    manifest.catch(() => undefined);
+    const { agent } = await this.#connect();
     // Both are waited for, so a failure of one leaves nothing of the other running.
     const [shipped, listed] = await Promise.allSettled([
-      this.#named(
-        (async () => shipRevision(this.transport, { dir, manifest: await manifestOf(dir) }, agent.dir))(),
-      ),
+      this.#named((async () => shipRevision(this.transport, { dir, manifest: await manifest }, agent.dir))()),
       this.list(),
     ]);
     if (shipped.status === 'rejected') {

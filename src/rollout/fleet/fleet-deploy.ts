@@ -253,6 +253,11 @@ async function runWave(
   let before: string | null = null;
   const lastBefore = await latestRollout(deps, ref);
   try {
+    // The revision is made (built here, shipped to the region's hosts) while what they serve is
+    // asked: both wait for the hosts' connections. The deploy below then finds it made.
+    const service = input.config.services[input.service];
+    const making = service && controller.platform.createRevision({ service, baseDir: input.projectDir });
+    making?.catch(() => undefined);
     before = stableOf(await controller.platform.status(ref))?.id ?? null;
     const { fleet: _fleet, ...deployInput } = input;
     const outcome: DeployOutcome = await deploy(controller, { ...deployInput, scope, hooks });

@@ -14,8 +14,11 @@ import { freePort, lastLogLine, signalGroup, startProcess } from './instance-pro
 /** The first restart waits this long; each further failure doubles it, up to RESTART_MAX_MS. */
 export const RESTART_BASE_MS = 500;
 const RESTART_MAX_MS = 30_000;
-/** Until readiness first passes, it is checked at least this often, so new instances join quickly. */
-const STARTUP_PROBE_MS = 200;
+/**
+ * Until readiness first passes, it is checked at least this often (every tick of the agent), so a
+ * new instance joins as soon as it answers: a probe of a port nobody listens on yet costs nothing.
+ */
+const STARTUP_PROBE_MS = 50;
 /** Without a readiness probe, an instance is ready once its port accepts connections. */
 const IMPLICIT_READINESS: ResolvedProbe = {
   kind: 'tcp',
