@@ -22,7 +22,7 @@ import type {
   StoredRevision,
   TrafficSpec,
 } from '../platform.js';
-import { buildRevisionManifest, type RevisionManifest } from '../ssh/revision-manifest.js';
+import { buildRevisionManifest, manifestText, type RevisionManifest } from '../ssh/revision-manifest.js';
 import { type ShipResult, shipRevision } from '../ssh/ship-revision.js';
 import { describeTarget } from '../ssh/ssh-target.js';
 import type { SshTransport } from '../ssh/ssh-transport.js';
@@ -119,8 +119,10 @@ export class HostPlatform implements Platform {
   }
 
   /**
-   * Makes sure the host has `revision`: shipped (nothing is sent for a tree the host has) while
-   * what it serves is asked, then, in one command, found there or pointed and the old ones pruned.
+   * Makes sure the host has `revision`: the blobs it lacks shipped (nothing is run there for a
+   * revision whose blobs it has) while what it serves is asked, then, in one request to its agent,
+   * found there or its tree built and verified, pointed at, and the old ones pruned. A manifest too
+   * large for one request has its tree built by the install script instead.
    */
   async #place(revision: Revision): Promise<Revision> {
     const dir = revisionDir(this.options.localStateDir, revision.service, revision.id);
@@ -128,30 +130,36 @@ export class HostPlatform implements Platform {
     const manifest = manifestOf(dir);
     manifest.catch(() => undefined);
     const { agent } = await this.#connect();
+    let text: string | undefined;
+    const ship = async () => {
+      const built = await manifest;
+      const canonical = manifestText(built.files);
+      text = Buffer.byteLength(canonical) <= AGENT_MANIFEST_BYTES ? canonical : undefined;
+      return shipRevision(this.transport, { dir, manifest: built }, agent.dir, {
+        blobsOnly: text !== undefined,
+      });
+    };
     // Both are waited for, so a failure of one leaves nothing of the other running.
-    const [shipped, listed] = await Promise.allSettled([
-      this.#named((async () => shipRevision(this.transport, { dir, manifest: await manifest }, agent.dir))()),
-      this.list(),
-    ]);
+    const [shipped, listed] = await Promise.allSettled([this.#named(ship()), this.list()]);
     if (shipped.status === 'rejected') {
       // A file found changed while shipped is hashed again by the next try.
       manifests.delete(dir);
       throw shipped.reason;
     }
     if (listed.status === 'rejected') throw listed.reason;
-    const ship = shipped.value;
+    const shipment = shipped.value;
     const inUse = new Set([revision.id]);
     for (const status of listed.value) {
       if (status.service === revision.service) for (const r of status.revisions) inUse.add(r.id);
     }
     const placed = await this.#api((_api, revisions) =>
-      revisions.place(revision.service, revision.id, ship.digest, inUse),
+      revisions.place(revision.service, revision.id, shipment.digest, inUse, text),
     );
     if ('found' in placed) {
       const { pinned: _pinned, ...stored } = placed.found;
       return stored;
     }
-    this.options.onShip?.(ship);
+    this.options.onShip?.(shipment);
     for (const id of placed.removed) this.#placed.delete(placedKey(revision.service, id));
     pruneRevisions(this.options.localStateDir, revision.service, inUse);
     return revision;
@@ -247,6 +255,9 @@ export class HostPlatform implements Platform {
     return { ...status, url: `http://${address}${port === '' ? '' : `:${port}`}` };
   }
 }
+
+/** The largest manifest text sent to the agent to build a tree from (its request limit is 1 MiB). */
+const AGENT_MANIFEST_BYTES = 512 * 1024;
 
 /** Manifests of the revision folders shipped lately, by folder: every host of a deploy ships the same one. */
 const manifests = new Map<string, Promise<RevisionManifest>>();

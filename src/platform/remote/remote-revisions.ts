@@ -29,20 +29,23 @@ export class RemoteRevisions {
 
   /**
    * The revision as the host has it when it has it (nothing else done); else points the host's
-   * revision `id` at the shipped tree `digest` and unlinks all but the newest revisions of the
-   * service, never one in use or pinned, returning the ids unlinked.
+   * revision `id` at the shipped tree `digest` (built first from the canonical `manifest` text
+   * when the host has only its blobs) and unlinks all but the newest revisions of the service,
+   * never one in use or pinned, returning the ids unlinked.
    */
   async place(
     service: string,
     id: string,
     digest: string,
     inUse: ReadonlySet<string>,
+    manifest?: string,
     keep = KEPT_REVISIONS,
   ): Promise<{ readonly found: StoredRevision } | { readonly removed: readonly string[] }> {
     const answer = await this.agent.call<PlaceAnswer>('POST', `${path(service, id)}/place`, {
       digest,
       inUse: [...inUse, id],
       keep,
+      ...(manifest === undefined ? {} : { manifest }),
     });
     return 'found' in answer ? { found: storedOf(answer.found) } : { removed: answer.removed };
   }

@@ -28,11 +28,19 @@ export interface ShipOptions {
   readonly signal?: AbortSignal | undefined;
   /** For tests: wraps the archive on its way to the host, e.g. to damage a byte in transit. */
   readonly tapArchive?: ((archive: Readable) => Readable) | undefined;
+  /**
+   * Only the blobs the host lacks are sent and verified there; the tree is left for the host's
+   * agent to build (`stored`). Nothing is run on the host for a revision whose blobs it all has.
+   */
+  readonly blobsOnly?: boolean | undefined;
 }
 
-/** What one host got: `present` when it already had the complete revision (nothing sent). */
+/**
+ * What one host got: `present` when it already had the complete revision (nothing sent), `stored`
+ * when (with `blobsOnly`) it has every blob of it but not its tree.
+ */
 export interface ShipResult {
-  readonly status: 'shipped' | 'present';
+  readonly status: 'shipped' | 'present' | 'stored';
   readonly host: string;
   readonly digest: string;
   /** Blobs sent (distinct contents the host lacked). */
@@ -88,6 +96,7 @@ export async function shipRevision(
   if (answer(query.stdout, 'complete') !== undefined) return result('present', {});
   if (answer(query.stdout, 'lacking') === undefined) throw protocol(transport, 'the blob query', query);
   const lacking = new Set(query.stdout.split('\n').filter((line) => /^[0-9a-f]{64}$/.test(line)));
+  if (options.blobsOnly && lacking.size === 0) return result('stored', {});
 
   const entries: TarEntry[] = [];
   let blobBytes = 0;
@@ -122,16 +131,26 @@ export async function shipRevision(
     });
   const stagingId = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
   const install = await transport.run(
-    ['sh', '-c', INSTALL_SCRIPT, 'ship', remoteDir, manifest.digest, stagingId],
+    [
+      'sh',
+      '-c',
+      INSTALL_SCRIPT,
+      'ship',
+      remoteDir,
+      manifest.digest,
+      stagingId,
+      options.blobsOnly ? 'blobs' : 'tree',
+    ],
     {
       ...run,
       stdin: counted,
     },
   );
   if (localFailure !== undefined) throw sourceChanged(transport, localFailure);
-  if (install.exitCode !== 0 || answer(install.stdout, 'complete') === undefined)
+  const done = options.blobsOnly ? 'stored' : 'complete';
+  if (install.exitCode !== 0 || answer(install.stdout, done) === undefined)
     throw await installFailure(transport, source, remoteDir, install, run);
-  return result('shipped', {
+  return result(options.blobsOnly ? 'stored' : 'shipped', {
     filesSent: entries.length - 1,
     bytesSent,
     blobBytes,

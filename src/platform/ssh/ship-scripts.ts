@@ -60,15 +60,17 @@ exit 0
 `;
 
 /**
- * $1 = D, $2 = digest, $3 = a fresh staging id; stdin = a tar of `b/<sha256>` blobs and `MANIFEST`
- * (the canonical manifest text). Verifies every blob before moving any into objects/, builds the
- * tree in staging, recomputes its digest, and only then moves it into revisions/ and marks it.
+ * $1 = D, $2 = digest, $3 = a fresh staging id, $4 = `tree` (the default) or `blobs`; stdin = a tar
+ * of `b/<sha256>` blobs and `MANIFEST` (the canonical manifest text). Verifies every blob before
+ * moving any into objects/, builds the tree in staging, recomputes its digest, and only then moves
+ * it into revisions/ and marks it. With `blobs` it stops once the verified blobs are in objects/
+ * and prints `stored`: the host's agent builds the tree (local/agent/host-trees.ts, same layout).
  * Prints `received-bytes N`, `received-blobs N`, then `complete`; or `corrupt HASH...`,
  * `manifest-corrupt`, `tar-failed`, `missing HASH`, `write-failed STEP`, or `digest-mismatch GOT`
  * followed by `tree-begin` and the tree's own manifest lines.
  */
 export const INSTALL_SCRIPT = `set -u
-D=$1 R=$2 S=$1/staging/$3
+D=$1 R=$2 S=$1/staging/$3 MODE=\${4:-tree}
 umask 077
 trap 'rm -rf "$S"' EXIT
 trap 'exit 129' HUP INT TERM
@@ -111,6 +113,7 @@ if [ "$count" -gt 0 ]; then
   w find b -type f -exec chmod 400 {} +
   w find b -type f -exec sh -c 'mv -f "$@" "$0"' "$D/objects" {} +
 fi
+if [ "$MODE" = blobs ]; then echo stored; exit 0; fi
 if [ -f "$D/revisions/$R/.complete" ]; then echo complete; exit 0; fi
 T=$S/tree
 w mkdir "$T"

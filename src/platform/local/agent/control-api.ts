@@ -151,6 +151,7 @@ function routeRevision(stateDir: string, method: string, match: RegExpExecArray,
       digest: field(body, 'digest', 'string', ''),
       inUse,
       keep: field(body, 'keep', 'number', KEPT_REVISIONS),
+      manifest: field(body, 'manifest', 'string', undefined),
     });
   }
   throw new PlatformError('BAD_REQUEST', `no such endpoint: ${method} /v1/revisions/${match[1]}/${match[2]}`);

@@ -22,6 +22,7 @@ import { dirname, join } from 'node:path';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../../state-files/private-modes.js';
 import { PlatformError } from '../../errors.js';
 import { type RevisionManifest, revisionDir, serviceRevisionsDir } from '../revisions.js';
+import { buildHostTree } from './host-trees.js';
 
 /** A revision as a host has it: its manifest and, when pinned, why. */
 export interface HostRevision {
@@ -41,6 +42,11 @@ export interface PlaceRequest {
   readonly inUse: readonly string[];
   /** How many of the newest revisions are kept. */
   readonly keep: number;
+  /**
+   * The canonical manifest text of the tree: when the host has the blobs but not the tree, the
+   * agent builds it (host-trees.ts) instead of refusing it as incomplete.
+   */
+  readonly manifest?: string | undefined;
 }
 
 const REVISION_ID = /^r-[0-9a-f]{12}$/;
@@ -77,6 +83,7 @@ export function placeHostRevision(stateDir: string, request: PlaceRequest): Plac
   const found = findHostRevision(stateDir, service, id);
   if (found) return { found };
   const tree = join(dirname(stateDir), 'revisions', digest);
+  if (request.manifest !== undefined) buildHostTree(dirname(stateDir), digest, request.manifest);
   if (!existsSync(join(tree, '.complete')))
     throw new PlatformError(
       'REVISION_NOT_FOUND',
