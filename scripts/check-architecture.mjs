@@ -19,6 +19,8 @@ export const UNITS = [
   { unit: 'expression', rank: 1, layer: 'bottom' },
   { unit: 'config', rank: 2, layer: 'bottom' },
   { unit: 'store', rank: 3, layer: 'bottom' },
+  // notification channels (Slack, email, GitHub, webhooks): what domains and the server tell people through
+  { unit: 'notifications', rank: 3.5, layer: 'bottom' },
   { unit: 'platform', rank: 4, layer: 'bottom' },
   { unit: 'router', rank: 5, layer: 'bottom' },
   { unit: 'platform/health', rank: 6, layer: 'bottom' },
