@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { environmentSchema } from './environment-schema.js';
 import { identifier } from './fields.js';
 import { hostsSchema, regionsSchema } from './fleet-schema.js';
+import { gitopsSchema } from './gitops-schema.js';
 import { jobSchema } from './job-schema.js';
 import { pipelineSchema } from './pipeline-schema.js';
 import { releaseSchema } from './release-schema.js';
@@ -43,6 +44,7 @@ export const configSchema = z
       .describe(
         'The regions rollouts deploy to, in waves; applies to every environment with hosts in them that has no `regions:` of its own.',
       ),
+    gitops: gitopsSchema.optional(),
   })
   .describe('Slipway configuration (slipway.yaml).');
 

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { ConfigOutput } from './config-schema.js';
 import type { ConfigPath } from './diagnostic.js';
+import { resolveGitOps } from './gitops-schema.js';
 import type { inlineJobSchema, JobOutput } from './job-schema.js';
 import { resolveRelease } from './release-schema.js';
 import { resolveDeployOverrides } from './resolve-deployments.js';
@@ -75,6 +76,7 @@ export function normalize(config: ConfigOutput, projectName: string): ResolvedCo
   }
   const explicitPipeline = config.pipeline !== undefined;
   const hosts = resolveHosts(config);
+  const gitops = resolveGitOps(config.gitops);
   if (!explicitPipeline && Object.keys(jobs).length > 0) {
     for (const id of Object.keys(jobs)) jobs[id] = { ...jobs[id]!, stage: 'default' };
     stages.push({ kind: 'parallel', name: 'default', jobs: Object.keys(jobs), path: ['jobs'] });
@@ -94,6 +96,7 @@ export function normalize(config: ConfigOutput, projectName: string): ResolvedCo
     deployOverrides: resolveDeployOverrides(config),
     release: resolveRelease(config.release),
     ...(Object.keys(hosts).length > 0 ? { hosts } : {}),
+    ...(gitops ? { gitops } : {}),
   };
 }
 

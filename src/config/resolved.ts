@@ -310,6 +310,17 @@ export interface ResolvedRelease {
 }
 
 /** A whole slipway.yaml, resolved. */
+/** The `gitops:` section: where the desired state is and how it is applied. */
+export interface ResolvedGitOps {
+  readonly repository: {
+    readonly url: string;
+    readonly branch: string;
+    /** Folder of the repository, without leading or trailing `/` (`''` is the top). */
+    readonly path: string;
+  };
+  readonly sync: { readonly intervalMs: number; readonly prune: boolean; readonly selfHeal: boolean };
+}
+
 export interface ResolvedConfig {
   readonly version: 1;
   readonly project: { readonly name: string; readonly description?: string };
@@ -330,4 +341,6 @@ export interface ResolvedConfig {
   readonly release: ResolvedRelease;
   /** Every host of the file (top level and environments' own) by name; absent when the file has none. */
   readonly hosts?: Readonly<Record<string, ResolvedHost>>;
+  /** Where the desired state is, when the project is run the GitOps way. */
+  readonly gitops?: ResolvedGitOps;
 }

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { loadConfigText } from './load-config.js';
+
+const SERVICES = 'services:\n  web: { run: node server.js }\n';
+
+describe('gitops: in slipway.yaml', () => {
+  test('the seed block resolves with its defaults; a path is kept without its slashes', () => {
+    const { config, diagnostics } = loadConfigText(
+      `${SERVICES}gitops:\n  repository: { url: 'ssh://git@example.com/acme/deploy.git', branch: main, path: /k8s/manifests/ }\n  sync: { interval: 3m, prune: true, selfHeal: true }\n`,
+    );
+    assert.deepEqual(diagnostics, []);
+    assert.deepEqual(config?.gitops, {
+      repository: { url: 'ssh://git@example.com/acme/deploy.git', branch: 'main', path: 'k8s/manifests' },
+      sync: { intervalMs: 180_000, prune: true, selfHeal: true },
+    });
+    const plain = loadConfigText(`${SERVICES}gitops:\n  repository: { url: ../deploy }\n`);
+    assert.deepEqual(plain.config?.gitops, {
+      repository: { url: '../deploy', branch: 'main', path: '' },
+      sync: { intervalMs: 180_000, prune: false, selfHeal: false },
+    });
+    assert.equal(loadConfigText(SERVICES).config?.gitops, undefined, 'no gitops: no section');
+  });
+
+  test('a URL git cannot fetch, an interval under 10s and a path going up are errors at their place', () => {
+    const { config, diagnostics } = loadConfigText(
+      `${SERVICES}gitops:\n  repository: { url: 's3://bucket/x', path: ../up }\n  sync: { interval: 5s }\n`,
+    );
+    assert.equal(config, undefined);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.line, d.col, d.message.split(' (')[0]]),
+      [
+        [4, 22, 'git cannot fetch a s3:// URL'],
+        [4, 45, 'may not go up with ..'],
+        [5, 21, 'must be at least 10s'],
+      ],
+    );
+  });
+
+  test('scp-like addresses, git, http(s) and file URLs are accepted; an option-like URL is not', () => {
+    for (const url of [
+      'git@github.com:acme/deploy.git',
+      'https://github.com/acme/deploy',
+      'file:///srv/deploy.git',
+      'git://host/x',
+    ]) {
+      assert.deepEqual(
+        loadConfigText(`${SERVICES}gitops:\n  repository: { url: '${url}' }\n`).diagnostics,
+        [],
+        url,
+      );
+    }
+    const dashed = loadConfigText(`${SERVICES}gitops:\n  repository: { url: '--upload-pack=x' }\n`);
+    assert.match(dashed.diagnostics[0]?.message ?? '', /may not start with -/);
+  });
+});

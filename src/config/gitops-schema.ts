@@ -1,0 +1,98 @@
+/**
+ * The `gitops:` section of slipway.yaml, in the words of the GitOps model Argo CD and Flux made
+ * standard: a branch and path of a repository hold the desired state (a slipway.yaml there, with
+ * the service sources it references), and Slipway converges what runs to it.
+ */
+import { z } from 'zod';
+import { duration } from './fields.js';
+import type { ResolvedGitOps } from './resolved.js';
+
+/** The shortest interval between two reconcile passes. */
+export const MIN_GITOPS_INTERVAL_MS = 10_000;
+
+/** URL schemes the git client fetches from. */
+const GIT_SCHEMES = ['file', 'ssh', 'git+ssh', 'ssh+git', 'git', 'http', 'https'] as const;
+
+/**
+ * A repository git can fetch: a URL of one of GIT_SCHEMES, an scp-like `[user@]host:path`, or a
+ * plain path (absolute or relative to the project directory).
+ */
+export const gitUrl = z
+  .string()
+  .min(1)
+  .superRefine((url, ctx) => {
+    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
+    if (scheme !== undefined && !(GIT_SCHEMES as readonly string[]).includes(scheme))
+      ctx.addIssue({
+        code: 'custom',
+        message: `git cannot fetch a ${scheme}:// URL (use ${GIT_SCHEMES.map((s) => `${s}://`).join(', ')}, user@host:path or a path)`,
+      });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses.
+    if (/[\u0000-\u001f\u007f]/.test(url) || url.startsWith('-'))
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a repository URL may not start with - or hold control characters',
+      });
+  })
+  .describe(
+    'Repository holding the desired state: `file://`, `ssh://`, `https://` or `git://` URL, `user@host:path`, or a path.',
+  );
+
+/** Where the desired state is. */
+export const gitopsRepositorySchema = z
+  .strictObject({
+    url: gitUrl,
+    branch: z
+      .string()
+      .min(1)
+      .regex(/^(?!-)[^\s~^:?*[\\]+$/, { error: 'not a branch name git accepts' })
+      .default('main')
+      .describe('Branch whose head is the desired state.'),
+    path: z
+      .string()
+      .default('/')
+      .refine((p) => !p.split('/').includes('..'), { error: 'may not go up with ..' })
+      .describe('Folder of the repository holding the slipway.yaml of the desired state (`/` is the top).'),
+  })
+  .describe('The repository, branch and path holding the desired state.');
+
+/** How and when the desired state is applied. */
+export const gitopsSyncSchema = z
+  .strictObject({
+    interval: duration
+      .refine((ms) => ms >= MIN_GITOPS_INTERVAL_MS, {
+        error: `must be at least ${MIN_GITOPS_INTERVAL_MS / 1000}s`,
+      })
+      .prefault('3m')
+      .describe('Time between two reconcile passes (at least 10s); a push webhook starts one at once.'),
+    prune: z
+      .boolean()
+      .default(false)
+      .describe('Remove services and environments that run but are no longer in the desired state.'),
+    selfHeal: z
+      .boolean()
+      .default(false)
+      .describe('Undo changes made by hand (rollbacks, weights, instance counts, stopped services).'),
+  })
+  .describe('When passes run and what a sync may change.');
+
+/** The `gitops:` section. */
+export const gitopsSchema = z
+  .strictObject({
+    repository: gitopsRepositorySchema,
+    sync: gitopsSyncSchema.prefault({}),
+  })
+  .describe('GitOps: the repository whose branch holds the desired state, and how it is applied.');
+
+/** The resolved section: the path without leading or trailing slashes (`''` is the top). */
+export function resolveGitOps(input: z.output<typeof gitopsSchema> | undefined): ResolvedGitOps | undefined {
+  if (!input) return undefined;
+  const path = input.repository.path
+    .split('/')
+    .filter((p) => p !== '' && p !== '.')
+    .join('/');
+  return {
+    repository: { url: input.repository.url, branch: input.repository.branch, path },
+    sync: { intervalMs: input.sync.interval, prune: input.sync.prune, selfHeal: input.sync.selfHeal },
+  };
+}
