@@ -35,6 +35,8 @@ export const UNITS = [
   { unit: 'release', rank: 8, layer: 'middle' },
   { unit: 'access', rank: 8, layer: 'middle' },
   { unit: 'projects', rank: 8, layer: 'middle' },
+  // GitOps drives the rollouts of the desired state: above the domains it uses
+  { unit: 'gitops', rank: 8.5, layer: 'middle' },
   // top: the two front ends
   { unit: 'server', rank: 9, layer: 'top' },
   { unit: 'cli', rank: 9, layer: 'top' },

@@ -11,6 +11,7 @@ import { declareAgentCommands } from './families/agent-commands.js';
 import { declareConfigCommands } from './families/config-commands.js';
 import { declareDemoCommands } from './families/demo-commands.js';
 import { declareEdgeCommands } from './families/edge-commands.js';
+import { declareGitOpsCommands } from './families/gitops-commands.js';
 import { declareHostCommands } from './families/host-commands.js';
 import { declarePipelineCommands } from './families/pipeline-commands.js';
 import { declareReleaseCommands } from './families/release-commands.js';
@@ -50,6 +51,7 @@ export function assembleProgram(io: CliIo, run: RunCommand): CommandUnknownOpts 
   declareDemoCommands(program, run);
   declareHostCommands(program, run);
   declareEdgeCommands(program, run);
+  declareGitOpsCommands(program, run);
   return program;
 }
 

@@ -49,6 +49,10 @@ export const EVENT_TYPES = [
   'region.failedover',
   'region.restoring',
   'region.restored',
+  // GitOps reconcile passes: a sync of a commit, and what a pass pruned (Slipway).
+  'gitops.synced',
+  'gitops.failed',
+  'gitops.pruned',
   // Releases (Slipway).
   'release.published',
   // Operations (CDEvents: incident), the start and end of time to restore.

@@ -1,0 +1,62 @@
+/**
+ * The desired state at the head of the watched branch: the commit, the slipway.yaml found at the
+ * watched path (checked like any config, errors at file:line:col), and for each service and
+ * environment the content-addressed revision its source and config make at that commit (the id
+ * `slipway deploy` would give it from the same files).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { deploysServices } from '../config/deploy-targets.js';
+import { loadConfigFile } from '../config/load-config.js';
+import type { ResolvedConfig } from '../config/resolved.js';
+import { revisionIdOf } from '../platform/revision-fingerprint.js';
+import { GitOpsError } from './errors.js';
+import type { DesiredCommit, GitMirror } from './git-mirror.js';
+import type { DesiredApp } from './reconcile-plan.js';
+
+/** What the watched commit asks for. */
+export interface DesiredState {
+  readonly commit: DesiredCommit;
+  /** The watched path at the commit: its slipway.yaml and the sources it references. */
+  readonly projectDir: string;
+  readonly config: ResolvedConfig;
+  /** Per environment (in config order), per service: the revision and instance count. */
+  readonly apps: readonly DesiredApp[];
+  /** Environments with hosts, which a pass does not reconcile yet. */
+  readonly fleetEnvironments: readonly string[];
+}
+
+/** Fetches the branch and reads its desired state; throws GitOpsError. */
+export async function readDesiredState(mirror: GitMirror): Promise<DesiredState> {
+  const commit = await mirror.fetch();
+  const projectDir = await mirror.tree(commit.commit);
+  const file = join(projectDir, 'slipway.yaml');
+  const at = `${mirror.url} at ${commit.commit.slice(0, 12)}`;
+  if (!existsSync(file)) throw new GitOpsError('NO_CONFIG', `no slipway.yaml in the watched path of ${at}`);
+  const loaded = loadConfigFile(file);
+  if (!loaded.config) {
+    const errors = loaded.diagnostics
+      .filter((d) => d.severity === 'error')
+      .slice(0, 5)
+      .map((d) => `slipway.yaml:${d.line}:${d.col}: ${d.message}`);
+    throw new GitOpsError('CONFIG_INVALID', `the desired state of ${at} is not valid: ${errors.join('; ')}`);
+  }
+  const { config } = loaded;
+  const apps: DesiredApp[] = [];
+  const fleetEnvironments: string[] = [];
+  for (const [env, settings] of Object.entries(config.environments)) {
+    if (settings.fleet) {
+      fleetEnvironments.push(env);
+      continue;
+    }
+    if (!deploysServices(config, env)) continue;
+    for (const service of Object.values(config.services))
+      apps.push({
+        service: service.id,
+        env,
+        revision: revisionIdOf(service, projectDir),
+        instances: service.instances,
+      });
+  }
+  return { commit, projectDir, config, apps, fleetEnvironments };
+}

@@ -1,0 +1,213 @@
+/**
+ * The desired state's repository, read with the real git client: a bare mirror of the watched
+ * branch under the cache folder, fetched on each pass, and the tree of the watched path at a commit
+ * unpacked once (`git archive | tar -x`) into `trees/<commit>/`. A failed fetch changes nothing:
+ * the mirror keeps what it had and the error says why, with any credentials in the URL hidden.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { ResolvedGitOps } from '../config/resolved.js';
+import { GitOpsError } from './errors.js';
+
+/** The head of the watched branch. */
+export interface DesiredCommit {
+  readonly commit: string;
+  readonly author: string;
+  readonly subject: string;
+  /** Commit time, epoch ms. */
+  readonly time: number;
+}
+
+/** How the mirror reaches git. */
+export interface GitMirrorOptions {
+  /** Where mirrors and trees are kept (e.g. `.slipway/gitops`). */
+  readonly cacheDir: string;
+  /** A plain path in the URL is relative to this folder. */
+  readonly baseDir: string;
+  /** Environment of the git processes (e.g. GIT_SSH_COMMAND naming a deploy key). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Limit of each git command (default 120 s). */
+  readonly timeoutMs?: number;
+}
+
+/** Trees kept besides the newest (older commits are unpacked again if ever asked for). */
+const KEPT_TREES = 4;
+
+/** The repository of a `gitops:` section, mirrored locally. */
+export class GitMirror {
+  readonly url: string;
+  readonly #mirror: string;
+  readonly #trees: string;
+
+  constructor(
+    private readonly repository: ResolvedGitOps['repository'],
+    private readonly options: GitMirrorOptions,
+  ) {
+    this.url = fetchableUrl(repository.url, options.baseDir);
+    const key = createHash('sha256').update(`${this.url}\n${repository.branch}`).digest('hex').slice(0, 16);
+    this.#mirror = join(options.cacheDir, 'repos', `${key}.git`);
+    this.#trees = join(options.cacheDir, 'trees', key);
+  }
+
+  /** Fetches the branch and returns its head; throws GitOpsError FETCH_FAILED or NO_BRANCH. */
+  async fetch(): Promise<DesiredCommit> {
+    if (!existsSync(join(this.#mirror, 'HEAD'))) {
+      mkdirSync(this.#mirror, { recursive: true });
+      await this.#git(['init', '--quiet', '--bare', this.#mirror], 'FETCH_FAILED');
+    }
+    const { branch } = this.repository;
+    const ref = `refs/heads/${branch}`;
+    await this.#git(
+      [
+        '--git-dir',
+        this.#mirror,
+        'fetch',
+        '--quiet',
+        '--no-tags',
+        '--prune',
+        '--',
+        this.url,
+        `+${ref}:${ref}`,
+      ],
+      'FETCH_FAILED',
+    );
+    const shown = await this.#git(
+      ['--git-dir', this.#mirror, 'log', '-1', '--format=%H%x00%an <%ae>%x00%s%x00%ct', ref, '--'],
+      'NO_BRANCH',
+    );
+    const [commit = '', author = '', subject = '', time = '0'] = shown.trim().split('\0');
+    return { commit, author, subject, time: Number(time) * 1000 };
+  }
+
+  /** The folder of the watched path at `commit` (unpacked once); throws NO_CONFIG when the path is not there. */
+  async tree(commit: string): Promise<string> {
+    if (!/^[0-9a-f]{40,64}$/.test(commit)) throw new GitOpsError('NO_BRANCH', `not a commit: ${commit}`);
+    const root = join(this.#trees, commit);
+    if (!existsSync(root)) {
+      mkdirSync(this.#trees, { recursive: true });
+      const staging = `${root}.tmp-${process.pid}`;
+      rmSync(staging, { recursive: true, force: true });
+      mkdirSync(staging);
+      try {
+        const path = this.repository.path;
+        await this.#archive(commit, path === '' ? [] : [path], staging);
+        renameSync(staging, root);
+      } finally {
+        rmSync(staging, { recursive: true, force: true });
+      }
+      this.#pruneTrees(commit);
+    }
+    const dir = join(root, this.repository.path);
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new GitOpsError(
+        'NO_CONFIG',
+        `${this.repository.path || '/'} is not a folder of ${this.#where()} at ${commit.slice(0, 12)}`,
+      );
+    return dir;
+  }
+
+  #where(): string {
+    return `${redact(this.url)} (branch ${this.repository.branch})`;
+  }
+
+  /** `git archive` of `paths` at `commit`, unpacked by `tar` into `into`. */
+  #archive(commit: string, paths: readonly string[], into: string): Promise<void> {
+    return new Promise((done, fail) => {
+      const git = spawn(
+        'git',
+        ['--git-dir', this.#mirror, 'archive', '--format=tar', commit, '--', ...paths],
+        {
+          env: this.#env(),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const tar = spawn('tar', ['-x', '-f', '-', '-C', into], { stdio: ['pipe', 'ignore', 'pipe'] });
+      git.stdout.pipe(tar.stdin);
+      let said = '';
+      git.stderr.on('data', (chunk: Buffer) => {
+        said += chunk.toString();
+      });
+      tar.stderr.on('data', (chunk: Buffer) => {
+        said += chunk.toString();
+      });
+      const timer = setTimeout(() => {
+        git.kill('SIGKILL');
+        tar.kill('SIGKILL');
+      }, this.options.timeoutMs ?? 120_000);
+      let gitCode: number | null = null;
+      git.on('error', fail);
+      tar.on('error', fail);
+      git.on('close', (code) => {
+        gitCode = code;
+      });
+      tar.on('close', (code) => {
+        clearTimeout(timer);
+        if (gitCode === 0 && code === 0) done();
+        else
+          fail(
+            new GitOpsError(
+              'NO_CONFIG',
+              `${this.repository.path || '/'} cannot be read from ${this.#where()} at ${commit.slice(0, 12)}: ${redact(said.trim()) || `exit ${gitCode}/${code}`}`,
+            ),
+          );
+      });
+    });
+  }
+
+  /** Keeps the newest trees (and `keep`). */
+  #pruneTrees(keep: string): void {
+    const trees = readdirSync(this.#trees)
+      .filter((name) => /^[0-9a-f]{40,64}$/.test(name) && name !== keep)
+      .map((name) => ({ name, at: statSync(join(this.#trees, name)).mtimeMs }))
+      .sort((a, b) => b.at - a.at);
+    for (const old of trees.slice(KEPT_TREES))
+      rmSync(join(this.#trees, old.name), { recursive: true, force: true });
+  }
+
+  #env(): NodeJS.ProcessEnv {
+    return { ...process.env, ...this.options.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+  }
+
+  #git(args: readonly string[], code: 'FETCH_FAILED' | 'NO_BRANCH'): Promise<string> {
+    return new Promise((done, fail) => {
+      execFile(
+        'git',
+        args,
+        {
+          env: this.#env(),
+          encoding: 'utf8',
+          timeout: this.options.timeoutMs ?? 120_000,
+          maxBuffer: 1 << 20,
+        },
+        (error, stdout, stderr) => {
+          if (!error) return done(stdout);
+          const said = redact(String(stderr).trim().split('\n').slice(-3).join(' ')) || error.message;
+          fail(
+            new GitOpsError(
+              code,
+              code === 'NO_BRANCH'
+                ? `branch ${this.repository.branch} not found in ${redact(this.url)}: ${said}`
+                : `git could not fetch ${this.#where()}: ${said}`,
+              { cause: error },
+            ),
+          );
+        },
+      );
+    });
+  }
+}
+
+/** The URL git is given: a plain path resolved against `baseDir`. */
+function fetchableUrl(url: string, baseDir: string): string {
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(url)) return url;
+  // scp-like `[user@]host:path` (a colon before any slash), as git reads it.
+  if (/^[^/]*:/.test(url) && !isAbsolute(url)) return url;
+  return resolve(baseDir, url);
+}
+
+/** Hides the password or token of `https://user:token@host/...` wherever it appears. */
+export function redact(text: string): string {
+  return text.replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@\s]+@/g, '$1***@');
+}

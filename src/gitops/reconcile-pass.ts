@@ -1,0 +1,176 @@
+/**
+ * One reconcile pass: fetch and read the desired state, observe what the platform runs and the
+ * latest rollouts, plan (reconcile-plan.ts), then apply: a sync or a heal to a revision goes
+ * through the environment's normal rollout (strategy and analysis), a heal of counts scales, a
+ * prune drains and removes. Every sync and prune is an event with the commit it applied; the last
+ * `gitops.synced` of an application is the revision it was applied at, which tells a new commit
+ * from drift. A failed fetch or an invalid desired state throws before anything is changed.
+ */
+import type { ControllerDeps } from '../rollout/controller/controller-types.js';
+import { deploy } from '../rollout/rollout-service.js';
+import type { Store } from '../store/store.js';
+import type { DesiredState } from './desired-state.js';
+import { readDesiredState } from './desired-state.js';
+import type { GitMirror } from './git-mirror.js';
+import { type AppState, type LiveApp, planReconcile } from './reconcile-plan.js';
+
+/** What a pass is wired with. */
+export interface PassDeps {
+  /** The rollout controller's dependencies (store, platform, clock, reporter, owner). */
+  readonly controller: ControllerDeps;
+  readonly actor: string;
+}
+
+/** How a pass runs. */
+export interface PassOptions {
+  /** The `gitops.sync` settings of the project that watches the repository. */
+  readonly sync: { readonly prune: boolean; readonly selfHeal: boolean };
+  /** Plan only: nothing is changed (status, diff). */
+  readonly dryRun?: boolean;
+  /** Retry a revision whose sync ended rolled back, and sync drift without selfHeal. */
+  readonly force?: boolean;
+  readonly readyTimeoutMs?: number;
+}
+
+/** What applying one application's action did. */
+export interface AppliedAction {
+  readonly service: string;
+  readonly env: string;
+  readonly action: 'sync' | 'heal' | 'prune';
+  readonly status: 'completed' | 'unchanged' | 'rolled_back' | 'aborted' | 'busy' | 'released' | 'failed';
+  readonly revision?: string;
+  readonly error?: string;
+}
+
+/** A pass: what was desired, each application's state, and what was done. */
+export interface PassResult {
+  readonly desired: DesiredState;
+  readonly apps: readonly AppState[];
+  readonly applied: readonly AppliedAction[];
+}
+
+const key = (service: string, env: string) => `${service}/${env}`;
+
+/** Runs one pass over `mirror`'s desired state. */
+export async function reconcileOnce(
+  mirror: GitMirror,
+  deps: PassDeps,
+  options: PassOptions,
+): Promise<PassResult> {
+  const desired = await readDesiredState(mirror);
+  const live = await observe(desired, deps.controller);
+  const { sync } = options;
+  const apps = planReconcile(desired.apps, live, {
+    prune: sync.prune,
+    selfHeal: sync.selfHeal || options.force === true,
+    applied: await appliedRevisions(deps.controller.store),
+    force: options.force === true,
+  });
+  if (options.dryRun) return { desired, apps, applied: [] };
+  const applied: AppliedAction[] = [];
+  for (const app of apps) {
+    const done = await apply(app, desired, deps, options);
+    if (done) applied.push(done);
+  }
+  return { desired, apps, applied };
+}
+
+/** What runs for every desired application and every service the platform runs (fleet scopes aside). */
+async function observe(desired: DesiredState, deps: ControllerDeps): Promise<LiveApp[]> {
+  const statuses = (await deps.platform.list()).filter((s) => !s.env.includes('@'));
+  const keys = new Map<string, { service: string; env: string }>();
+  for (const app of desired.apps) keys.set(key(app.service, app.env), app);
+  for (const status of statuses)
+    keys.set(key(status.service, status.env), { service: status.service, env: status.env });
+  const live: LiveApp[] = [];
+  for (const { service, env } of keys.values()) {
+    const status = statuses.find((s) => s.service === service && s.env === env);
+    const [latest] = await deps.store.listRollouts({ service, environment: env, limit: 1 });
+    live.push({
+      service,
+      env,
+      ...(status ? { status } : {}),
+      ...(latest ? { rollout: { revision: latest.revision, phase: latest.phase } } : {}),
+    });
+  }
+  return live;
+}
+
+/** The revision each application's last sync applied (`service/env` -> revision). */
+async function appliedRevisions(store: Store): Promise<Record<string, string>> {
+  const events = await store.listEvents({ types: ['gitops.synced'] });
+  const applied: Record<string, string> = {};
+  for (const event of events) {
+    if (event.service && event.environment && typeof event.data.revision === 'string')
+      applied[key(event.service, event.environment)] = event.data.revision;
+  }
+  return applied;
+}
+
+async function apply(
+  app: AppState,
+  desired: DesiredState,
+  deps: PassDeps,
+  options: PassOptions,
+): Promise<AppliedAction | undefined> {
+  const { controller } = deps;
+  const ref = { service: app.service, env: app.env };
+  const commit = desired.commit.commit;
+  const record = (type: 'gitops.synced' | 'gitops.failed' | 'gitops.pruned', data: Record<string, unknown>) =>
+    controller.store.appendEvent({
+      type,
+      actor: deps.actor,
+      service: app.service,
+      environment: app.env,
+      commitSha: commit,
+      subject: `gitops/${app.service}/${app.env}`,
+      data: { commit, subject: desired.commit.subject, author: desired.commit.author, ...data },
+    });
+  const { action } = app;
+  if (action.kind === 'prune') {
+    try {
+      await controller.platform.remove(ref);
+      await record('gitops.pruned', { revision: app.live ?? null });
+      return { ...ref, action: 'prune', status: 'completed' };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await record('gitops.failed', { action: 'prune', reason: message });
+      return { ...ref, action: 'prune', status: 'failed', error: message };
+    }
+  }
+  if (action.kind !== 'sync' && action.kind !== 'heal') return undefined;
+  const revision = action.revision;
+  try {
+    let status: AppliedAction['status'];
+    let reason: string | undefined;
+    if (app.live === revision) {
+      // The revision serves: what drifted is counts, or other revisions left running.
+      const want = desired.apps.find((a) => a.service === app.service && a.env === app.env);
+      const now = await controller.platform.status(ref);
+      for (const other of now?.revisions ?? [])
+        if (other.id !== revision && other.desired > 0) await controller.platform.scale(ref, other.id, 0);
+      await controller.platform.scale(ref, revision, want?.instances ?? 1);
+      status = 'completed';
+    } else {
+      const outcome = await deploy(controller, {
+        config: desired.config,
+        projectDir: desired.projectDir,
+        service: app.service,
+        env: app.env,
+        actor: deps.actor,
+        commitSha: commit,
+        ...(options.readyTimeoutMs !== undefined ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
+      });
+      status = outcome.status === 'busy' ? 'busy' : outcome.status;
+      if ('reason' in outcome && typeof outcome.reason === 'string') reason = outcome.reason;
+    }
+    if (status === 'completed' || status === 'unchanged')
+      await record('gitops.synced', { revision, action: action.kind, status });
+    else await record('gitops.failed', { revision, action: action.kind, status, reason: reason ?? status });
+    return { ...ref, action: action.kind, status, revision, ...(reason ? { error: reason } : {}) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await record('gitops.failed', { revision, action: action.kind, reason: message });
+    return { ...ref, action: action.kind, status: 'failed', revision, error: message };
+  }
+}

@@ -1,0 +1,114 @@
+// `slipway gitops status|diff|sync` against a real git repository holding the desired state in a
+// branch and path, deploying through the local agent: a first sync, a new commit, a prune.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fixtureConfig, ndjson, type TestProject, testProject } from '../rollout/helpers.js';
+
+const FIXTURE_APP = resolve(import.meta.dirname, '..', 'platform', 'fixtures', 'app');
+const STRATEGY = '      blueGreen: { switchover: instant, scaleDownDelay: 0s }';
+
+describe('slipway gitops', { timeout: 180_000 }, () => {
+  let project: TestProject;
+  let repo: string;
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', ...args], {
+      cwd: repo,
+      encoding: 'utf8',
+    });
+  /** Commits `yaml` as deploy/slipway.yaml (with the app beside it) on main. */
+  const commit = (yaml: string, message: string) => {
+    writeFileSync(join(repo, 'deploy', 'slipway.yaml'), yaml);
+    git('add', '-A');
+    git('commit', '--quiet', '-m', message);
+    return git('rev-parse', 'HEAD').trim();
+  };
+  type App = {
+    service: string;
+    env: string;
+    sync: string;
+    health: string;
+    live?: string;
+    revision?: string;
+    action: { kind: string };
+  };
+  const status = (): { commit: { commit: string }; apps: App[] } => {
+    const out = project.cli('--json', 'gitops', 'status');
+    assert.equal(out.status, 0, out.stderr);
+    return ndjson(out.stdout)[0] as never;
+  };
+
+  before(() => {
+    project = testProject(
+      'version: 1\ngitops:\n  repository: { url: desired, branch: main, path: /deploy }\n  sync: { interval: 30s, prune: true }\n',
+    );
+    repo = join(project.dir, 'desired');
+    mkdirSync(join(repo, 'deploy'), { recursive: true });
+    cpSync(FIXTURE_APP, join(repo, 'deploy', 'app'), { recursive: true });
+    execFileSync('git', ['init', '--quiet', '--initial-branch=main', repo]);
+  });
+  after(async () => {
+    await project?.cleanup();
+  });
+
+  test('a first sync deploys the desired revision; then it is Synced and Healthy', () => {
+    const sha = commit(fixtureConfig({ strategy: STRATEGY, instances: 1 }), 'web v1');
+    const first = status();
+    assert.equal(first.commit.commit, sha);
+    assert.deepEqual(
+      first.apps.map((a) => [a.service, a.env, a.sync, a.health, a.action.kind]),
+      [['web', 'prod', 'OutOfSync', 'Missing', 'sync']],
+    );
+    const diff = project.cli('gitops', 'diff');
+    assert.equal(diff.status, 1, 'out of sync: exit 1');
+    assert.match(diff.stdout, /not running; wants r-[0-9a-f]{12} with 1 instance/);
+    const sync = project.cli('gitops', 'sync');
+    assert.equal(sync.status, 0, sync.stdout + sync.stderr);
+    assert.match(sync.stdout, /web@prod: sync r-[0-9a-f]{12} completed/);
+    const after = status();
+    assert.deepEqual(
+      after.apps.map((a) => [a.sync, a.health, a.live === a.revision, a.action.kind]),
+      [['Synced', 'Healthy', true, 'none']],
+    );
+    assert.equal(project.cli('gitops', 'diff').status, 0, 'in sync: exit 0');
+  });
+
+  test('a new commit is OutOfSync with its diff, and a sync rolls it out', () => {
+    const before = status().apps[0]?.live;
+    const sha = commit(fixtureConfig({ strategy: STRATEGY, instances: 1, version: 'v2' }), 'web v2');
+    const diff = project.cli('gitops', 'diff');
+    assert.equal(diff.status, 1);
+    assert.match(diff.stdout, new RegExp(`revision: ${before} 100% -> r-[0-9a-f]{12} 100%`));
+    const sync = project.cli('--json', 'gitops', 'sync');
+    assert.equal(sync.status, 0, sync.stdout + sync.stderr);
+    const now = status();
+    assert.equal(now.commit.commit, sha);
+    assert.notEqual(now.apps[0]?.live, before);
+    assert.equal(now.apps[0]?.sync, 'Synced');
+    const events = ndjson(project.cli('--json', 'events', '--type', 'gitops.synced').stdout);
+    assert.ok(events.length >= 2, JSON.stringify(events));
+  });
+
+  test('a service no longer desired is pruned (prune: true)', () => {
+    commit('version: 1\nenvironments:\n  prod: {}\n', 'retire web');
+    const orphan = status().apps;
+    assert.deepEqual(
+      orphan.map((a) => [a.service, a.sync, a.action.kind]),
+      [['web', 'OutOfSync', 'prune']],
+    );
+    const sync = project.cli('gitops', 'sync');
+    assert.equal(sync.status, 0, sync.stdout + sync.stderr);
+    assert.match(sync.stdout, /web@prod: prune completed/);
+    assert.deepEqual(status().apps, []);
+  });
+
+  test('a repository that cannot be fetched is an error naming it, and nothing is changed', () => {
+    rmSync(join(project.dir, '.slipway', 'gitops'), { recursive: true, force: true });
+    project.edit('url: desired', 'url: missing-repo');
+    const out = project.cli('gitops', 'status');
+    assert.equal(out.status, 1);
+    assert.match(out.stderr, /git could not fetch .*missing-repo/);
+  });
+});
