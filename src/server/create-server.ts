@@ -11,6 +11,7 @@ import { BackgroundTasks } from './background.js';
 import { ConfigByMtime } from './config-by-mtime.js';
 import { dashboardRoutes, registerDashboard } from './dashboard/dashboard.js';
 import { installErrorHandler } from './errors.js';
+import { GitOpsLoop } from './gitops-loop.js';
 import { ServerMetrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { ProjectCheckouts } from './projects/project-checkouts.js';
@@ -100,6 +101,13 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     ...(deps.takeoverMs === undefined ? {} : { everyMs: deps.takeoverMs }),
   });
   takeover.start();
+  const gitops = new GitOpsLoop({
+    projectDir: deps.projectDir,
+    loadConfig: ctx.loadConfig,
+    controllerDeps: ctx.controllerDeps,
+    tasks,
+    logger: deps.logger,
+  });
   installErrorHandler(app, (message) => deps.logger.error(message));
   recordAudit(app, deps);
 
@@ -133,6 +141,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     configFile: deps.configFile ?? 'slipway.yaml',
     workspaces: new Workspaces(deps.projectDir),
     projects: new ProjectCheckouts(deps.projectDir),
+    gitops,
   });
   const jsonRoutes: ApiRoute[] = [...apiRoutes, ...operationalRoutes(ctx, metrics), openapiRoute];
   const routes: ApiRoute[] = [...jsonRoutes, ...hookRoutes];
@@ -146,6 +155,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     metrics.catchUp().catch((error: unknown) => deps.logger.error(`metrics: ${String(error)}`));
   }, ctx.pollMs * 4);
   tail.unref();
+  if (deps.gitops !== false) gitops.start();
 
   return {
     app,
@@ -153,6 +163,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     async close() {
       clearInterval(tail);
       takeover.stop();
+      gitops.stop();
       closing.abort();
       ctx.runs.abortAll();
       await app.close();

@@ -41,6 +41,8 @@ export interface ServerDeps {
   readonly branch?: string;
   /** The config file relative to projectDir (default slipway.yaml); a webhook reads it inside the workspace. */
   readonly configFile?: string;
+  /** `false`: no reconcile passes for the project's `gitops:` section (default: they run). */
+  readonly gitops?: boolean;
 }
 
 /** What route factories get. */

@@ -10,6 +10,7 @@ import { pushedRepoKeys, repoKey } from '../../projects/repo-address.js';
 import { type ApiRoute, defineRoute, type RouteDeps, registerRoutes } from '../api-route.js';
 import { noteAudit } from '../audit-note.js';
 import { ApiError } from '../errors.js';
+import type { GitOpsLoop } from '../gitops-loop.js';
 import type { ProjectCheckouts } from '../projects/project-checkouts.js';
 import { ErrorSchema } from '../schemas.js';
 import type { ServerContext } from '../server-context.js';
@@ -27,6 +28,8 @@ export interface WebhookSettings {
   readonly workspaces: Workspaces;
   /** Checkouts of registered projects (`slipway project add`), matched by the push's repository. */
   readonly projects: ProjectCheckouts;
+  /** The reconcile loop of the project's `gitops:` section: a push to its branch starts a pass. */
+  readonly gitops?: GitOpsLoop;
 }
 
 const rawBodies = new WeakMap<FastifyRequest, Buffer>();
@@ -144,8 +147,27 @@ export function webhookRoutes(ctx: ServerContext, settings: WebhookSettings): Ap
         const push = parsed.data;
         const actor = `github:${push.pusher?.name ?? 'unknown'}`;
         noteAudit(request, { actor, details: { event, delivery, ref: push.ref, after: push.after } });
-        // A registered project whose repository the push names wins; else the server's own project.
         const keys = pushedRepoKeys(push.repository);
+        // A push to the branch holding the desired state starts a reconcile pass at once.
+        await settings.gitops?.refresh();
+        if (settings.gitops?.watches(keys, push.ref) && push.deleted !== true) {
+          if (!(await ctx.store.recordWebhookDelivery({ deliveryId: delivery, event }))) {
+            reply.code(200);
+            return {
+              status: 'duplicate',
+              duplicate: true,
+              reason: `delivery ${delivery} was handled before`,
+            };
+          }
+          settings.gitops.trigger(`push ${push.after.slice(0, 12)}`);
+          noteAudit(request, {
+            actor,
+            details: { event, delivery, ref: push.ref, after: push.after, gitops: true },
+          });
+          reply.code(202);
+          return { status: 'accepted', commitSha: push.after, reason: 'a gitops reconcile pass started' };
+        }
+        // A registered project whose repository the push names wins; else the server's own project.
         const project = (await ctx.store.listProjects()).find((p) => keys.has(repoKey(p.repo)));
         const branch = project ? project.branch : settings.branch;
         if (branch === null || push.ref !== `refs/heads/${branch}` || push.deleted === true) {

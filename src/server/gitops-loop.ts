@@ -1,0 +1,125 @@
+/**
+ * The server's reconcile loop for the project's `gitops:` section: a pass every `interval` (with up
+ * to a tenth of it as jitter, so several servers do not fetch in step), counted from the end of the
+ * previous pass, and one at once when a push to the watched repository and branch arrives (the
+ * GitHub webhook). Passes never overlap: a push during a pass runs one more right after it. The
+ * config is read again before each pass, so adding or changing `gitops:` needs no restart. A pass
+ * that fails (the fetch, an invalid desired state) is logged and the next one tries again.
+ */
+import { join, resolve } from 'node:path';
+import type { ResolvedConfig, ResolvedGitOps } from '../config/resolved.js';
+import { GitMirror } from '../gitops/git-mirror.js';
+import { type PassResult, reconcileOnce } from '../gitops/reconcile-pass.js';
+import { repoKey } from '../projects/repo-address.js';
+import type { ControllerDeps } from '../rollout/controller/controller-types.js';
+import type { BackgroundTasks, ServerLogger } from './background.js';
+
+/** What the loop is wired with. */
+export interface GitOpsLoopDeps {
+  readonly projectDir: string;
+  readonly loadConfig: () => Promise<ResolvedConfig>;
+  readonly controllerDeps: () => ControllerDeps;
+  readonly tasks: BackgroundTasks;
+  readonly logger: ServerLogger;
+  /** A number in [0, 1) for the jitter (default Math.random). */
+  readonly random?: () => number;
+  /** Told after every pass (tests, metrics). */
+  readonly onPass?: (result: PassResult | Error, reason: string) => void;
+}
+
+/** How long to wait before the first pass when `gitops:` is not set (it is looked for again). */
+const UNCONFIGURED_RECHECK_MS = 30_000;
+
+export class GitOpsLoop {
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #again: string | undefined;
+  #stopped = false;
+  #settings: ResolvedGitOps | undefined;
+
+  constructor(private readonly deps: GitOpsLoopDeps) {}
+
+  /** Runs the first pass at once, then on the interval. */
+  start(): void {
+    this.#stopped = false;
+    this.trigger('start');
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** True when a push of `ref` to a repository known by `keys` is the watched branch's. */
+  watches(keys: ReadonlySet<string>, ref: string): boolean {
+    const settings = this.#settings;
+    if (!settings) return false;
+    const { url, branch } = settings.repository;
+    // A plain path is the project directory's; an URL or `host:path` is itself.
+    const candidates = [repoKey(url), repoKey(resolve(this.deps.projectDir, url))];
+    return ref === `refs/heads/${branch}` && candidates.some((key) => keys.has(key));
+  }
+
+  /** Reads the settings now (the webhook asks before the first pass has run). */
+  async refresh(): Promise<void> {
+    this.#settings = (await this.deps.loadConfig().catch(() => undefined))?.gitops;
+  }
+
+  /** A pass as soon as possible; during a pass, one more right after it. */
+  trigger(reason: string): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = reason;
+      return;
+    }
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const running = this.#pass(reason).finally(() => {
+      this.#running = undefined;
+      const again = this.#again;
+      this.#again = undefined;
+      if (again !== undefined) this.trigger(again);
+      else this.#schedule();
+    });
+    this.#running = running;
+    this.deps.tasks.track('gitops pass', running);
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    const interval = this.#settings?.sync.intervalMs;
+    const delay =
+      interval === undefined
+        ? UNCONFIGURED_RECHECK_MS
+        : interval + Math.floor((this.deps.random ?? Math.random)() * interval * 0.1);
+    this.#timer = setTimeout(() => this.trigger('interval'), delay);
+    this.#timer.unref();
+  }
+
+  async #pass(reason: string): Promise<void> {
+    await this.refresh();
+    const settings = this.#settings;
+    if (!settings) return;
+    const mirror = new GitMirror(settings.repository, {
+      cacheDir: join(this.deps.projectDir, '.slipway', 'gitops'),
+      baseDir: this.deps.projectDir,
+    });
+    try {
+      const result = await reconcileOnce(
+        mirror,
+        { controller: this.deps.controllerDeps(), actor: 'gitops' },
+        { sync: settings.sync },
+      );
+      for (const done of result.applied)
+        this.deps.logger.info(
+          `gitops ${done.service}@${done.env}: ${done.action}${done.revision ? ` ${done.revision}` : ''} ${done.status}${done.error ? `: ${done.error}` : ''}`,
+        );
+      this.deps.onPass?.(result, reason);
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      this.deps.logger.error(`gitops pass (${reason}) failed: ${failure.message}`);
+      this.deps.onPass?.(failure, reason);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+// The server's reconcile loop against a real git repository: a first pass at start deploys the
+// desired state through the local agent, and a signed push webhook for the watched branch starts a
+// pass at once that rolls the pushed commit out.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { LocalPlatform } from '../../src/platform/local/local-platform.js';
+import { signWebhookBody } from '../../src/server/webhook-signature.js';
+import { fixtureConfig } from '../rollout/helpers.js';
+import { type Harness, startServer, tempProject, waitFor } from './helpers/server-harness.js';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'slipway.js');
+const FIXTURE_APP = join(ROOT, 'test', 'platform', 'fixtures', 'app');
+const SECRET = 'gitops-hook-secret';
+const STRATEGY = '      blueGreen: { switchover: instant, scaleDownDelay: 0s }';
+
+describe('gitops in slipway server', { timeout: 120_000 }, () => {
+  let h: Harness;
+  let repo: string;
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', ...args], {
+      cwd: repo,
+      encoding: 'utf8',
+    }).trim();
+  const commit = (yaml: string, message: string) => {
+    writeFileSync(join(repo, 'deploy', 'slipway.yaml'), yaml);
+    git('add', '-A');
+    git('commit', '--quiet', '-m', message);
+    return git('rev-parse', 'HEAD');
+  };
+  const synced = async (sha: string) =>
+    (await h.store.listEvents({ types: ['gitops.synced'] })).find((e) => e.commitSha === sha);
+
+  before(async () => {
+    const projectDir = await tempProject(
+      'version: 1\ngitops:\n  repository: { url: desired, branch: main, path: deploy }\n  sync: { interval: 10m }\n',
+    );
+    repo = join(projectDir, 'desired');
+    mkdirSync(join(repo, 'deploy'), { recursive: true });
+    cpSync(FIXTURE_APP, join(repo, 'deploy', 'app'), { recursive: true });
+    execFileSync('git', ['init', '--quiet', '--initial-branch=main', repo]);
+    commit(fixtureConfig({ strategy: STRATEGY, instances: 1 }), 'web v1');
+    h = await startServer(projectDir, undefined, {
+      platform: new LocalPlatform({
+        stateDir: join(projectDir, '.slipway'),
+        agentCommand: [process.execPath, BIN],
+      }),
+      webhookSecret: SECRET,
+    });
+  });
+  after(async () => {
+    if (!h) return;
+    const dir = h.projectDir;
+    await h.server.close();
+    spawnSync(process.execPath, [BIN, 'agent', 'stop'], { cwd: dir, timeout: 60_000 });
+    await h.close();
+  });
+
+  test('the first pass at start deploys the branch head', async () => {
+    const head = git('rev-parse', 'HEAD');
+    const event = await waitFor('the first sync', () => synced(head), 60_000);
+    assert.equal(event.service, 'web');
+    assert.equal(event.environment, 'prod');
+    assert.equal(event.data.subject, 'web v1');
+  });
+
+  test('a push webhook for the watched branch rolls the pushed commit out at once', async () => {
+    const sha = commit(fixtureConfig({ strategy: STRATEGY, instances: 1, version: 'v2' }), 'web v2');
+    const body = JSON.stringify({
+      ref: 'refs/heads/main',
+      after: sha,
+      repository: { full_name: 'acme/desired', clone_url: `file://${repo}` },
+      pusher: { name: 'alice' },
+    });
+    const pushedAt = Date.now();
+    const answer = await h.api('POST', '/api/v1/hooks/github', {
+      rawBody: body,
+      headers: {
+        'x-github-event': 'push',
+        'x-github-delivery': 'gitops-1',
+        'x-hub-signature-256': signWebhookBody(SECRET, body),
+      },
+    });
+    assert.equal(answer.status, 202, answer.text);
+    assert.equal(answer.json.status, 'accepted');
+    assert.match(answer.json.reason, /gitops/);
+    const rollout = await waitFor(
+      'the rollout of the pushed commit',
+      async () => {
+        const [latest] = await h.store.listRollouts({ service: 'web', environment: 'prod', limit: 1 });
+        return latest?.commitSha === sha ? latest : undefined;
+      },
+      30_000,
+    );
+    assert.ok(
+      rollout.startedAt - pushedAt < 5_000,
+      `the rollout started ${rollout.startedAt - pushedAt} ms after the push`,
+    );
+    await waitFor('the sync of the pushed commit', () => synced(sha), 60_000);
+    const again = await h.api('POST', '/api/v1/hooks/github', {
+      rawBody: body,
+      headers: {
+        'x-github-event': 'push',
+        'x-github-delivery': 'gitops-1',
+        'x-hub-signature-256': signWebhookBody(SECRET, body),
+      },
+    });
+    assert.equal(again.json.status, 'duplicate');
+  });
+});
