@@ -1,0 +1,155 @@
+/**
+ * The GitHub channel: through Octokit, against github.com or a GitHub Enterprise `baseUrl`, sets a
+ * commit status for pipeline triggers, or creates a deployment and its status for deploy triggers
+ * (see github-plan.ts). The token stays in a private field and out of every error.
+ */
+import { Octokit } from '@octokit/rest';
+import type { ChannelDeps, NotificationChannel } from './channel.js';
+import { NotificationError } from './errors.js';
+import { type GithubPlan, planGithub } from './github-plan.js';
+import { errorForStatus, parseRetryAfter } from './http-post.js';
+import type { Notification } from './notification.js';
+import { safeCause } from './redact.js';
+
+/** Settings of one GitHub channel, secrets resolved. */
+export interface GithubChannelOptions {
+  /** The REST API root: `https://api.github.com`, or `https://<host>/api/v3` for GitHub Enterprise. */
+  readonly baseUrl: string;
+  readonly token: string;
+  readonly timeoutMs: number;
+}
+
+const SILENT = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+/** Reports notifications to GitHub as commit statuses and deployments. */
+export class GithubChannel implements NotificationChannel {
+  readonly kind = 'github';
+  readonly #options: GithubChannelOptions;
+  readonly #octokit: Octokit;
+  readonly #deps: ChannelDeps;
+
+  constructor(options: GithubChannelOptions, deps: ChannelDeps) {
+    this.#options = options;
+    this.#deps = deps;
+    this.#octokit = new Octokit({
+      auth: options.token,
+      baseUrl: options.baseUrl.replace(/\/+$/, ''),
+      userAgent: 'slipway-notifications',
+      log: SILENT,
+    });
+  }
+
+  async send(n: Notification, idempotencyKey: string, signal?: AbortSignal): Promise<void> {
+    const plan = planGithub(n, idempotencyKey);
+    if (signal?.aborted) throw new NotificationError('CANCELLED', 'sending to GitHub was cancelled');
+    const timeout = AbortSignal.timeout(this.#options.timeoutMs);
+    const request = { signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) };
+    try {
+      await this.#perform(plan, request);
+    } catch (error) {
+      if (error instanceof NotificationError) throw error;
+      const cause = safeCause(error, [this.#options.token]);
+      if (signal?.aborted)
+        throw new NotificationError('CANCELLED', 'sending to GitHub was cancelled', { cause });
+      if (timeout.aborted)
+        throw new NotificationError('TIMEOUT', `GitHub did not answer within ${this.#options.timeoutMs} ms`, {
+          cause,
+        });
+      throw this.#errorOf(error, cause);
+    }
+  }
+
+  async #perform(plan: GithubPlan, request: { signal: AbortSignal }): Promise<void> {
+    const { owner, repo } = plan;
+    if (plan.kind === 'commit-status') {
+      await this.#octokit.rest.repos.createCommitStatus({
+        owner,
+        repo,
+        sha: plan.sha,
+        ...plan.body,
+        request,
+      });
+      return;
+    }
+    const created = await this.#octokit.rest.repos.createDeployment({
+      owner,
+      repo,
+      ...plan.deployment,
+      required_contexts: [...plan.deployment.required_contexts],
+      request,
+    });
+    // 202: GitHub started a merge instead of creating the deployment (only with auto_merge).
+    if (!('id' in created.data))
+      throw new NotificationError(
+        'REJECTED',
+        `GitHub did not create the deployment: ${created.data.message ?? ''}`,
+        {
+          status: created.status,
+        },
+      );
+    await this.#octokit.rest.repos.createDeploymentStatus({
+      owner,
+      repo,
+      deployment_id: created.data.id,
+      ...plan.status,
+      request,
+    });
+  }
+
+  #errorOf(error: unknown, cause: Error): NotificationError {
+    const status = statusOf(error);
+    if (status === undefined)
+      return new NotificationError('NETWORK_ERROR', `cannot reach GitHub: ${cause.message}`, { cause });
+    const headers = headersOf(error);
+    const now = this.#deps.now();
+    // GitHub's primary and secondary rate limits answer 403 (or 429) with these headers.
+    if (
+      status === 403 &&
+      (headers['retry-after'] !== undefined || headers['x-ratelimit-remaining'] === '0')
+    ) {
+      const reset = Number(headers['x-ratelimit-reset']);
+      const retryAfterMs =
+        parseRetryAfter(headers['retry-after'], now) ??
+        (Number.isFinite(reset) ? Math.max(0, reset * 1000 - now) : undefined);
+      return new NotificationError('RATE_LIMITED', `GitHub is rate limiting (HTTP 403): ${cause.message}`, {
+        status,
+        cause,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
+    }
+    const mapped = errorForStatus('GitHub API', status, headers['retry-after'] ?? null, now, cause.message);
+    if (mapped === undefined)
+      return new NotificationError('REJECTED', `GitHub answered unexpectedly: ${cause.message}`, { cause });
+    return new NotificationError(mapped.code, mapped.message, {
+      status,
+      cause,
+      ...(mapped.retryAfterMs === undefined ? {} : { retryAfterMs: mapped.retryAfterMs }),
+    });
+  }
+
+  toJSON(): { kind: 'github'; baseUrl: string } {
+    return { kind: this.kind, baseUrl: this.#options.baseUrl };
+  }
+
+  toString(): string {
+    return `GithubChannel(${this.#options.baseUrl})`;
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null || !('status' in error)) return undefined;
+  const status = error.status;
+  // Octokit reports a failed fetch as status 500 with no response: a network failure, not GitHub's.
+  if (!('response' in error) || error.response === undefined) return undefined;
+  return typeof status === 'number' && status > 0 ? status : undefined;
+}
+
+function headersOf(error: unknown): Readonly<Record<string, string | undefined>> {
+  if (typeof error !== 'object' || error === null || !('response' in error)) return {};
+  const response = error.response;
+  if (typeof response !== 'object' || response === null || !('headers' in response)) return {};
+  const headers = response.headers;
+  return typeof headers === 'object' && headers !== null
+    ? (headers as Record<string, string | undefined>)
+    : {};
+}
