@@ -4,11 +4,13 @@
  * previous pass, and one at once when a push to the watched repository and branch arrives (the
  * GitHub webhook). Passes never overlap: a push during a pass runs one more right after it. The
  * config is read again before each pass, so adding or changing `gitops:` needs no restart. A pass
- * that fails (the fetch, an invalid desired state) is logged and the next one tries again.
+ * that fails (the fetch, an invalid desired state) is logged and the next one tries again. While
+ * passes are suspended (`slipway gitops suspend`) they plan and change nothing.
  */
 import { join, resolve } from 'node:path';
 import type { ResolvedConfig, ResolvedGitOps } from '../config/resolved.js';
 import { GitMirror } from '../gitops/git-mirror.js';
+import { suspension } from '../gitops/gitops-state.js';
 import { type PassResult, reconcileOnce } from '../gitops/reconcile-pass.js';
 import { repoKey } from '../projects/repo-address.js';
 import type { ControllerDeps } from '../rollout/controller/controller-types.js';
@@ -106,11 +108,20 @@ export class GitOpsLoop {
       baseDir: this.deps.projectDir,
     });
     try {
+      const controller = this.deps.controllerDeps();
+      // Suspended: the pass still reads and plans (status stays current), and changes nothing.
+      const suspended = (await suspension(controller.store)) !== undefined;
       const result = await reconcileOnce(
         mirror,
-        { controller: this.deps.controllerDeps(), actor: 'gitops' },
-        { sync: settings.sync },
+        { controller, actor: 'gitops' },
+        { sync: settings.sync, dryRun: suspended },
       );
+      if (suspended) {
+        const out = result.apps.filter((app) => app.sync === 'OutOfSync').length;
+        this.deps.logger.info(
+          `gitops pass (${reason}) at ${result.desired.commit.commit.slice(0, 12)}: suspended, ${out} out of sync, nothing changed`,
+        );
+      }
       for (const done of result.applied)
         this.deps.logger.info(
           `gitops ${done.service}@${done.env}: ${done.action}${done.revision ? ` ${done.revision}` : ''} ${done.status}${done.error ? `: ${done.error}` : ''}`,

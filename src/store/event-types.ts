@@ -49,10 +49,12 @@ export const EVENT_TYPES = [
   'region.failedover',
   'region.restoring',
   'region.restored',
-  // GitOps reconcile passes: a sync of a commit, and what a pass pruned (Slipway).
+  // GitOps reconcile passes: a sync of a commit, what a pass pruned, automatic passes suspended and resumed (Slipway).
   'gitops.synced',
   'gitops.failed',
   'gitops.pruned',
+  'gitops.suspended',
+  'gitops.resumed',
   // Releases (Slipway).
   'release.published',
   // Operations (CDEvents: incident), the start and end of time to restore.

@@ -42,7 +42,7 @@ describe('slipway gitops', { timeout: 180_000 }, () => {
 
   before(() => {
     project = testProject(
-      'version: 1\ngitops:\n  repository: { url: desired, branch: main, path: /deploy }\n  sync: { interval: 30s, prune: true }\n',
+      'version: 1\ngitops:\n  repository: { url: desired, branch: main, path: /deploy }\n  sync: { interval: 30s, prune: true, selfHeal: true }\n',
     );
     repo = join(project.dir, 'desired');
     mkdirSync(join(repo, 'deploy'), { recursive: true });
@@ -89,6 +89,43 @@ describe('slipway gitops', { timeout: 180_000 }, () => {
     assert.equal(now.apps[0]?.sync, 'Synced');
     const events = ndjson(project.cli('--json', 'events', '--type', 'gitops.synced').stdout);
     assert.ok(events.length >= 2, JSON.stringify(events));
+  });
+
+  test('a manual rollback is drift: the next pass heals it (selfHeal: true)', () => {
+    const applied = status().apps[0]?.live;
+    const back = project.cli('rollback', 'web', '--env', 'prod');
+    assert.equal(back.status, 0, back.stdout + back.stderr);
+    const drifted = status().apps[0];
+    assert.notEqual(drifted?.live, applied, 'the rollback changed what serves');
+    assert.deepEqual([drifted?.sync, drifted?.action.kind], ['OutOfSync', 'heal']);
+    const sync = project.cli('gitops', 'sync');
+    assert.equal(sync.status, 0, sync.stdout + sync.stderr);
+    assert.match(sync.stdout, /web@prod: heal r-[0-9a-f]{12} completed/);
+    const healed = status().apps[0];
+    assert.deepEqual([healed?.sync, healed?.live], ['Synced', applied]);
+  });
+
+  test('history lists what the passes applied; suspend and resume are recorded', () => {
+    const history = project.cli('gitops', 'history');
+    assert.equal(history.status, 0, history.stderr);
+    const lines = history.stdout.trim().split('\n');
+    assert.equal(lines.length, 3, history.stdout);
+    assert.match(lines[0] ?? '', /synced +web@prod r-[0-9a-f]{12} from [0-9a-f]{12} web v2 \(tester\)/);
+    assert.match(lines[2] ?? '', /web v1/);
+    assert.match(
+      project.cli('gitops', 'suspend', '--reason', 'freeze').stdout,
+      /automatic passes are suspended/,
+    );
+    assert.match(project.cli('gitops', 'suspend').stdout, /already suspended/);
+    const suspended = ndjson(project.cli('--json', 'gitops', 'status').stdout)[0] as {
+      suspended: { reason: string };
+    };
+    assert.equal(suspended.suspended.reason, 'freeze');
+    assert.match(project.cli('gitops', 'resume').stdout, /automatic passes are running/);
+    assert.equal(
+      (ndjson(project.cli('--json', 'gitops', 'status').stdout)[0] as { suspended: unknown }).suspended,
+      null,
+    );
   });
 
   test('a service no longer desired is pruned (prune: true)', () => {

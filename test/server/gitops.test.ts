@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setSuspended } from '../../src/gitops/gitops-state.js';
 import { LocalPlatform } from '../../src/platform/local/local-platform.js';
 import { signWebhookBody } from '../../src/server/webhook-signature.js';
 import { fixtureConfig } from '../rollout/helpers.js';
@@ -94,7 +95,9 @@ describe('gitops in slipway server', { timeout: 120_000 }, () => {
         return latest?.commitSha === sha ? latest : undefined;
       },
       30_000,
-    );
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; server log: ${h.logs.join(' | ')}`);
+    });
     assert.ok(
       rollout.startedAt - pushedAt < 5_000,
       `the rollout started ${rollout.startedAt - pushedAt} ms after the push`,
@@ -109,5 +112,37 @@ describe('gitops in slipway server', { timeout: 120_000 }, () => {
       },
     });
     assert.equal(again.json.status, 'duplicate');
+  });
+
+  test('suspended, a push starts a pass that changes nothing; resumed, the next one applies it', async () => {
+    assert.equal(await setSuspended(h.store, true, 'alice', 'freeze'), true);
+    const sha = commit(fixtureConfig({ strategy: STRATEGY, instances: 1, version: 'v3' }), 'web v3');
+    const push = async (delivery: string) => {
+      const body = JSON.stringify({
+        ref: 'refs/heads/main',
+        after: sha,
+        repository: { clone_url: `file://${repo}` },
+        pusher: { name: 'alice' },
+      });
+      const answer = await h.api('POST', '/api/v1/hooks/github', {
+        rawBody: body,
+        headers: {
+          'x-github-event': 'push',
+          'x-github-delivery': delivery,
+          'x-hub-signature-256': signWebhookBody(SECRET, body),
+        },
+      });
+      assert.equal(answer.status, 202, answer.text);
+    };
+    await push('gitops-2');
+    const short = sha.slice(0, 12);
+    await waitFor('the suspended pass', async () =>
+      h.logs.find((line) => line.includes(`at ${short}: suspended, 1 out of sync, nothing changed`)),
+    );
+    const [latest] = await h.store.listRollouts({ service: 'web', environment: 'prod', limit: 1 });
+    assert.notEqual(latest?.commitSha, sha, 'no rollout while suspended');
+    assert.equal(await setSuspended(h.store, false, 'alice'), true);
+    await push('gitops-3');
+    await waitFor('the sync after resuming', () => synced(sha), 60_000);
   });
 });

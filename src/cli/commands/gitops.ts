@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { GitOpsError } from '../../gitops/errors.js';
 import { GitMirror } from '../../gitops/git-mirror.js';
+import { type Suspension, suspension } from '../../gitops/gitops-state.js';
 import { type PassResult, reconcileOnce } from '../../gitops/reconcile-pass.js';
 import type { AppState } from '../../gitops/reconcile-plan.js';
 import type { CommandContext } from '../context.js';
@@ -17,7 +18,11 @@ import { requireLocal } from '../remote/remote-context.js';
 import { rolloutDeps } from '../rollout-deps.js';
 
 /** Runs one pass (planned only unless `apply`), with the project's store and platform. */
-async function pass(ctx: CommandContext, apply: boolean, force: boolean): Promise<PassResult> {
+async function pass(
+  ctx: CommandContext,
+  apply: boolean,
+  force: boolean,
+): Promise<PassResult & { readonly suspended?: Suspension }> {
   requireLocal(ctx, '`slipway gitops`');
   const { config, projectDir } = await loadProject(ctx);
   if (!config.gitops)
@@ -32,11 +37,13 @@ async function pass(ctx: CommandContext, apply: boolean, force: boolean): Promis
   const store = await openProjectStore(ctx, projectDir);
   try {
     const controller = rolloutDeps(ctx, projectDir, store);
-    return await reconcileOnce(
+    const result = await reconcileOnce(
       mirror,
       { controller, actor: actorOf(ctx) },
       { sync: config.gitops.sync, dryRun: !apply, force },
     );
+    const suspended = await suspension(store);
+    return suspended ? { ...result, suspended } : result;
   } finally {
     await store.close();
   }
@@ -58,9 +65,16 @@ function actionText(app: AppState): string {
   }
 }
 
-function printHeader(ctx: CommandContext, result: PassResult): void {
+function printHeader(ctx: CommandContext, result: PassResult & { readonly suspended?: Suspension }): void {
   const { commit } = result.desired;
   ctx.output.line(`${commit.commit.slice(0, 12)} ${commit.subject} (${commit.author})`);
+  if (result.suspended)
+    ctx.output.line(
+      ctx.output.paint(
+        'yellow',
+        `automatic passes suspended by ${result.suspended.actor}${result.suspended.reason ? `: ${result.suspended.reason}` : ''} (slipway gitops resume)`,
+      ),
+    );
   for (const env of result.desired.fleetEnvironments)
     ctx.output.line(ctx.output.paint('yellow', `environment ${env} has hosts: not reconciled by gitops yet`));
 }
@@ -69,7 +83,12 @@ function printHeader(ctx: CommandContext, result: PassResult): void {
 export async function gitopsStatus(ctx: CommandContext): Promise<number> {
   const result = await pass(ctx, false, false);
   if (ctx.output.json) {
-    ctx.output.data({ type: 'gitops.status', commit: result.desired.commit, apps: result.apps });
+    ctx.output.data({
+      type: 'gitops.status',
+      commit: result.desired.commit,
+      suspended: result.suspended ?? null,
+      apps: result.apps,
+    });
     return ExitCode.Ok;
   }
   printHeader(ctx, result);

@@ -30,4 +30,30 @@ export function declareGitOpsCommands(program: Program, run: RunCommand): void {
     .action((opts, command) =>
       run(command, async (ctx) => (await import('../commands/gitops.js')).gitopsSync(ctx, opts)),
     );
+  gitops
+    .command('history')
+    .description('syncs, failures and prunes, newest first, with the commit each applied')
+    .option('--limit <n>', 'how many', '50')
+    .action((opts, command) =>
+      run(command, async (ctx) =>
+        (await import('../commands/gitops-control.js')).gitopsHistoryCommand(ctx, opts),
+      ),
+    );
+  gitops
+    .command('suspend')
+    .description("stop the server's automatic passes from changing anything (status still updates)")
+    .option('--reason <text>', 'why, recorded in the event log')
+    .action((opts, command) =>
+      run(command, async (ctx) =>
+        (await import('../commands/gitops-control.js')).gitopsSuspend(ctx, true, opts),
+      ),
+    );
+  gitops
+    .command('resume')
+    .description("let the server's automatic passes apply the desired state again")
+    .action((_opts, command) =>
+      run(command, async (ctx) =>
+        (await import('../commands/gitops-control.js')).gitopsSuspend(ctx, false, {}),
+      ),
+    );
 }
