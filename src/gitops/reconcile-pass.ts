@@ -45,7 +45,10 @@ export interface AppliedAction {
 /** A pass: what was desired, each application's state, and what was done. */
 export interface PassResult {
   readonly desired: DesiredState;
+  /** Each application's state at the end of the pass (observed again when anything was applied). */
   readonly apps: readonly AppState[];
+  /** What the pass found before it acted. */
+  readonly planned: readonly AppState[];
   readonly applied: readonly AppliedAction[];
 }
 
@@ -60,19 +63,22 @@ export async function reconcileOnce(
   const desired = await readDesiredState(mirror);
   const live = await observe(desired, deps.controller);
   const { sync } = options;
-  const apps = planReconcile(desired.apps, live, {
-    prune: sync.prune,
-    selfHeal: sync.selfHeal || options.force === true,
-    applied: await appliedRevisions(deps.controller.store),
-    force: options.force === true,
-  });
-  if (options.dryRun) return { desired, apps, applied: [] };
+  const plan = async (observed: readonly LiveApp[]) =>
+    planReconcile(desired.apps, observed, {
+      prune: sync.prune,
+      selfHeal: sync.selfHeal || options.force === true,
+      applied: await appliedRevisions(deps.controller.store),
+      force: options.force === true,
+    });
+  const planned = await plan(live);
+  if (options.dryRun) return { desired, apps: planned, planned, applied: [] };
   const applied: AppliedAction[] = [];
-  for (const app of apps) {
+  for (const app of planned) {
     const done = await apply(app, desired, deps, options);
     if (done) applied.push(done);
   }
-  return { desired, apps, applied };
+  const apps = applied.length === 0 ? planned : await plan(await observe(desired, deps.controller));
+  return { desired, apps, planned, applied };
 }
 
 /** What runs for every desired application and every service the platform runs (fleet scopes aside). */

@@ -17,6 +17,7 @@ import { buildOpenApi } from './openapi.js';
 import { ProjectCheckouts } from './projects/project-checkouts.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { eventRoutes } from './routes/events.js';
+import { gitopsRoutes } from './routes/gitops.js';
 import { registerWebhookRoutes, webhookRoutes } from './routes/hooks.js';
 import { projectRoutes } from './routes/project.js';
 import { projectsRoutes } from './routes/projects.js';
@@ -121,6 +122,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     ...eventRoutes(ctx),
     ...tokenRoutes(ctx),
     ...dashboardRoutes(ctx),
+    ...gitopsRoutes(ctx, gitops),
   ];
   const openapiRoute = defineRoute({
     method: 'GET',

@@ -29,6 +29,16 @@ export interface GitOpsLoopDeps {
   readonly onPass?: (result: PassResult | Error, reason: string) => void;
 }
 
+/** The latest pass as the API shows it. */
+export interface LastPass {
+  readonly at: number;
+  readonly reason: string;
+  readonly suspended: boolean;
+  readonly result?: PassResult;
+  /** Why the pass failed (the fetch, an invalid desired state), with credentials hidden. */
+  readonly error?: string;
+}
+
 /** How long to wait before the first pass when `gitops:` is not set (it is looked for again). */
 const UNCONFIGURED_RECHECK_MS = 30_000;
 
@@ -38,6 +48,8 @@ export class GitOpsLoop {
   #again: string | undefined;
   #stopped = false;
   #settings: ResolvedGitOps | undefined;
+  #force = false;
+  #last: LastPass | undefined;
 
   constructor(private readonly deps: GitOpsLoopDeps) {}
 
@@ -63,14 +75,28 @@ export class GitOpsLoop {
     return ref === `refs/heads/${branch}` && candidates.some((key) => keys.has(key));
   }
 
+  /** The settings read before the latest pass (or refresh), undefined without `gitops:`. */
+  get settings(): ResolvedGitOps | undefined {
+    return this.#settings;
+  }
+
+  /** The latest pass, once one ran. */
+  get last(): LastPass | undefined {
+    return this.#last;
+  }
+
   /** Reads the settings now (the webhook asks before the first pass has run). */
   async refresh(): Promise<void> {
     this.#settings = (await this.deps.loadConfig().catch(() => undefined))?.gitops;
   }
 
-  /** A pass as soon as possible; during a pass, one more right after it. */
-  trigger(reason: string): void {
+  /**
+   * A pass as soon as possible; during a pass, one more right after it. `force` makes that pass
+   * retry a revision whose sync ended rolled back and undo drift without selfHeal.
+   */
+  trigger(reason: string, force = false): void {
     if (this.#stopped) return;
+    this.#force ||= force;
     if (this.#running) {
       this.#again = reason;
       return;
@@ -100,6 +126,8 @@ export class GitOpsLoop {
   }
 
   async #pass(reason: string): Promise<void> {
+    const force = this.#force;
+    this.#force = false;
     await this.refresh();
     const settings = this.#settings;
     if (!settings) return;
@@ -114,8 +142,9 @@ export class GitOpsLoop {
       const result = await reconcileOnce(
         mirror,
         { controller, actor: 'gitops' },
-        { sync: settings.sync, dryRun: suspended },
+        { sync: settings.sync, dryRun: suspended, force },
       );
+      this.#last = { at: Date.now(), reason, suspended, result };
       if (suspended) {
         const out = result.apps.filter((app) => app.sync === 'OutOfSync').length;
         this.deps.logger.info(
@@ -130,6 +159,7 @@ export class GitOpsLoop {
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
       this.deps.logger.error(`gitops pass (${reason}) failed: ${failure.message}`);
+      this.#last = { at: Date.now(), reason, suspended: false, error: failure.message };
       this.deps.onPass?.(failure, reason);
     }
   }

@@ -114,8 +114,45 @@ describe('gitops in slipway server', { timeout: 120_000 }, () => {
     assert.equal(again.json.status, 'duplicate');
   });
 
+  test('the API shows the latest pass, starts one on demand, lists the history', async () => {
+    const viewer = { token: h.tokens.viewer };
+    const state = await waitFor('a pass at the head', async () => {
+      const answer = await h.api('GET', '/api/v1/gitops', viewer);
+      assert.equal(answer.status, 200, answer.text);
+      return answer.json.lastPass?.commit?.commit === git('rev-parse', 'HEAD') ? answer.json : undefined;
+    });
+    assert.equal(state.configured, true);
+    assert.deepEqual(state.repository, { url: 'desired', branch: 'main', path: 'deploy' });
+    assert.deepEqual(
+      state.lastPass.apps.map((a: { service: string; sync: string; health: string }) => [
+        a.service,
+        a.sync,
+        a.health,
+      ]),
+      [['web', 'Synced', 'Healthy']],
+    );
+    assert.equal((await h.api('POST', '/api/v1/gitops/sync', { ...viewer, body: {} })).status, 403);
+    const started = await h.api('POST', '/api/v1/gitops/sync', {
+      token: h.tokens.deployer,
+      body: { force: true },
+    });
+    assert.equal(started.status, 202, started.text);
+    await waitFor('the pass the API started', async () => {
+      const answer = await h.api('GET', '/api/v1/gitops', viewer);
+      return answer.json.lastPass?.reason === 'api' ? true : undefined;
+    });
+    const history = await h.api('GET', '/api/v1/gitops/history?limit=5', viewer);
+    assert.equal(history.status, 200);
+    assert.ok(history.json.events.length >= 2);
+    assert.equal(history.json.events[0].type, 'gitops.synced');
+  });
+
   test('suspended, a push starts a pass that changes nothing; resumed, the next one applies it', async () => {
-    assert.equal(await setSuspended(h.store, true, 'alice', 'freeze'), true);
+    const suspend = await h.api('POST', '/api/v1/gitops/suspend', {
+      token: h.tokens.deployer,
+      body: { reason: 'freeze' },
+    });
+    assert.deepEqual(suspend.json, { suspended: true, changed: true });
     const sha = commit(fixtureConfig({ strategy: STRATEGY, instances: 1, version: 'v3' }), 'web v3');
     const push = async (delivery: string) => {
       const body = JSON.stringify({
@@ -141,6 +178,8 @@ describe('gitops in slipway server', { timeout: 120_000 }, () => {
     );
     const [latest] = await h.store.listRollouts({ service: 'web', environment: 'prod', limit: 1 });
     assert.notEqual(latest?.commitSha, sha, 'no rollout while suspended');
+    const shown = await h.api('GET', '/api/v1/gitops', { token: h.tokens.viewer });
+    assert.equal(shown.json.suspended.reason, 'freeze');
     assert.equal(await setSuspended(h.store, false, 'alice'), true);
     await push('gitops-3');
     await waitFor('the sync after resuming', () => synced(sha), 60_000);
