@@ -2,6 +2,7 @@
 import { api, onSessionEnded, pendingApprovals, state } from './api.js';
 import { approvalsView } from './approvals-view.js';
 import { el } from './dom.js';
+import { gitopsView } from './gitops-view.js';
 import { publish, stopView } from './live.js';
 import { releasesView } from './releases-view.js';
 import { runView } from './run-view.js';
@@ -146,6 +147,7 @@ function route() {
     services: servicesView,
     approvals: approvalsView,
     releases: releasesView,
+    gitops: gitopsView,
   };
   const view = views[page || 'runs'] ?? runsView;
   const root = el('div', {});

@@ -6,9 +6,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { chromium } from 'playwright-core';
 import { setSuspended } from '../../src/gitops/gitops-state.js';
 import { LocalPlatform } from '../../src/platform/local/local-platform.js';
 import { signWebhookBody } from '../../src/server/webhook-signature.js';
+import { CHROMIUM, skipWithout } from '../helpers/outside-program.js';
 import { fixtureConfig } from '../rollout/helpers.js';
 import { type Harness, startServer, tempProject, waitFor } from './helpers/server-harness.js';
 
@@ -145,6 +147,35 @@ describe('gitops in slipway server', { timeout: 120_000 }, () => {
     assert.equal(history.status, 200);
     assert.ok(history.json.events.length >= 2);
     assert.equal(history.json.events[0].type, 'gitops.synced');
+  });
+
+  test('the dashboard shows each service with its sync and health, and the commit', {
+    skip: skipWithout(CHROMIUM),
+  }, async () => {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM.command,
+      headless: true,
+      args: ['--no-sandbox'],
+    });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(h.url);
+      await page.fill('#token', h.tokens.deployer);
+      await page.click('#login');
+      await page.waitForSelector('#who:not([hidden])');
+      await page.evaluate('location.hash = "#/gitops"');
+      await page.waitForSelector('tr[data-app="web@prod"][data-sync="Synced"][data-health="Healthy"]', {
+        timeout: 15_000,
+      });
+      assert.match((await page.textContent('#gitops-commit')) ?? '', /web v2/);
+      assert.ok(await page.isVisible('#gitops-sync'), 'a deployer has the sync button');
+      assert.match((await page.textContent('#gitops-history')) ?? '', /synced/);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
   });
 
   test('suspended, a push starts a pass that changes nothing; resumed, the next one applies it', async () => {
