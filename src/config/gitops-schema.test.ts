@@ -12,12 +12,12 @@ describe('gitops: in slipway.yaml', () => {
     assert.deepEqual(diagnostics, []);
     assert.deepEqual(config?.gitops, {
       repository: { url: 'ssh://git@example.com/acme/deploy.git', branch: 'main', path: 'k8s/manifests' },
-      sync: { intervalMs: 180_000, prune: true, selfHeal: true },
+      sync: { intervalMs: 180_000, prune: true, selfHeal: true, parallel: 4 },
     });
     const plain = loadConfigText(`${SERVICES}gitops:\n  repository: { url: ../deploy }\n`);
     assert.deepEqual(plain.config?.gitops, {
       repository: { url: '../deploy', branch: 'main', path: '' },
-      sync: { intervalMs: 180_000, prune: false, selfHeal: false },
+      sync: { intervalMs: 180_000, prune: false, selfHeal: false, parallel: 4 },
     });
     assert.equal(loadConfigText(SERVICES).config?.gitops, undefined, 'no gitops: no section');
   });
@@ -52,5 +52,33 @@ describe('gitops: in slipway.yaml', () => {
     }
     const dashed = loadConfigText(`${SERVICES}gitops:\n  repository: { url: '--upload-pack=x' }\n`);
     assert.match(dashed.diagnostics[0]?.message ?? '', /may not start with -/);
+  });
+});
+
+describe('services.<id>.dependsOn (the order of GitOps syncs)', () => {
+  const yaml = (api: string, db = '') =>
+    `services:\n  api: { run: node api.js${api} }\n  db: { run: node db.js${db} }\n  web: { run: node web.js }\n`;
+
+  test('resolves in the service, without duplicates; absent when not written', () => {
+    const { config, diagnostics } = loadConfigText(yaml(', dependsOn: [db, db]'));
+    assert.deepEqual(diagnostics, []);
+    assert.deepEqual(config?.services.api?.dependsOn, ['db']);
+    assert.equal(config?.services.db?.dependsOn, undefined);
+  });
+
+  test('an unknown service, the service itself and a cycle are errors at their place', () => {
+    const unknown = loadConfigText(yaml(', dependsOn: [dbb]'));
+    assert.deepEqual(
+      unknown.diagnostics.map((d) => [d.line, d.message]),
+      [[2, "dependsOn unknown service 'dbb' (did you mean 'db'?)"]],
+    );
+    const self = loadConfigText(yaml(', dependsOn: [api]'));
+    assert.match(self.diagnostics[0]?.message ?? '', /cannot depend on itself/);
+    const cycle = loadConfigText(yaml(', dependsOn: [db]', ', dependsOn: [api]'));
+    assert.equal(cycle.diagnostics.length, 1, JSON.stringify(cycle.diagnostics));
+    assert.match(
+      cycle.diagnostics[0]?.message ?? '',
+      /dependsOn makes a cycle: (api -> db -> api|db -> api -> db)/,
+    );
   });
 });

@@ -73,6 +73,12 @@ export const gitopsSyncSchema = z
       .boolean()
       .default(false)
       .describe('Undo changes made by hand (rollbacks, weights, instance counts, stopped services).'),
+    parallel: z
+      .int()
+      .min(1)
+      .max(32)
+      .default(4)
+      .describe('Most services synced at once; `dependsOn` orders them.'),
   })
   .describe('When passes run and what a sync may change.');
 
@@ -93,6 +99,11 @@ export function resolveGitOps(input: z.output<typeof gitopsSchema> | undefined):
     .join('/');
   return {
     repository: { url: input.repository.url, branch: input.repository.branch, path },
-    sync: { intervalMs: input.sync.interval, prune: input.sync.prune, selfHeal: input.sync.selfHeal },
+    sync: {
+      intervalMs: input.sync.interval,
+      prune: input.sync.prune,
+      selfHeal: input.sync.selfHeal,
+      parallel: input.sync.parallel,
+    },
   };
 }

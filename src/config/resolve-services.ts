@@ -70,6 +70,9 @@ function resolveService(id: string, service: ServiceOutput): ResolvedService {
       const resolved = resolveDependency(name, dep);
       return resolved ? [resolved] : [];
     }),
+    ...(service.dependsOn && service.dependsOn.length > 0
+      ? { dependsOn: [...new Set(service.dependsOn)] }
+      : {}),
     path: ['services', id],
   };
 }

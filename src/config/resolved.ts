@@ -104,6 +104,8 @@ export interface ResolvedService {
   readonly shutdown: { readonly drainMs: number; readonly timeoutMs: number };
   /** In file order. */
   readonly dependencies: readonly ResolvedDependency[];
+  /** Services a GitOps pass syncs before this one (absent when none); not part of the revision. */
+  readonly dependsOn?: readonly string[];
   /** Where the service is defined in the file. */
   readonly path: ConfigPath;
 }
@@ -318,7 +320,13 @@ export interface ResolvedGitOps {
     /** Folder of the repository, without leading or trailing `/` (`''` is the top). */
     readonly path: string;
   };
-  readonly sync: { readonly intervalMs: number; readonly prune: boolean; readonly selfHeal: boolean };
+  readonly sync: {
+    readonly intervalMs: number;
+    readonly prune: boolean;
+    readonly selfHeal: boolean;
+    /** Most services synced at once. */
+    readonly parallel: number;
+  };
 }
 
 export interface ResolvedConfig {

@@ -11,6 +11,7 @@ import { pos, ruleDiagnostics } from './rule-diagnostics.js';
 import { DEPENDENCY_KINDS } from './service-schema.js';
 import type { ConfigSource } from './source.js';
 import { checkStrategyRules } from './strategy-rules.js';
+import { didYouMean } from './suggest.js';
 
 const PROBE_KINDS = ['http', 'tcp', 'exec'] as const;
 
@@ -84,6 +85,8 @@ export function checkServiceRules(
     }
   }
 
+  checkDependsOn(config, error);
+
   for (const [name, env] of Object.entries(config.environments)) {
     if (env.approval !== undefined && env.approval.required > 1)
       error(
@@ -130,4 +133,35 @@ function schemeOf(url: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `dependsOn`: services that exist, not the service itself, and no cycle. */
+function checkDependsOn(config: ConfigOutput, error: (path: ConfigPath, message: string) => void): void {
+  const ids = Object.keys(config.services);
+  const edges = new Map<string, string[]>();
+  for (const [id, service] of Object.entries(config.services)) {
+    const valid: string[] = [];
+    (service.dependsOn ?? []).forEach((other, i) => {
+      const path: ConfigPath = ['services', id, 'dependsOn', i];
+      if (other === id) error(path, `service '${id}' cannot depend on itself`);
+      else if (!(other in config.services))
+        error(path, `dependsOn unknown service '${other}'${didYouMean(other, ids)}`);
+      else valid.push(other);
+    });
+    edges.set(id, valid);
+  }
+  // Depth-first: a service met again while its own dependencies are being walked closes a cycle.
+  const state = new Map<string, 'walking' | 'done'>();
+  const walk = (id: string, trail: string[]): void => {
+    state.set(id, 'walking');
+    for (const other of edges.get(id) ?? []) {
+      if (state.get(other) === 'walking') {
+        const cycle = [...trail.slice(trail.indexOf(other)), id, other];
+        const at = (config.services[id]?.dependsOn ?? []).indexOf(other);
+        error(['services', id, 'dependsOn', at], `dependsOn makes a cycle: ${cycle.join(' -> ')}`);
+      } else if (state.get(other) === undefined) walk(other, [...trail, id]);
+    }
+    state.set(id, 'done');
+  };
+  for (const id of ids) if (state.get(id) === undefined) walk(id, []);
 }

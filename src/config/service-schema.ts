@@ -93,6 +93,12 @@ export const serviceSchema = z
       .record(identifier, dependencySchema)
       .prefault({})
       .describe('What the service needs reachable (databases, queues, other services), by name.'),
+    dependsOn: z
+      .array(identifier)
+      .optional()
+      .describe(
+        'Services a GitOps pass brings in sync first (as Flux `dependsOn`): this one syncs only once they are in sync and healthy; not part of the revision.',
+      ),
     deploy: z
       .record(identifier, deploymentOverrideSchema)
       .prefault({})

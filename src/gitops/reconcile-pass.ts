@@ -9,6 +9,10 @@
 import type { ControllerDeps } from '../rollout/controller/controller-types.js';
 import { deploy } from '../rollout/rollout-service.js';
 import type { Store } from '../store/store.js';
+import { type AppliedAction, applyInOrder } from './apply-order.js';
+
+export type { AppliedAction } from './apply-order.js';
+
 import type { DesiredState } from './desired-state.js';
 import { readDesiredState } from './desired-state.js';
 import type { GitMirror } from './git-mirror.js';
@@ -24,22 +28,12 @@ export interface PassDeps {
 /** How a pass runs. */
 export interface PassOptions {
   /** The `gitops.sync` settings of the project that watches the repository. */
-  readonly sync: { readonly prune: boolean; readonly selfHeal: boolean };
+  readonly sync: { readonly prune: boolean; readonly selfHeal: boolean; readonly parallel?: number };
   /** Plan only: nothing is changed (status, diff). */
   readonly dryRun?: boolean;
   /** Retry a revision whose sync ended rolled back, and sync drift without selfHeal. */
   readonly force?: boolean;
   readonly readyTimeoutMs?: number;
-}
-
-/** What applying one application's action did. */
-export interface AppliedAction {
-  readonly service: string;
-  readonly env: string;
-  readonly action: 'sync' | 'heal' | 'prune';
-  readonly status: 'completed' | 'unchanged' | 'rolled_back' | 'aborted' | 'busy' | 'released' | 'failed';
-  readonly revision?: string;
-  readonly error?: string;
 }
 
 /** A pass: what was desired, each application's state, and what was done. */
@@ -72,11 +66,9 @@ export async function reconcileOnce(
     });
   const planned = await plan(live);
   if (options.dryRun) return { desired, apps: planned, planned, applied: [] };
-  const applied: AppliedAction[] = [];
-  for (const app of planned) {
-    const done = await apply(app, desired, deps, options);
-    if (done) applied.push(done);
-  }
+  const applied = await applyInOrder(planned, desired, options.sync.parallel ?? 4, (app) =>
+    apply(app, desired, deps, options),
+  );
   const apps = applied.length === 0 ? planned : await plan(await observe(desired, deps.controller));
   return { desired, apps, planned, applied };
 }

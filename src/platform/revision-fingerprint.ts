@@ -13,7 +13,7 @@ export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['.git', '.slipway',
 /** Files at the source root that are not part of it: the config, whose service part is hashed on its own. */
 export const SKIPPED_AT_ROOT: ReadonlySet<string> = new Set(['slipway.yaml', 'slipway.yml']);
 /** The part of a service's resolved config that defines a revision. */
-export type RevisionConfig = Omit<ResolvedService, 'path' | 'source' | 'id'>;
+export type RevisionConfig = Omit<ResolvedService, 'path' | 'source' | 'id' | 'dependsOn'>;
 
 /** One entry of a revision's source: a file, a folder or a symlink, with its content digest. */
 export interface SourceFile {
@@ -80,7 +80,7 @@ export function fingerprintRevision(service: ResolvedService, baseDir: string): 
       `service ${service.id}: source ${sourceDir} is not a directory`,
     );
   }
-  const { path: _path, source: _source, id: _id, ...config } = service;
+  const { path: _path, source: _source, id: _id, dependsOn: _dependsOn, ...config } = service;
   const files = listFiles(sourceDir);
   const hash = createHash('sha256');
   hash.update(`${JSON.stringify(canonical(config))}\n`);
