@@ -7,9 +7,11 @@ import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
+import { main } from '../../src/cli/main.js';
 import { setSuspended } from '../../src/gitops/gitops-state.js';
 import { LocalPlatform } from '../../src/platform/local/local-platform.js';
 import { signWebhookBody } from '../../src/server/webhook-signature.js';
+import { captureIo } from '../helpers/capture-io.js';
 import { CHROMIUM, skipWithout } from '../helpers/outside-program.js';
 import { fixtureConfig } from '../rollout/helpers.js';
 import { type Harness, startServer, tempProject, waitFor } from './helpers/server-harness.js';
@@ -147,6 +149,33 @@ describe('gitops in slipway server', { timeout: 120_000 }, () => {
     assert.equal(history.status, 200);
     assert.ok(history.json.events.length >= 2);
     assert.equal(history.json.events[0].type, 'gitops.synced');
+  });
+
+  test('the CLI with --server shows the latest pass, its history, and suspends and resumes', async () => {
+    const as = async (role: 'viewer' | 'deployer', ...argv: string[]) => {
+      const io = captureIo(h.projectDir, {
+        PATH: process.env.PATH,
+        NO_COLOR: '1',
+        SLIPWAY_TOKEN: h.tokens[role],
+      });
+      const code = await main(['--server', h.url, ...argv], io);
+      return { code, out: io.out(), err: io.err() };
+    };
+    const status = await as('viewer', 'gitops', 'status');
+    assert.equal(status.code, 0, status.err);
+    assert.match(status.out, /the server's latest pass: .* \((start|push [0-9a-f]{12}|api)\)/);
+    assert.match(status.out, /web@prod +Synced +Healthy +r-[0-9a-f]{12}/);
+    assert.equal((await as('viewer', 'gitops', 'diff')).code, 0, 'in sync');
+    const history = await as('viewer', 'gitops', 'history', '--limit', '1');
+    assert.equal(history.out.trim().split('\n').length, 1, history.out);
+    assert.match(history.out, /synced +web@prod/);
+    assert.equal((await as('viewer', 'gitops', 'suspend')).code, 1, 'a viewer may not suspend');
+    assert.match((await as('deployer', 'gitops', 'suspend', '--reason', 'audit')).out, /are suspended/);
+    assert.match((await as('viewer', 'gitops', 'status')).out, /suspended by deployer-token: audit/);
+    assert.match((await as('deployer', 'gitops', 'resume')).out, /are running/);
+    const sync = await as('deployer', 'gitops', 'sync');
+    assert.equal(sync.code, 0, sync.err);
+    assert.match(sync.out, /the server started a reconcile pass/);
   });
 
   test('the dashboard shows each service with its sync and health, and the commit', {

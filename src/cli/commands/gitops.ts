@@ -2,28 +2,37 @@
  * `slipway gitops status|diff|sync`: reads the desired state from the repository, branch and path
  * of the project's `gitops:` section (mirrored under `.slipway/gitops`), compares it with what runs
  * on this machine, and with `sync` converges it through the normal rollouts. Environments with
- * hosts are listed as not reconciled yet.
+ * hosts are listed as not reconciled yet. With `--server`, status and diff show the server's latest
+ * pass and `sync` asks the server for a pass.
  */
 import { join } from 'node:path';
 import { GitOpsError } from '../../gitops/errors.js';
+import type { DesiredCommit } from '../../gitops/git-mirror.js';
 import { GitMirror } from '../../gitops/git-mirror.js';
 import { type Suspension, suspension } from '../../gitops/gitops-state.js';
-import { type PassResult, reconcileOnce } from '../../gitops/reconcile-pass.js';
+import { type AppliedAction, reconcileOnce } from '../../gitops/reconcile-pass.js';
 import type { AppState } from '../../gitops/reconcile-plan.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { stateDirOf } from '../platform.js';
 import { actorOf, loadProject, openProjectStore } from '../project.js';
-import { requireLocal } from '../remote/remote-context.js';
+import type { ApiClient } from '../remote/api-client.js';
+import { remoteClient } from '../remote/remote-context.js';
 import { rolloutDeps } from '../rollout-deps.js';
 
+/** What the commands print: a pass, here or on the server. */
+interface PassView {
+  readonly commit?: DesiredCommit;
+  readonly apps: readonly AppState[];
+  readonly applied: readonly AppliedAction[];
+  readonly fleetEnvironments: readonly string[];
+  readonly suspended?: Suspension;
+  /** The server's latest pass: when and why it ran, or why it failed. */
+  readonly server?: { readonly at: number; readonly reason: string; readonly error?: string };
+}
+
 /** Runs one pass (planned only unless `apply`), with the project's store and platform. */
-async function pass(
-  ctx: CommandContext,
-  apply: boolean,
-  force: boolean,
-): Promise<PassResult & { readonly suspended?: Suspension }> {
-  requireLocal(ctx, '`slipway gitops`');
+async function localPass(ctx: CommandContext, apply: boolean, force: boolean): Promise<PassView> {
   const { config, projectDir } = await loadProject(ctx);
   if (!config.gitops)
     throw new GitOpsError(
@@ -43,10 +52,56 @@ async function pass(
       { sync: config.gitops.sync, dryRun: !apply, force },
     );
     const suspended = await suspension(store);
-    return suspended ? { ...result, suspended } : result;
+    return {
+      commit: result.desired.commit,
+      apps: result.apps,
+      applied: result.applied,
+      fleetEnvironments: result.desired.fleetEnvironments,
+      ...(suspended ? { suspended } : {}),
+    };
   } finally {
     await store.close();
   }
+}
+
+/** The server's latest pass (GET /api/v1/gitops). */
+async function serverPass(client: ApiClient): Promise<PassView> {
+  const state = await client.get<{
+    configured: boolean;
+    suspended: Suspension | null;
+    lastPass: {
+      at: number;
+      reason: string;
+      error?: string;
+      commit?: DesiredCommit;
+      apps?: AppState[];
+      applied?: AppliedAction[];
+    } | null;
+  }>('/api/v1/gitops');
+  if (!state.configured)
+    throw new GitOpsError('NOT_CONFIGURED', "the server's project has no gitops: section in slipway.yaml");
+  const last = state.lastPass;
+  return {
+    ...(last?.commit ? { commit: last.commit } : {}),
+    apps: last?.apps ?? [],
+    applied: last?.applied ?? [],
+    fleetEnvironments: [],
+    ...(state.suspended ? { suspended: state.suspended } : {}),
+    ...(last
+      ? {
+          server: {
+            at: last.at,
+            reason: last.reason,
+            ...(last.error !== undefined ? { error: last.error } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+async function view(ctx: CommandContext): Promise<PassView> {
+  const client = remoteClient(ctx);
+  return client ? serverPass(client) : localPass(ctx, false, false);
 }
 
 function actionText(app: AppState): string {
@@ -65,34 +120,39 @@ function actionText(app: AppState): string {
   }
 }
 
-function printHeader(ctx: CommandContext, result: PassResult & { readonly suspended?: Suspension }): void {
-  const { commit } = result.desired;
-  ctx.output.line(`${commit.commit.slice(0, 12)} ${commit.subject} (${commit.author})`);
-  if (result.suspended)
+function printHeader(ctx: CommandContext, pass: PassView): void {
+  if (pass.server)
+    ctx.output.line(
+      `the server's latest pass: ${new Date(pass.server.at).toISOString()} (${pass.server.reason})${pass.server.error ? ctx.output.paint('red', ` failed: ${pass.server.error}`) : ''}`,
+    );
+  else if (!pass.commit && ctx.remote) ctx.output.line("the server's first pass has not run yet");
+  if (pass.commit)
+    ctx.output.line(`${pass.commit.commit.slice(0, 12)} ${pass.commit.subject} (${pass.commit.author})`);
+  if (pass.suspended)
     ctx.output.line(
       ctx.output.paint(
         'yellow',
-        `automatic passes suspended by ${result.suspended.actor}${result.suspended.reason ? `: ${result.suspended.reason}` : ''} (slipway gitops resume)`,
+        `automatic passes suspended by ${pass.suspended.actor}${pass.suspended.reason ? `: ${pass.suspended.reason}` : ''} (slipway gitops resume)`,
       ),
     );
-  for (const env of result.desired.fleetEnvironments)
+  for (const env of pass.fleetEnvironments)
     ctx.output.line(ctx.output.paint('yellow', `environment ${env} has hosts: not reconciled by gitops yet`));
 }
 
 /** `slipway gitops status`. */
 export async function gitopsStatus(ctx: CommandContext): Promise<number> {
-  const result = await pass(ctx, false, false);
+  const pass = await view(ctx);
   if (ctx.output.json) {
     ctx.output.data({
       type: 'gitops.status',
-      commit: result.desired.commit,
-      suspended: result.suspended ?? null,
-      apps: result.apps,
+      commit: pass.commit ?? null,
+      suspended: pass.suspended ?? null,
+      apps: pass.apps,
     });
     return ExitCode.Ok;
   }
-  printHeader(ctx, result);
-  for (const app of result.apps) {
+  printHeader(ctx, pass);
+  for (const app of pass.apps) {
     const sync = ctx.output.paint(app.sync === 'Synced' ? 'green' : 'yellow', app.sync.padEnd(10));
     const health = ctx.output.paint(app.health === 'Healthy' ? 'green' : 'red', app.health.padEnd(11));
     const where = `${app.service}@${app.env}`.padEnd(24);
@@ -103,11 +163,11 @@ export async function gitopsStatus(ctx: CommandContext): Promise<number> {
 
 /** `slipway gitops diff`: exit 1 when anything is out of sync. */
 export async function gitopsDiff(ctx: CommandContext): Promise<number> {
-  const result = await pass(ctx, false, false);
-  const out = result.apps.filter((a) => a.sync === 'OutOfSync');
-  if (ctx.output.json) ctx.output.data({ type: 'gitops.diff', commit: result.desired.commit, apps: out });
+  const pass = await view(ctx);
+  const out = pass.apps.filter((a) => a.sync === 'OutOfSync');
+  if (ctx.output.json) ctx.output.data({ type: 'gitops.diff', commit: pass.commit ?? null, apps: out });
   else {
-    printHeader(ctx, result);
+    printHeader(ctx, pass);
     for (const app of out) {
       ctx.output.line(ctx.output.paint('bold', `${app.service}@${app.env}`));
       for (const line of app.diff) ctx.output.line(`  ${line}`);
@@ -122,25 +182,35 @@ export async function gitopsSync(
   ctx: CommandContext,
   options: { readonly force?: boolean },
 ): Promise<number> {
-  const result = await pass(ctx, true, options.force === true);
+  const client = remoteClient(ctx);
+  if (client) {
+    const answer = await client.post<{ status: string }>(
+      '/api/v1/gitops/sync',
+      options.force ? { force: true } : {},
+    );
+    if (ctx.output.json) ctx.output.data({ type: 'gitops.requested', ...answer.body });
+    else ctx.output.line('the server started a reconcile pass (slipway gitops status --server ... shows it)');
+    return ExitCode.Ok;
+  }
+  const pass = await localPass(ctx, true, options.force === true);
   if (ctx.output.json)
     ctx.output.data({
       type: 'gitops.synced',
-      commit: result.desired.commit,
-      apps: result.apps,
-      applied: result.applied,
+      commit: pass.commit ?? null,
+      apps: pass.apps,
+      applied: pass.applied,
     });
   else {
-    printHeader(ctx, result);
-    for (const done of result.applied) {
+    printHeader(ctx, pass);
+    for (const done of pass.applied) {
       const ok = done.status === 'completed' || done.status === 'unchanged';
       const mark = ctx.output.paint(ok ? 'green' : 'red', done.status);
       ctx.output.line(
         `${done.service}@${done.env}: ${done.action}${done.revision ? ` ${done.revision}` : ''} ${mark}${done.error ? ` - ${done.error}` : ''}`,
       );
     }
-    if (result.applied.length === 0) ctx.output.line('nothing to do');
+    if (pass.applied.length === 0) ctx.output.line('nothing to do');
   }
-  const failed = result.applied.some((d) => d.status !== 'completed' && d.status !== 'unchanged');
+  const failed = pass.applied.some((d) => d.status !== 'completed' && d.status !== 'unchanged');
   return failed ? ExitCode.Failed : ExitCode.Ok;
 }
