@@ -82,3 +82,17 @@ describe('services.<id>.dependsOn (the order of GitOps syncs)', () => {
     );
   });
 });
+
+test('a repository token is the name of a secret, for http(s) repositories only', () => {
+  const at = (repository: string) =>
+    loadConfigText(`gitops:\n  repository: ${repository}\n`).diagnostics.map((d) => d.message);
+  assert.deepEqual(at("{ url: 'https://github.com/acme/deploy.git', token: GITOPS_TOKEN }"), []);
+  assert.match(
+    at("{ url: 'https://github.com/acme/deploy.git', token: 'ghp_x y' }")[0] ?? '',
+    /name of a secret/,
+  );
+  assert.match(
+    at("{ url: 'ssh://git@github.com/acme/deploy.git', token: GITOPS_TOKEN }")[0] ?? '',
+    /http:\/\/ and https:\/\/ repositories only/,
+  );
+});

@@ -48,6 +48,13 @@ export const gitopsRepositorySchema = z
       .regex(/^(?!-)[^\s~^:?*[\\]+$/, { error: 'not a branch name git accepts' })
       .default('main')
       .describe('Branch whose head is the desired state.'),
+    token: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'the name of a secret, such as GITOPS_TOKEN' })
+      .optional()
+      .describe(
+        'Name of the secret holding a token for a private `https://` repository (read from the environment, else `.slipway/secrets.env`); it travels in a header, never in the URL.',
+      ),
     path: z
       .string()
       .default('/')
@@ -85,7 +92,15 @@ export const gitopsSyncSchema = z
 /** The `gitops:` section. */
 export const gitopsSchema = z
   .strictObject({
-    repository: gitopsRepositorySchema,
+    repository: gitopsRepositorySchema.superRefine((repository, ctx) => {
+      if (repository.token !== undefined && !/^https?:\/\//i.test(repository.url))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['token'],
+          message:
+            'a token is sent to http:// and https:// repositories only (an ssh:// one uses your SSH keys)',
+        });
+    }),
     sync: gitopsSyncSchema.prefault({}),
   })
   .describe('GitOps: the repository whose branch holds the desired state, and how it is applied.');
@@ -98,7 +113,12 @@ export function resolveGitOps(input: z.output<typeof gitopsSchema> | undefined):
     .filter((p) => p !== '' && p !== '.')
     .join('/');
   return {
-    repository: { url: input.repository.url, branch: input.repository.branch, path },
+    repository: {
+      url: input.repository.url,
+      branch: input.repository.branch,
+      path,
+      ...(input.repository.token !== undefined ? { token: input.repository.token } : {}),
+    },
     sync: {
       intervalMs: input.sync.interval,
       prune: input.sync.prune,

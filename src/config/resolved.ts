@@ -319,6 +319,8 @@ export interface ResolvedGitOps {
     readonly branch: string;
     /** Folder of the repository, without leading or trailing `/` (`''` is the top). */
     readonly path: string;
+    /** Name of the secret holding the token of a private http(s) repository. */
+    readonly token?: string;
   };
   readonly sync: {
     readonly intervalMs: number;

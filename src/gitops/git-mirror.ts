@@ -30,6 +30,11 @@ export interface GitMirrorOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Limit of each git command (default 120 s). */
   readonly timeoutMs?: number;
+  /**
+   * The token of a private http(s) repository: sent as an `Authorization` header through git's
+   * environment (`GIT_CONFIG_*`), so it is in neither the URL, the command line nor a file.
+   */
+  readonly token?: string;
 }
 
 /** Trees kept besides the newest (older commits are unpacked again if ever asked for). */
@@ -149,7 +154,7 @@ export class GitMirror {
           fail(
             new GitOpsError(
               'NO_CONFIG',
-              `${this.repository.path || '/'} cannot be read from ${this.#where()} at ${commit.slice(0, 12)}: ${redact(said.trim()) || `exit ${gitCode}/${code}`}`,
+              `${this.repository.path || '/'} cannot be read from ${this.#where()} at ${commit.slice(0, 12)}: ${this.#hide(said.trim()) || `exit ${gitCode}/${code}`}`,
             ),
           );
       });
@@ -167,7 +172,29 @@ export class GitMirror {
   }
 
   #env(): NodeJS.ProcessEnv {
-    return { ...process.env, ...this.options.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...this.options.env,
+      GIT_TERMINAL_PROMPT: '0',
+      LC_ALL: 'C',
+    };
+    const { token } = this.options;
+    if (token !== undefined) {
+      const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+      Object.assign(env, {
+        GIT_CONFIG_COUNT: '1',
+        GIT_CONFIG_KEY_0: 'http.extraHeader',
+        GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
+      });
+    }
+    return env;
+  }
+
+  /** `text` with any credential hidden: a password in a URL, the token itself. */
+  #hide(text: string): string {
+    const { token } = this.options;
+    const hidden = redact(text);
+    return token ? hidden.replaceAll(token, '***') : hidden;
   }
 
   #git(args: readonly string[], code: 'FETCH_FAILED' | 'NO_BRANCH'): Promise<string> {
@@ -183,7 +210,8 @@ export class GitMirror {
         },
         (error, stdout, stderr) => {
           if (!error) return done(stdout);
-          const said = redact(String(stderr).trim().split('\n').slice(-3).join(' ')) || error.message;
+          const said =
+            this.#hide(String(stderr).trim().split('\n').slice(-3).join(' ')) || this.#hide(error.message);
           fail(
             new GitOpsError(
               code,

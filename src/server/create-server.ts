@@ -108,6 +108,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     controllerDeps: ctx.controllerDeps,
     tasks,
     logger: deps.logger,
+    env,
   });
   installErrorHandler(app, (message) => deps.logger.error(message));
   recordAudit(app, deps);

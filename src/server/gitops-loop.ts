@@ -12,6 +12,7 @@ import type { ResolvedConfig, ResolvedGitOps } from '../config/resolved.js';
 import { GitMirror } from '../gitops/git-mirror.js';
 import { suspension } from '../gitops/gitops-state.js';
 import { type PassResult, reconcileOnce } from '../gitops/reconcile-pass.js';
+import { repositoryToken } from '../gitops/repository-token.js';
 import { repoKey } from '../projects/repo-address.js';
 import type { ControllerDeps } from '../rollout/controller/controller-types.js';
 import type { BackgroundTasks, ServerLogger } from './background.js';
@@ -25,6 +26,8 @@ export interface GitOpsLoopDeps {
   readonly logger: ServerLogger;
   /** A number in [0, 1) for the jitter (default Math.random). */
   readonly random?: () => number;
+  /** Where repository tokens are read first (the server's environment); then `.slipway/secrets.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Told after every pass (tests, metrics). */
   readonly onPass?: (result: PassResult | Error, reason: string) => void;
 }
@@ -131,11 +134,13 @@ export class GitOpsLoop {
     await this.refresh();
     const settings = this.#settings;
     if (!settings) return;
-    const mirror = new GitMirror(settings.repository, {
-      cacheDir: join(this.deps.projectDir, '.slipway', 'gitops'),
-      baseDir: this.deps.projectDir,
-    });
     try {
+      const token = repositoryToken(settings.repository, this.deps.env ?? process.env, this.deps.projectDir);
+      const mirror = new GitMirror(settings.repository, {
+        cacheDir: join(this.deps.projectDir, '.slipway', 'gitops'),
+        baseDir: this.deps.projectDir,
+        ...(token !== undefined ? { token } : {}),
+      });
       const controller = this.deps.controllerDeps();
       // Suspended: the pass still reads and plans (status stays current), and changes nothing.
       const suspended = (await suspension(controller.store)) !== undefined;

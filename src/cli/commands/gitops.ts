@@ -12,6 +12,7 @@ import { GitMirror } from '../../gitops/git-mirror.js';
 import { type Suspension, suspension } from '../../gitops/gitops-state.js';
 import { type AppliedAction, reconcileOnce } from '../../gitops/reconcile-pass.js';
 import type { AppState } from '../../gitops/reconcile-plan.js';
+import { repositoryToken } from '../../gitops/repository-token.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { stateDirOf } from '../platform.js';
@@ -39,9 +40,11 @@ async function localPass(ctx: CommandContext, apply: boolean, force: boolean): P
       'NOT_CONFIGURED',
       'slipway.yaml has no gitops: section (add `gitops: { repository: { url: ..., branch: main, path: / } }`)',
     );
+  const token = repositoryToken(config.gitops.repository, ctx.io.env, projectDir);
   const mirror = new GitMirror(config.gitops.repository, {
     cacheDir: join(stateDirOf(projectDir), 'gitops'),
     baseDir: projectDir,
+    ...(token !== undefined ? { token } : {}),
   });
   const store = await openProjectStore(ctx, projectDir);
   try {
