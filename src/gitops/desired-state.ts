@@ -26,9 +26,38 @@ export interface DesiredState {
   readonly fleetEnvironments: readonly string[];
 }
 
-/** Fetches the branch and reads its desired state; throws GitOpsError. */
-export async function readDesiredState(mirror: GitMirror): Promise<DesiredState> {
+/**
+ * Desired states already read, by commit: a commit's tree never changes, so a pass that finds the
+ * branch where it was does not read and fingerprint it again. Keeps the last two.
+ */
+export class DesiredCache {
+  readonly #states = new Map<string, DesiredState>();
+
+  get(commit: string): DesiredState | undefined {
+    return this.#states.get(commit);
+  }
+
+  set(state: DesiredState): void {
+    this.#states.delete(state.commit.commit);
+    this.#states.set(state.commit.commit, state);
+    for (const old of this.#states.keys()) {
+      if (this.#states.size <= 2) break;
+      this.#states.delete(old);
+    }
+  }
+}
+
+/** Fetches the branch and reads its desired state (from `cache` when it has the commit); throws GitOpsError. */
+export async function readDesiredState(mirror: GitMirror, cache?: DesiredCache): Promise<DesiredState> {
   const commit = await mirror.fetch();
+  const cached = cache?.get(commit.commit);
+  if (cached) return cached;
+  const state = await readCommit(mirror, commit);
+  cache?.set(state);
+  return state;
+}
+
+async function readCommit(mirror: GitMirror, commit: DesiredCommit): Promise<DesiredState> {
   const projectDir = await mirror.tree(commit.commit);
   const file = join(projectDir, 'slipway.yaml');
   const at = `${mirror.url} at ${commit.commit.slice(0, 12)}`;

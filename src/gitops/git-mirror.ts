@@ -6,7 +6,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ResolvedGitOps } from '../config/resolved.js';
 import { GitOpsError } from './errors.js';
@@ -45,6 +45,8 @@ export class GitMirror {
   readonly url: string;
   readonly #mirror: string;
   readonly #trees: string;
+  /** Commits described by `git log`, by id (a few: a branch head moves forward). */
+  readonly #commits = new Map<string, DesiredCommit>();
 
   constructor(
     private readonly repository: ResolvedGitOps['repository'],
@@ -78,12 +80,19 @@ export class GitMirror {
       ],
       'FETCH_FAILED',
     );
+    // The fetched ref is a loose file; a commit already described is not asked of git again.
+    const head = readLooseRef(this.#mirror, ref);
+    const known = head === undefined ? undefined : this.#commits.get(head);
+    if (known) return known;
     const shown = await this.#git(
       ['--git-dir', this.#mirror, 'log', '-1', '--format=%H%x00%an <%ae>%x00%s%x00%ct', ref, '--'],
       'NO_BRANCH',
     );
     const [commit = '', author = '', subject = '', time = '0'] = shown.trim().split('\0');
-    return { commit, author, subject, time: Number(time) * 1000 };
+    const described = { commit, author, subject, time: Number(time) * 1000 };
+    if (this.#commits.size >= KEPT_TREES) this.#commits.clear();
+    this.#commits.set(commit, described);
+    return described;
   }
 
   /** The folder of the watched path at `commit` (unpacked once); throws NO_CONFIG when the path is not there. */
@@ -224,6 +233,16 @@ export class GitMirror {
         },
       );
     });
+  }
+}
+
+/** The commit a loose ref file names, or undefined (packed, missing, unreadable). */
+function readLooseRef(gitDir: string, ref: string): string | undefined {
+  try {
+    const text = readFileSync(join(gitDir, ref), 'utf8').trim();
+    return /^[0-9a-f]{40,64}$/.test(text) ? text : undefined;
+  } catch {
+    return undefined;
   }
 }
 

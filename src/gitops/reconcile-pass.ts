@@ -13,8 +13,7 @@ import { type AppliedAction, applyInOrder } from './apply-order.js';
 
 export type { AppliedAction } from './apply-order.js';
 
-import type { DesiredState } from './desired-state.js';
-import { readDesiredState } from './desired-state.js';
+import { type DesiredCache, type DesiredState, readDesiredState } from './desired-state.js';
 import type { GitMirror } from './git-mirror.js';
 import { type AppState, type LiveApp, planReconcile } from './reconcile-plan.js';
 
@@ -34,6 +33,8 @@ export interface PassOptions {
   /** Retry a revision whose sync ended rolled back, and sync drift without selfHeal. */
   readonly force?: boolean;
   readonly readyTimeoutMs?: number;
+  /** Desired states of commits already read (a long-lived loop keeps one, with its mirror). */
+  readonly cache?: DesiredCache;
 }
 
 /** A pass: what was desired, each application's state, and what was done. */
@@ -54,16 +55,23 @@ export async function reconcileOnce(
   deps: PassDeps,
   options: PassOptions,
 ): Promise<PassResult> {
-  const desired = await readDesiredState(mirror);
+  const desired = await readDesiredState(mirror, options.cache);
   const live = await observe(desired, deps.controller);
   const { sync } = options;
-  const plan = async (observed: readonly LiveApp[]) =>
-    planReconcile(desired.apps, observed, {
+  const plan = async (observed: readonly LiveApp[]) => {
+    const settings = {
       prune: sync.prune,
       selfHeal: sync.selfHeal || options.force === true,
-      applied: await appliedRevisions(deps.controller.store),
       force: options.force === true,
+    };
+    const first = planReconcile(desired.apps, observed, settings);
+    // What the last syncs applied only tells a new commit from drift: read it when something differs.
+    if (!first.some((app) => app.sync === 'OutOfSync' && !app.orphan)) return first;
+    return planReconcile(desired.apps, observed, {
+      ...settings,
+      applied: await appliedRevisions(deps.controller.store),
     });
+  };
   const planned = await plan(live);
   if (options.dryRun) return { desired, apps: planned, planned, applied: [] };
   const applied = await applyInOrder(planned, desired, options.sync.parallel ?? 4, (app) =>
@@ -73,17 +81,33 @@ export async function reconcileOnce(
   return { desired, apps, planned, applied };
 }
 
-/** What runs for every desired application and every service the platform runs (fleet scopes aside). */
+/**
+ * What runs for every desired application and every service the platform runs (fleet scopes
+ * aside), with the latest rollout where the plan reads it: every rollout in progress (one query),
+ * and the latest one of an application not serving its desired revision (whether its sync ended
+ * rolled back). An application serving its desired revision needs no history.
+ */
 async function observe(desired: DesiredState, deps: ControllerDeps): Promise<LiveApp[]> {
-  const statuses = (await deps.platform.list()).filter((s) => !s.env.includes('@'));
+  const statuses = new Map(
+    (await deps.platform.list()).filter((s) => !s.env.includes('@')).map((s) => [key(s.service, s.env), s]),
+  );
+  const active = new Map(
+    (await deps.store.listRollouts({ active: true })).map((r) => [key(r.service, r.environment), r]),
+  );
+  const wanted = new Map(desired.apps.map((app) => [key(app.service, app.env), app.revision]));
   const keys = new Map<string, { service: string; env: string }>();
   for (const app of desired.apps) keys.set(key(app.service, app.env), app);
-  for (const status of statuses)
+  for (const status of statuses.values())
     keys.set(key(status.service, status.env), { service: status.service, env: status.env });
   const live: LiveApp[] = [];
-  for (const { service, env } of keys.values()) {
-    const status = statuses.find((s) => s.service === service && s.env === env);
-    const [latest] = await deps.store.listRollouts({ service, environment: env, limit: 1 });
+  for (const [at, { service, env }] of keys) {
+    const status = statuses.get(at);
+    const serving = status?.revisions.find((r) => r.weight === 100)?.id;
+    const latest =
+      active.get(at) ??
+      (wanted.has(at) && serving !== wanted.get(at)
+        ? (await deps.store.listRollouts({ service, environment: env, limit: 1 }))[0]
+        : undefined);
     live.push({
       service,
       env,

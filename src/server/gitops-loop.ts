@@ -9,6 +9,7 @@
  */
 import { join, resolve } from 'node:path';
 import type { ResolvedConfig, ResolvedGitOps } from '../config/resolved.js';
+import { DesiredCache } from '../gitops/desired-state.js';
 import { GitMirror } from '../gitops/git-mirror.js';
 import { suspension } from '../gitops/gitops-state.js';
 import { type PassResult, reconcileOnce } from '../gitops/reconcile-pass.js';
@@ -51,6 +52,8 @@ export class GitOpsLoop {
   #again: string | undefined;
   #stopped = false;
   #settings: ResolvedGitOps | undefined;
+  /** The mirror of the watched repository and the desired states it gave, kept while the settings stay. */
+  #mirror: { readonly key: string; readonly mirror: GitMirror; readonly cache: DesiredCache } | undefined;
   #force = false;
   #last: LastPass | undefined;
 
@@ -128,6 +131,19 @@ export class GitOpsLoop {
     this.#timer.unref();
   }
 
+  #mirrorFor(repository: ResolvedGitOps['repository'], token: string | undefined): GitMirror {
+    const key = JSON.stringify([repository, token ?? null]);
+    if (this.#mirror?.key !== key) {
+      const mirror = new GitMirror(repository, {
+        cacheDir: join(this.deps.projectDir, '.slipway', 'gitops'),
+        baseDir: this.deps.projectDir,
+        ...(token !== undefined ? { token } : {}),
+      });
+      this.#mirror = { key, mirror, cache: new DesiredCache() };
+    }
+    return this.#mirror.mirror;
+  }
+
   async #pass(reason: string): Promise<void> {
     const force = this.#force;
     this.#force = false;
@@ -136,18 +152,14 @@ export class GitOpsLoop {
     if (!settings) return;
     try {
       const token = repositoryToken(settings.repository, this.deps.env ?? process.env, this.deps.projectDir);
-      const mirror = new GitMirror(settings.repository, {
-        cacheDir: join(this.deps.projectDir, '.slipway', 'gitops'),
-        baseDir: this.deps.projectDir,
-        ...(token !== undefined ? { token } : {}),
-      });
+      const mirror = this.#mirrorFor(settings.repository, token);
       const controller = this.deps.controllerDeps();
       // Suspended: the pass still reads and plans (status stays current), and changes nothing.
       const suspended = (await suspension(controller.store)) !== undefined;
       const result = await reconcileOnce(
         mirror,
         { controller, actor: 'gitops' },
-        { sync: settings.sync, dryRun: suspended, force },
+        { sync: settings.sync, dryRun: suspended, force, cache: this.#mirror?.cache },
       );
       this.#last = { at: Date.now(), reason, suspended, result };
       if (suspended) {
