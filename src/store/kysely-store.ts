@@ -7,6 +7,14 @@ import { StoreError } from './errors.js';
 import * as events from './event-queries.js';
 import * as jobRuns from './job-run-queries.js';
 import * as logs from './log-queries.js';
+import type {
+  DeliveryClaim,
+  DeliveryFilter,
+  DeliveryRetry,
+  NewNotificationDelivery,
+  NotificationDelivery,
+} from './notification-deliveries.js';
+import * as notifications from './notification-queries.js';
 import * as projects from './project-queries.js';
 import * as rollouts from './rollout-queries.js';
 import * as runs from './run-queries.js';
@@ -225,6 +233,31 @@ class KyselyOperations implements StoreOperations {
 
   removeProject(name: string): Promise<Project> {
     return projects.removeProject(this.db, name);
+  }
+
+  enqueueNotificationDelivery(input: NewNotificationDelivery): Promise<boolean> {
+    return notifications.enqueueNotificationDelivery(this.db, this.now(), input);
+  }
+
+  claimNotificationDeliveries(claim: DeliveryClaim): Promise<NotificationDelivery[]> {
+    return notifications.claimNotificationDeliveries(this.db, this.now(), claim);
+  }
+
+  markNotificationDelivered(id: number): Promise<boolean> {
+    return notifications.markNotificationDelivered(this.db, this.now(), id);
+  }
+
+  retryNotificationDelivery(id: number, owner: string, retry: DeliveryRetry): Promise<boolean> {
+    return notifications.retryNotificationDelivery(this.db, this.now(), id, owner, retry);
+  }
+
+  failNotificationDelivery(id: number, owner: string, error: string): Promise<boolean> {
+    return notifications.failNotificationDelivery(this.db, this.now(), id, owner, error);
+  }
+
+  async listNotificationDeliveries(filter: DeliveryFilter = {}): Promise<NotificationDelivery[]> {
+    checkLimit(filter.limit);
+    return notifications.listNotificationDeliveries(this.db, filter);
   }
 }
 

@@ -208,6 +208,38 @@ export function createMigrations(backend: StoreBackend): Record<string, Migratio
         await db.schema.alterTable('runs').addColumn('owner', 'text').execute();
       },
     },
+    '0008_notification_deliveries': {
+      async up(db: Kysely<unknown>) {
+        // The notification outbox: the unique idempotency key (`<event id>/<channel>`) makes a
+        // second enqueue a no-op; the lease columns keep two workers from sending one row at once.
+        await withId(backend, db.schema.createTable('notification_deliveries'))
+          .addColumn('idempotency_key', 'text', (col) => col.notNull().unique())
+          .addColumn('channel', 'text', (col) => col.notNull())
+          .addColumn('trigger', 'text', (col) => col.notNull())
+          .addColumn('payload', t.json, (col) => col.notNull())
+          .addColumn('status', 'text', (col) => col.notNull())
+          .addColumn('attempts', 'integer', (col) => col.notNull().defaultTo(0))
+          .addColumn('next_attempt_at', t.int64, (col) => col.notNull())
+          .addColumn('last_error', 'text')
+          .addColumn('lease_owner', 'text')
+          .addColumn('lease_expires_at', t.int64)
+          .addColumn('created_at', t.int64, (col) => col.notNull())
+          .addColumn('updated_at', t.int64, (col) => col.notNull())
+          .addColumn('delivered_at', t.int64)
+          .execute();
+        // What a claim looks for: pending rows by due time, sending rows by lease expiry.
+        await db.schema
+          .createIndex('notification_deliveries_status_next')
+          .on('notification_deliveries')
+          .columns(['status', 'next_attempt_at'])
+          .execute();
+        await db.schema
+          .createIndex('notification_deliveries_status_lease')
+          .on('notification_deliveries')
+          .columns(['status', 'lease_expires_at'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -124,6 +124,24 @@ export interface ProjectsTable {
   created_by: string;
 }
 
+/** The notification outbox: one row per notification and channel, leased while it is sent. */
+export interface NotificationDeliveriesTable {
+  id: Generated<number>;
+  idempotency_key: string;
+  channel: string;
+  trigger: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+}
+
 /** The whole database as Kysely sees it. */
 export interface Database {
   events: EventsTable;
@@ -135,4 +153,5 @@ export interface Database {
   tokens: TokensTable;
   webhook_deliveries: WebhookDeliveriesTable;
   projects: ProjectsTable;
+  notification_deliveries: NotificationDeliveriesTable;
 }

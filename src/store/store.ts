@@ -1,5 +1,6 @@
 // The state store contract: the append-only event log and pipeline run state, same on SQLite and PostgreSQL.
 import type { EventType } from './event-types.js';
+import type { NotificationDeliveryOperations } from './notification-deliveries.js';
 
 /** Source of the current time in epoch milliseconds; pass a fake one in tests. */
 export interface Clock {
@@ -300,7 +301,7 @@ export interface NewProject {
 }
 
 /** Everything a store can read and write; also what a transaction callback receives. */
-export interface StoreOperations {
+export interface StoreOperations extends NotificationDeliveryOperations {
   /** Appends one event to the log; throws StoreError EVENT_INVALID on bad input. There is no update or delete. */
   appendEvent(event: NewEvent): Promise<StoredEvent>;
   /** Appends events in order, all or none (one statement per few hundred); EVENT_INVALID if any is bad. */

@@ -23,6 +23,7 @@ test('getTables lists the current schema only, with column facts', async () => {
         'events',
         'job_runs',
         'logs',
+        'notification_deliveries',
         'projects',
         'rollouts',
         'runs',
