@@ -96,3 +96,34 @@ test('a repository token is the name of a secret, for http(s) repositories only'
     /http:\/\/ and https:\/\/ repositories only/,
   );
 });
+
+test('gitops.notifications: channels by kind, secrets by name; an unknown channel is an error at its place', () => {
+  const { config, diagnostics } = loadConfigText(
+    [
+      'gitops:',
+      '  repository: { url: ../deploy }',
+      '  notifications:',
+      '    slack: { webhook: SLACK_WEBHOOK_URL, triggers: [sync.failed] }',
+      '    github: { repository: acme/deploy, token: GITHUB_TOKEN }',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(diagnostics, []);
+  assert.deepEqual(config?.gitops?.notifications?.slack, {
+    webhook: 'SLACK_WEBHOOK_URL',
+    triggers: ['sync.failed'],
+    timeoutMs: 10_000,
+  });
+  assert.equal(config?.gitops?.notifications?.github?.baseUrl, 'https://api.github.com');
+  const unknown = loadConfigText(
+    'gitops:\n  repository: { url: ../deploy }\n  notifications:\n    teams: {}\n',
+  );
+  assert.deepEqual(
+    unknown.diagnostics.map((d) => [d.line, d.col, d.message.split(' (')[0]]),
+    [[4, 5, "unknown key 'teams'"]],
+  );
+  const inline = loadConfigText(
+    "gitops:\n  repository: { url: ../deploy }\n  notifications:\n    slack: { webhook: 'https://hooks.slack.com/services/T0/B0/x' }\n",
+  );
+  assert.match(inline.diagnostics[0]?.message ?? '', /the name of a secret/);
+});

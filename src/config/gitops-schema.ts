@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { duration } from './fields.js';
+import { notificationsSchema, resolveNotifications } from './notifications-schema.js';
 import type { ResolvedGitOps } from './resolved.js';
 
 /** The shortest interval between two reconcile passes. */
@@ -102,12 +103,14 @@ export const gitopsSchema = z
         });
     }),
     sync: gitopsSyncSchema.prefault({}),
+    notifications: notificationsSchema.optional(),
   })
   .describe('GitOps: the repository whose branch holds the desired state, and how it is applied.');
 
 /** The resolved section: the path without leading or trailing slashes (`''` is the top). */
 export function resolveGitOps(input: z.output<typeof gitopsSchema> | undefined): ResolvedGitOps | undefined {
   if (!input) return undefined;
+  const notifications = resolveNotifications(input.notifications);
   const path = input.repository.path
     .split('/')
     .filter((p) => p !== '' && p !== '.')
@@ -125,5 +128,6 @@ export function resolveGitOps(input: z.output<typeof gitopsSchema> | undefined):
       selfHeal: input.sync.selfHeal,
       parallel: input.sync.parallel,
     },
+    ...(notifications ? { notifications } : {}),
   };
 }

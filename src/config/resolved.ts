@@ -1,5 +1,7 @@
 /** The resolved config: what planners consume after parsing, defaults and cross-field checks. */
+
 import type { ConfigPath } from './diagnostic.js';
+import type { Trigger } from './notification-triggers.js';
 
 /** A named command inside a job. */
 export interface ResolvedStep {
@@ -312,6 +314,33 @@ export interface ResolvedRelease {
 }
 
 /** A whole slipway.yaml, resolved. */
+/** Settings every channel has: what it is sent, and how long one send may take. */
+interface ResolvedChannelBase {
+  readonly triggers: readonly Trigger[];
+  readonly timeoutMs: number;
+}
+
+/** `gitops.notifications`: the channels by kind, secrets by their names. */
+export interface ResolvedNotifications {
+  readonly slack?: ResolvedChannelBase & { readonly webhook: string };
+  readonly email?: ResolvedChannelBase & {
+    readonly host: string;
+    readonly port: number;
+    readonly secure: boolean;
+    readonly requireTLS: boolean;
+    readonly user?: string;
+    readonly password?: string;
+    readonly from: string;
+    readonly to: readonly string[];
+  };
+  readonly github?: ResolvedChannelBase & {
+    readonly baseUrl: string;
+    readonly repository: string;
+    readonly token: string;
+  };
+  readonly webhook?: ResolvedChannelBase & { readonly url: string; readonly secret?: string };
+}
+
 /** The `gitops:` section: where the desired state is and how it is applied. */
 export interface ResolvedGitOps {
   readonly repository: {
@@ -329,6 +358,8 @@ export interface ResolvedGitOps {
     /** Most services synced at once. */
     readonly parallel: number;
   };
+  /** Who hears about what happens (absent: nobody). */
+  readonly notifications?: ResolvedNotifications;
 }
 
 export interface ResolvedConfig {

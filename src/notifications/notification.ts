@@ -4,19 +4,9 @@
  */
 
 /** The events a channel can subscribe to. */
-export const TRIGGERS = [
-  'sync.succeeded',
-  'sync.failed',
-  'deploy.completed',
-  'rollout.rolledback',
-  'health.degraded',
-  'approval.waiting',
-  'pipeline.failed',
-  'region.failedover',
-] as const;
+import { TRIGGERS, type Trigger } from '../config/notification-triggers.js';
 
-/** One event a channel can subscribe to. */
-export type Trigger = (typeof TRIGGERS)[number];
+export { TRIGGERS, type Trigger };
 
 /** How the event's work ended, where it has an end. */
 export type Outcome = 'success' | 'failure' | 'error' | 'cancelled';

@@ -13,6 +13,7 @@ import { dashboardRoutes, registerDashboard } from './dashboard/dashboard.js';
 import { installErrorHandler } from './errors.js';
 import { GitOpsLoop } from './gitops-loop.js';
 import { ServerMetrics } from './metrics.js';
+import { Notifier } from './notifier.js';
 import { buildOpenApi } from './openapi.js';
 import { ProjectCheckouts } from './projects/project-checkouts.js';
 import { approvalRoutes } from './routes/approvals.js';
@@ -159,6 +160,16 @@ export function createServer(deps: ServerDeps): SlipwayServer {
   }, ctx.pollMs * 4);
   tail.unref();
   if (deps.gitops !== false) gitops.start();
+  const notifier = new Notifier({
+    store: deps.store,
+    projectDir: deps.projectDir,
+    loadConfig: ctx.loadConfig,
+    env,
+    logger: deps.logger,
+    owner,
+    ...(deps.pollMs === undefined ? {} : { pollMs: deps.pollMs }),
+  });
+  notifier.start();
 
   return {
     app,
@@ -167,6 +178,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
       clearInterval(tail);
       takeover.stop();
       gitops.stop();
+      await notifier.stop();
       closing.abort();
       ctx.runs.abortAll();
       await app.close();

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { StoredEvent } from '../store/store.js';
+import { notificationOfEvent } from './event-notification.js';
+
+const event = (
+  type: StoredEvent['type'],
+  data: Record<string, unknown> = {},
+  runId: number | null = null,
+): StoredEvent => ({
+  id: 7,
+  type,
+  time: 1_000,
+  actor: 'gitops',
+  commitSha: 'c'.repeat(40),
+  service: 'web',
+  environment: 'prod',
+  runId,
+  subject: null,
+  data,
+});
+
+test('the events people are told about, with their triggers; the id is the event', () => {
+  const cases: [StoredEvent, string | undefined][] = [
+    [
+      event('gitops.synced', { revision: 'r-1', commit: 'c'.repeat(40), subject: 'web v2' }),
+      'sync.succeeded',
+    ],
+    [event('gitops.failed', { reason: 'rolled back' }), 'sync.failed'],
+    [event('service.deployed', { revision: 'r-1' }), 'deploy.completed'],
+    [event('service.upgraded', { revision: 'r-2', previous: 'r-1' }), 'deploy.completed'],
+    [event('service.rolledback', { reason: 'error rate' }), 'rollout.rolledback'],
+    [event('approval.requested', {}, 3), 'approval.waiting'],
+    [event('pipelinerun.finished', { status: 'failure' }, 3), 'pipeline.failed'],
+    [event('pipelinerun.finished', { status: 'success' }, 3), undefined],
+    [event('region.failedover', { region: 'eu-west' }), 'region.failedover'],
+    [event('rollout.started'), undefined],
+  ];
+  for (const [e, trigger] of cases) assert.equal(notificationOfEvent(e)?.trigger, trigger, e.type);
+  const synced = notificationOfEvent(cases[0]![0], 'https://slipway.example.com/');
+  assert.equal(synced?.id, 'event-7');
+  assert.equal(synced?.title, 'Synced: web@prod');
+  assert.match(synced?.text ?? '', /r-1 from c{12} web v2/);
+  assert.equal(synced?.url, 'https://slipway.example.com/#/gitops');
+  assert.equal(notificationOfEvent(cases[5]![0], 'https://s.example')?.url, 'https://s.example/#/runs/3');
+});

@@ -1,0 +1,101 @@
+/**
+ * Which events of the log people are told about, and how: a pure mapping from a stored event to a
+ * notification (or none), in Argo CD notifications' spirit. The notification's id is the event's
+ * (`event-<id>`), so every server maps one event to the same deliveries.
+ */
+import type { StoredEvent } from '../store/store.js';
+import type { Notification, Outcome, Trigger } from './notification.js';
+
+/** The notification an event makes, or undefined when nobody is told about it. */
+export function notificationOfEvent(event: StoredEvent, dashboardUrl?: string): Notification | undefined {
+  const made = describe(event);
+  if (!made) return undefined;
+  const where = event.service && event.environment ? `${event.service}@${event.environment}` : undefined;
+  return {
+    id: `event-${event.id}`,
+    at: event.time,
+    ...made,
+    ...(event.service ? { service: event.service } : {}),
+    ...(event.environment ? { environment: event.environment } : {}),
+    ...(event.commitSha ? { commitSha: event.commitSha } : {}),
+    ...(dashboardUrl ? { url: linkOf(dashboardUrl, event) } : {}),
+    title: where ? `${made.title}: ${where}` : made.title,
+  };
+}
+
+type Made = {
+  trigger: Trigger;
+  title: string;
+  text: string;
+  outcome?: Outcome;
+  pipeline?: string;
+  fromRegion?: string;
+};
+
+function describe(event: StoredEvent): Made | undefined {
+  const data = event.data;
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  switch (event.type) {
+    case 'gitops.synced':
+      return {
+        trigger: 'sync.succeeded',
+        title: 'Synced',
+        text: `${text(data.revision)} from ${text(data.commit).slice(0, 12)} ${text(data.subject)} (${text(data.author)})`.trim(),
+        outcome: 'success',
+      };
+    case 'gitops.failed':
+      return {
+        trigger: 'sync.failed',
+        title: 'Sync failed',
+        text: `${text(data.reason)} (commit ${text(data.commit).slice(0, 12)} ${text(data.subject)})`.trim(),
+        outcome: 'failure',
+      };
+    case 'service.deployed':
+    case 'service.upgraded':
+      return {
+        trigger: 'deploy.completed',
+        title: 'Deployed',
+        text: `${text(data.revision)} serves${data.previous ? ` (was ${text(data.previous)})` : ''}`,
+        outcome: 'success',
+      };
+    case 'service.rolledback':
+      return {
+        trigger: 'rollout.rolledback',
+        title: 'Rolled back',
+        text: text(data.reason) || `back to ${text(data.revision) || 'the previous revision'}`,
+        outcome: 'failure',
+      };
+    case 'approval.requested':
+      return {
+        trigger: 'approval.waiting',
+        title: 'Approval waiting',
+        text: `run ${event.runId ?? '?'} waits for an approval to deploy to ${event.environment ?? 'its environment'}`,
+        ...(event.runId !== null ? { pipeline: `run ${event.runId}` } : {}),
+      };
+    case 'pipelinerun.finished':
+      if (data.status !== 'failure' && data.status !== 'failed') return undefined;
+      return {
+        trigger: 'pipeline.failed',
+        title: 'Pipeline failed',
+        text: `run ${event.runId ?? '?'} failed`,
+        outcome: 'failure',
+        ...(event.runId !== null ? { pipeline: `run ${event.runId}` } : {}),
+      };
+    case 'region.failedover':
+      return {
+        trigger: 'region.failedover',
+        title: 'Region failed over',
+        text: `${text(data.region)} lost its traffic share`,
+        ...(typeof data.region === 'string' ? { fromRegion: data.region } : {}),
+      };
+    default:
+      return undefined;
+  }
+}
+
+function linkOf(base: string, event: StoredEvent): string {
+  const root = base.replace(/\/+$/, '');
+  if (event.runId !== null) return `${root}/#/runs/${event.runId}`;
+  if (event.type.startsWith('gitops.')) return `${root}/#/gitops`;
+  return `${root}/#/services`;
+}

@@ -1,0 +1,78 @@
+// Notifications from a running server: events of the log its channels subscribe to reach a real
+// webhook receiver as signed CloudEvents, through the outbox, once each, retried after a failure.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { verifySignature } from '../../src/notifications/webhook-signature.js';
+import { type HttpReceiver, startHttpReceiver } from '../notifications/receivers/http-receiver.js';
+import { type Harness, startServer, tempProject, waitFor } from './helpers/server-harness.js';
+
+const KEY = 'hmac-key-for-the-webhook-0123456789';
+
+describe('notifications from slipway server', { timeout: 60_000 }, () => {
+  let h: Harness;
+  let receiver: HttpReceiver;
+
+  before(async () => {
+    receiver = await startHttpReceiver();
+    const project = await tempProject(
+      [
+        'version: 1',
+        'gitops:',
+        '  repository: { url: desired, branch: main }',
+        '  sync: { interval: 10m }',
+        '  notifications:',
+        `    webhook: { url: '${receiver.origin}/hook', secret: HOOK_KEY, triggers: [sync.succeeded, sync.failed] }`,
+        '',
+      ].join('\n'),
+    );
+    h = await startServer(project, undefined, {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, HOOK_KEY: KEY },
+    });
+    // Let the notifier take its starting point (events before it are not announced).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  });
+  after(async () => {
+    await h?.close();
+    await receiver?.close();
+  });
+
+  test('a sync event reaches the webhook as a signed CloudEvent, once; an unsubscribed one does not', async () => {
+    receiver.respondNext({ status: 503, body: 'busy' });
+    const synced = await h.store.appendEvent({
+      type: 'gitops.synced',
+      actor: 'gitops',
+      service: 'web',
+      environment: 'prod',
+      commitSha: 'a'.repeat(40),
+      subject: 'gitops/web/prod',
+      data: { revision: 'r-000000000001', commit: 'a'.repeat(40), subject: 'web v2', author: 'Dev' },
+    });
+    await h.store.appendEvent({ type: 'approval.requested', actor: 'ci', environment: 'prod', data: {} });
+    const delivered = await waitFor(
+      'the delivery after a failed attempt',
+      async () => {
+        const ok = receiver.requests.filter((r) => r.status === 200);
+        return ok.length > 0 ? ok : undefined;
+      },
+      20_000,
+    );
+    assert.equal(receiver.requests[0]?.status, 503, 'the first attempt failed and was retried');
+    const request = delivered[0];
+    assert.ok(request);
+    assert.equal(request.path, '/hook');
+    assert.ok(verifySignature(request.body, KEY, request.headers['x-slipway-signature-256'] as string));
+    const event = JSON.parse(request.body.toString('utf8'));
+    assert.equal(event.specversion, '1.0');
+    assert.equal(event.id, `event-${synced.id}/webhook`);
+    assert.match(JSON.stringify(event.data), /web v2/);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(
+      receiver.requests.filter((r) => r.status === 200).length,
+      1,
+      'once, and the approval not at all',
+    );
+    const [delivery] = await h.store.listNotificationDeliveries({ limit: 1 });
+    assert.equal(delivery?.status, 'delivered');
+    assert.doesNotMatch(JSON.stringify(await h.store.listNotificationDeliveries({})), new RegExp(KEY));
+  });
+});
