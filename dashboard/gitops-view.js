@@ -24,12 +24,15 @@ export async function gitopsView(root) {
   const head = el('div', { id: 'gitops-head' });
   const body = el('tbody', { id: 'gitops-apps' });
   const history = el('tbody', { id: 'gitops-history' });
+  const deliveries = el('tbody', { id: 'gitops-notifications' });
   root.append(
     el('h1', {}, 'GitOps'),
     head,
     tablePanel(['Service', 'Environment', 'Sync', 'Health', 'Serving', 'Diff', 'Action'], body),
     el('h2', {}, 'History'),
     tablePanel(['When', 'What', 'Where', 'Revision', 'Commit', 'By'], history),
+    el('h2', {}, 'Notifications'),
+    tablePanel(['When', 'Channel', 'Notification', 'Status', 'Attempts', 'Last error'], deliveries),
   );
   const render = async () => {
     const state = await api('GET', '/api/v1/gitops');
@@ -124,8 +127,32 @@ export async function gitopsView(root) {
       ),
     );
   };
-  await render();
-  const again = debounce(render);
+  const renderDeliveries = async () => {
+    const { deliveries: list } = await api('GET', '/api/v1/notifications?limit=20');
+    const STATUS = { delivered: 'success', failed: 'failure', pending: 'waiting', sending: 'running' };
+    deliveries.replaceChildren(
+      ...list.map((d) =>
+        el(
+          'tr',
+          { 'data-delivery': d.id, 'data-status': d.status },
+          el('td', {}, new Date(d.createdAt).toLocaleString()),
+          el('td', {}, d.channel),
+          el('td', {}, d.title),
+          el('td', {}, pill(STATUS[d.status] ?? 'waiting', { title: d.status }), ` ${d.status}`),
+          el('td', {}, String(d.attempts)),
+          el('td', { class: 'small' }, d.lastError ?? ''),
+        ),
+      ),
+    );
+    if (list.length === 0)
+      deliveries.append(el('tr', {}, el('td', { colspan: 6, class: 'muted' }, 'No notification sent yet.')));
+  };
+  const renderAll = async () => {
+    await render();
+    await renderDeliveries();
+  };
+  await renderAll();
+  const again = debounce(renderAll);
   onEvent((event) => {
     if (event.type.startsWith('gitops.') || event.type.startsWith('rollout.')) again();
   });

@@ -20,6 +20,7 @@ import { approvalRoutes } from './routes/approvals.js';
 import { eventRoutes } from './routes/events.js';
 import { gitopsRoutes } from './routes/gitops.js';
 import { registerWebhookRoutes, webhookRoutes } from './routes/hooks.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { projectRoutes } from './routes/project.js';
 import { projectsRoutes } from './routes/projects.js';
 import { releaseRoutes } from './routes/releases.js';
@@ -125,6 +126,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     ...tokenRoutes(ctx),
     ...dashboardRoutes(ctx),
     ...gitopsRoutes(ctx, gitops),
+    ...notificationRoutes(ctx),
   ];
   const openapiRoute = defineRoute({
     method: 'GET',

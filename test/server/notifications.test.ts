@@ -2,7 +2,9 @@
 // webhook receiver as signed CloudEvents, through the outbox, once each, retried after a failure.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { chromium } from 'playwright-core';
 import { verifySignature } from '../../src/notifications/webhook-signature.js';
+import { CHROMIUM, skipWithout } from '../helpers/outside-program.js';
 import { type HttpReceiver, startHttpReceiver } from '../notifications/receivers/http-receiver.js';
 import { type Harness, startServer, tempProject, waitFor } from './helpers/server-harness.js';
 
@@ -74,5 +76,43 @@ describe('notifications from slipway server', { timeout: 60_000 }, () => {
     const [delivery] = await h.store.listNotificationDeliveries({ limit: 1 });
     assert.equal(delivery?.status, 'delivered');
     assert.doesNotMatch(JSON.stringify(await h.store.listNotificationDeliveries({})), new RegExp(KEY));
+  });
+
+  test('a delivery the receiver refuses fails for good, and the API and the dashboard show it', async () => {
+    receiver.respondNext({ status: 400, body: 'no such hook' });
+    await h.store.appendEvent({
+      type: 'gitops.failed',
+      actor: 'gitops',
+      service: 'web',
+      environment: 'prod',
+      data: { reason: 'revision did not become ready', commit: 'b'.repeat(40), subject: 'web v3' },
+    });
+    const failed = await waitFor('the failed delivery', async () => {
+      const answer = await h.api('GET', '/api/v1/notifications?status=failed', { token: h.tokens.viewer });
+      assert.equal(answer.status, 200, answer.text);
+      return answer.json.deliveries.length > 0 ? answer.json.deliveries[0] : undefined;
+    });
+    assert.equal(failed.channel, 'webhook');
+    assert.equal(failed.trigger, 'sync.failed');
+    assert.match(failed.lastError, /HTTP 400/);
+    assert.doesNotMatch(JSON.stringify(failed), new RegExp(KEY));
+    if (skipWithout(CHROMIUM)) return;
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM.command,
+      headless: true,
+      args: ['--no-sandbox'],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(h.url);
+      await page.fill('#token', h.tokens.viewer);
+      await page.click('#login');
+      await page.waitForSelector('#who:not([hidden])');
+      await page.evaluate('location.hash = "#/gitops"');
+      await page.waitForSelector('#gitops-notifications tr[data-status="failed"]', { timeout: 15_000 });
+      assert.match((await page.textContent('#gitops-notifications')) ?? '', /HTTP 400/);
+    } finally {
+      await browser.close();
+    }
   });
 });
