@@ -43,6 +43,13 @@ const email = z
       .describe('Refuse to send unless the server upgrades with STARTTLS.'),
     user: z.string().min(1).optional().describe('SMTP login name.'),
     password: secretName.optional().describe('Name of the secret holding the SMTP password.'),
+    ca: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "PEM file of the certificates to trust for the SMTP server besides the system's, relative to the project directory (a private CA).",
+      ),
     from: z.string().min(1).describe('The sender, e.g. `Slipway <slipway@example.com>`.'),
     to: z.array(z.string().min(1)).min(1).describe('The recipients.'),
     triggers,

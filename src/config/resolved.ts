@@ -330,6 +330,8 @@ export interface ResolvedNotifications {
     readonly requireTLS: boolean;
     readonly user?: string;
     readonly password?: string;
+    /** PEM file of extra certificates to trust, relative to the project directory. */
+    readonly ca?: string;
     readonly from: string;
     readonly to: readonly string[];
   };

@@ -7,7 +7,8 @@
  * Secrets are read when the channels are built (environment, else `.slipway/secrets.env`); the
  * config is read again on every look, so changed channels need no restart.
  */
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { ResolvedConfig, ResolvedNotifications } from '../config/resolved.js';
 import type { NotificationChannel } from '../notifications/channel.js';
 import type { ChannelConfig } from '../notifications/channel-config.js';
@@ -163,7 +164,13 @@ export class Notifier {
       try {
         out.push({ name, config: make() });
       } catch (error) {
-        if (!(error instanceof MissingSecret)) throw error;
+        if (error instanceof MissingSecret) return;
+        // A channel that cannot be built (an unreadable CA file) is left out, and said once.
+        const message = `notifications: the ${name} channel cannot be built: ${error instanceof Error ? error.message : String(error)}`;
+        if (!this.#warned.has(message)) {
+          this.#warned.add(message);
+          this.deps.logger.error(message);
+        }
       }
     };
     const { slack, email, github, webhook } = settings;
@@ -200,6 +207,9 @@ export class Notifier {
           to: [...email.to],
           triggers: [...email.triggers],
           timeout: email.timeoutMs,
+          ...(email.ca !== undefined
+            ? { tlsCa: readFileSync(resolve(this.deps.projectDir, email.ca), 'utf8') }
+            : {}),
           ...(email.user !== undefined && password !== undefined
             ? { auth: { user: email.user, pass: password } }
             : {}),

@@ -13,9 +13,11 @@ const KEY = 'hmac-key-for-the-webhook-0123456789';
 describe('notifications from slipway server', { timeout: 60_000 }, () => {
   let h: Harness;
   let receiver: HttpReceiver;
+  let slack: HttpReceiver;
 
   before(async () => {
     receiver = await startHttpReceiver();
+    slack = await startHttpReceiver();
     const project = await tempProject(
       [
         'version: 1',
@@ -24,11 +26,17 @@ describe('notifications from slipway server', { timeout: 60_000 }, () => {
         '  sync: { interval: 10m }',
         '  notifications:',
         `    webhook: { url: '${receiver.origin}/hook', secret: HOOK_KEY, triggers: [sync.succeeded, sync.failed] }`,
+        '    slack: { webhook: SLACK_WEBHOOK_URL, triggers: [sync.succeeded] }',
         '',
       ].join('\n'),
     );
     h = await startServer(project, undefined, {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, HOOK_KEY: KEY },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        HOOK_KEY: KEY,
+        SLACK_WEBHOOK_URL: `${slack?.origin}/services/T000/B000/secret-part`,
+      },
     });
     // Let the notifier take its starting point (events before it are not announced).
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -36,6 +44,7 @@ describe('notifications from slipway server', { timeout: 60_000 }, () => {
   after(async () => {
     await h?.close();
     await receiver?.close();
+    await slack?.close();
   });
 
   test('a sync event reaches the webhook as a signed CloudEvent, once; an unsubscribed one does not', async () => {
@@ -73,8 +82,18 @@ describe('notifications from slipway server', { timeout: 60_000 }, () => {
       1,
       'once, and the approval not at all',
     );
-    const [delivery] = await h.store.listNotificationDeliveries({ limit: 1 });
-    assert.equal(delivery?.status, 'delivered');
+    const posted = await waitFor('the Slack message', async () => slack.requests[0], 20_000);
+    assert.equal(posted.path, '/services/T000/B000/secret-part');
+    const message = JSON.parse(posted.body.toString('utf8'));
+    assert.equal(message.blocks[0].type, 'header');
+    assert.match(JSON.stringify(message), /web v2/);
+    assert.equal(slack.requests.length, 1, 'Slack is told once');
+    const deliveries = await h.store.listNotificationDeliveries({});
+    assert.deepEqual(deliveries.map((d) => [d.channel, d.status]).sort(), [
+      ['slack', 'delivered'],
+      ['webhook', 'delivered'],
+    ]);
+    assert.doesNotMatch(JSON.stringify(deliveries), /secret-part/);
     assert.doesNotMatch(JSON.stringify(await h.store.listNotificationDeliveries({})), new RegExp(KEY));
   });
 
