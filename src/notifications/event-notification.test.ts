@@ -34,6 +34,7 @@ test('the events people are told about, with their triggers; the id is the event
     [event('pipelinerun.finished', { status: 'failure' }, 3), 'pipeline.failed'],
     [event('pipelinerun.finished', { status: 'success' }, 3), undefined],
     [event('region.failedover', { region: 'eu-west' }), 'region.failedover'],
+    [event('gitops.degraded', { live: 'r-1', diff: ['revision: r-1 100% -> r-2 100%'] }), 'health.degraded'],
     [event('rollout.started'), undefined],
   ];
   for (const [e, trigger] of cases) assert.equal(notificationOfEvent(e)?.trigger, trigger, e.type);

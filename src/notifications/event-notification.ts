@@ -50,6 +50,16 @@ function describe(event: StoredEvent): Made | undefined {
         text: `${text(data.reason)} (commit ${text(data.commit).slice(0, 12)} ${text(data.subject)})`.trim(),
         outcome: 'failure',
       };
+    case 'gitops.degraded':
+      return {
+        trigger: 'health.degraded',
+        title: 'Health degraded',
+        text: `serving ${text(data.live) || 'nothing'}; ${Array.isArray(data.diff) ? data.diff.join('; ') : ''}`.replace(
+          /; $/,
+          '',
+        ),
+        outcome: 'failure',
+      };
     case 'service.deployed':
     case 'service.upgraded':
       return {

@@ -16,6 +16,7 @@ import { type PassResult, reconcileOnce } from '../gitops/reconcile-pass.js';
 import { repositoryToken } from '../gitops/repository-token.js';
 import { repoKey } from '../projects/repo-address.js';
 import type { ControllerDeps } from '../rollout/controller/controller-types.js';
+import type { Store } from '../store/store.js';
 import type { BackgroundTasks, ServerLogger } from './background.js';
 
 /** What the loop is wired with. */
@@ -144,6 +145,32 @@ export class GitOpsLoop {
     return this.#mirror.mirror;
   }
 
+  /**
+   * Records `gitops.degraded` for each application whose health became Degraded since the previous
+   * pass of this server (what `health.degraded` notifications are made from).
+   */
+  async #recordDegraded(store: Store, result: PassResult, previous: PassResult | undefined): Promise<void> {
+    const before = new Map((previous?.apps ?? []).map((app) => [`${app.service}/${app.env}`, app.health]));
+    for (const app of result.apps) {
+      if (app.health !== 'Degraded' || before.get(`${app.service}/${app.env}`) === 'Degraded') continue;
+      await store.appendEvent({
+        type: 'gitops.degraded',
+        actor: 'gitops',
+        service: app.service,
+        environment: app.env,
+        commitSha: result.desired.commit.commit,
+        subject: `gitops/${app.service}/${app.env}`,
+        data: {
+          commit: result.desired.commit.commit,
+          subject: result.desired.commit.subject,
+          revision: app.revision ?? null,
+          live: app.live ?? null,
+          diff: [...app.diff],
+        },
+      });
+    }
+  }
+
   async #pass(reason: string): Promise<void> {
     const force = this.#force;
     this.#force = false;
@@ -161,6 +188,7 @@ export class GitOpsLoop {
         { controller, actor: 'gitops' },
         { sync: settings.sync, dryRun: suspended, force, cache: this.#mirror?.cache },
       );
+      await this.#recordDegraded(controller.store, result, this.#last?.result);
       this.#last = { at: Date.now(), reason, suspended, result };
       if (suspended) {
         const out = result.apps.filter((app) => app.sync === 'OutOfSync').length;

@@ -55,6 +55,7 @@ export const EVENT_TYPES = [
   'gitops.pruned',
   'gitops.suspended',
   'gitops.resumed',
+  'gitops.degraded',
   // Releases (Slipway).
   'release.published',
   // Operations (CDEvents: incident), the start and end of time to restore.

@@ -244,4 +244,43 @@ describe('gitops in slipway server', { timeout: 120_000 }, () => {
     await push('gitops-3');
     await waitFor('the sync after resuming', () => synced(sha), 60_000);
   });
+
+  test('a sync that fails leaves the service Degraded: recorded once as gitops.degraded', async () => {
+    const sha = commit(
+      fixtureConfig({ strategy: STRATEGY, instances: 1, version: 'v9, MODE: exit' }),
+      'web v9 (broken)',
+    );
+    const body = JSON.stringify({
+      ref: 'refs/heads/main',
+      after: sha,
+      repository: { clone_url: `file://${repo}` },
+      pusher: { name: 'alice' },
+    });
+    const answer = await h.api('POST', '/api/v1/hooks/github', {
+      rawBody: body,
+      headers: {
+        'x-github-event': 'push',
+        'x-github-delivery': 'gitops-broken',
+        'x-hub-signature-256': signWebhookBody(SECRET, body),
+      },
+    });
+    assert.equal(answer.status, 202, answer.text);
+    const degraded = await waitFor(
+      'the degraded event',
+      async () => (await h.store.listEvents({ types: ['gitops.degraded'], commitSha: sha }))[0],
+      60_000,
+    );
+    assert.equal(degraded.service, 'web');
+    const failed = await h.store.listEvents({ types: ['gitops.failed'], commitSha: sha });
+    assert.equal(failed.length, 1, 'the sync failed once and is not retried for the same commit');
+    // A pass on demand finds it still Degraded, and records nothing new.
+    await h.api('POST', '/api/v1/gitops/sync', { token: h.tokens.deployer, body: {} });
+    await waitFor('the next pass', async () => {
+      const state = await h.api('GET', '/api/v1/gitops', { token: h.tokens.viewer });
+      return state.json.lastPass?.reason === 'api' && state.json.lastPass.at > degraded.time
+        ? true
+        : undefined;
+    });
+    assert.equal((await h.store.listEvents({ types: ['gitops.degraded'], commitSha: sha })).length, 1);
+  });
 });
