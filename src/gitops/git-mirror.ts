@@ -150,20 +150,19 @@ export class GitMirror {
         git.kill('SIGKILL');
         tar.kill('SIGKILL');
       }, this.options.timeoutMs ?? 120_000);
-      let gitCode: number | null = null;
       git.on('error', fail);
       tar.on('error', fail);
-      git.on('close', (code) => {
-        gitCode = code;
-      });
-      tar.on('close', (code) => {
+      // Both must have ended: either's close event may come first.
+      const ended = (child: typeof git | typeof tar) =>
+        new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      void Promise.all([ended(git), ended(tar)]).then(([gitCode, tarCode]) => {
         clearTimeout(timer);
-        if (gitCode === 0 && code === 0) done();
+        if (gitCode === 0 && tarCode === 0) done();
         else
           fail(
             new GitOpsError(
               'NO_CONFIG',
-              `${this.repository.path || '/'} cannot be read from ${this.#where()} at ${commit.slice(0, 12)}: ${this.#hide(said.trim()) || `exit ${gitCode}/${code}`}`,
+              `${this.repository.path || '/'} cannot be read from ${this.#where()} at ${commit.slice(0, 12)}: ${this.#hide(said.trim()) || `exit ${gitCode}/${tarCode}`}`,
             ),
           );
       });
