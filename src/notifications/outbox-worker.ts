@@ -9,7 +9,7 @@ import type {
   NotificationDelivery,
   NotificationDeliveryOperations,
 } from '../store/notification-deliveries.js';
-import type { Clock } from '../store/store.js';
+import { type WaitingClock, wallClock } from '../store/waiting-clock.js';
 import type { NotificationChannel } from './channel.js';
 import type { Notification } from './notification.js';
 import { notificationOf } from './outbox.js';
@@ -23,9 +23,7 @@ export interface OutboxLogger {
 }
 
 /** The worker's time: now, and a wait that ends early when its signal aborts. */
-export interface OutboxClock extends Clock {
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+export type OutboxClock = WaitingClock;
 
 /** What the worker is wired to. */
 export interface OutboxWorkerDeps {
@@ -225,18 +223,5 @@ function messageOf(error: unknown): string {
 
 /** The wall clock, waiting on real timers. */
 export function systemOutboxClock(): OutboxClock {
-  return {
-    now: () => Date.now(),
-    sleep: (ms, signal) =>
-      new Promise<void>((resolve) => {
-        if (signal?.aborted) return resolve();
-        const done = () => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', done);
-          resolve();
-        };
-        const timer = setTimeout(done, Math.max(0, ms));
-        signal?.addEventListener('abort', done, { once: true });
-      }),
-  };
+  return wallClock();
 }

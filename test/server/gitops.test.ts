@@ -36,6 +36,23 @@ describe('gitops in slipway server', { timeout: 120_000 }, () => {
     git('commit', '--quiet', '-m', message);
     return git('rev-parse', 'HEAD');
   };
+  /** A signed push webhook of `sha` to main, as GitHub sends it. */
+  const push = (sha: string, delivery: string) => {
+    const body = JSON.stringify({
+      ref: 'refs/heads/main',
+      after: sha,
+      repository: { full_name: 'acme/desired', clone_url: `file://${repo}` },
+      pusher: { name: 'alice' },
+    });
+    return h.api('POST', '/api/v1/hooks/github', {
+      rawBody: body,
+      headers: {
+        'x-github-event': 'push',
+        'x-github-delivery': delivery,
+        'x-hub-signature-256': signWebhookBody(SECRET, body),
+      },
+    });
+  };
   const synced = async (sha: string) =>
     (await h.store.listEvents({ types: ['gitops.synced'] })).find((e) => e.commitSha === sha);
 
@@ -74,21 +91,8 @@ describe('gitops in slipway server', { timeout: 120_000 }, () => {
 
   test('a push webhook for the watched branch rolls the pushed commit out at once', async () => {
     const sha = commit(fixtureConfig({ strategy: STRATEGY, instances: 1, version: 'v2' }), 'web v2');
-    const body = JSON.stringify({
-      ref: 'refs/heads/main',
-      after: sha,
-      repository: { full_name: 'acme/desired', clone_url: `file://${repo}` },
-      pusher: { name: 'alice' },
-    });
     const pushedAt = Date.now();
-    const answer = await h.api('POST', '/api/v1/hooks/github', {
-      rawBody: body,
-      headers: {
-        'x-github-event': 'push',
-        'x-github-delivery': 'gitops-1',
-        'x-hub-signature-256': signWebhookBody(SECRET, body),
-      },
-    });
+    const answer = await push(sha, 'gitops-1');
     assert.equal(answer.status, 202, answer.text);
     assert.equal(answer.json.status, 'accepted');
     assert.match(answer.json.reason, /gitops/);
@@ -107,14 +111,7 @@ describe('gitops in slipway server', { timeout: 120_000 }, () => {
       `the rollout started ${rollout.startedAt - pushedAt} ms after the push`,
     );
     await waitFor('the sync of the pushed commit', () => synced(sha), 60_000);
-    const again = await h.api('POST', '/api/v1/hooks/github', {
-      rawBody: body,
-      headers: {
-        'x-github-event': 'push',
-        'x-github-delivery': 'gitops-1',
-        'x-hub-signature-256': signWebhookBody(SECRET, body),
-      },
-    });
+    const again = await push(sha, 'gitops-1');
     assert.equal(again.json.status, 'duplicate');
   });
 
@@ -214,24 +211,7 @@ describe('gitops in slipway server', { timeout: 120_000 }, () => {
     });
     assert.deepEqual(suspend.json, { suspended: true, changed: true });
     const sha = commit(fixtureConfig({ strategy: STRATEGY, instances: 1, version: 'v3' }), 'web v3');
-    const push = async (delivery: string) => {
-      const body = JSON.stringify({
-        ref: 'refs/heads/main',
-        after: sha,
-        repository: { clone_url: `file://${repo}` },
-        pusher: { name: 'alice' },
-      });
-      const answer = await h.api('POST', '/api/v1/hooks/github', {
-        rawBody: body,
-        headers: {
-          'x-github-event': 'push',
-          'x-github-delivery': delivery,
-          'x-hub-signature-256': signWebhookBody(SECRET, body),
-        },
-      });
-      assert.equal(answer.status, 202, answer.text);
-    };
-    await push('gitops-2');
+    assert.equal((await push(sha, 'gitops-2')).status, 202);
     const short = sha.slice(0, 12);
     await waitFor('the suspended pass', async () =>
       h.logs.find((line) => line.includes(`at ${short}: suspended, 1 out of sync, nothing changed`)),
@@ -241,7 +221,7 @@ describe('gitops in slipway server', { timeout: 120_000 }, () => {
     const shown = await h.api('GET', '/api/v1/gitops', { token: h.tokens.viewer });
     assert.equal(shown.json.suspended.reason, 'freeze');
     assert.equal(await setSuspended(h.store, false, 'alice'), true);
-    await push('gitops-3');
+    assert.equal((await push(sha, 'gitops-3')).status, 202);
     await waitFor('the sync after resuming', () => synced(sha), 60_000);
   });
 
@@ -250,20 +230,7 @@ describe('gitops in slipway server', { timeout: 120_000 }, () => {
       fixtureConfig({ strategy: STRATEGY, instances: 1, version: 'v9, MODE: exit' }),
       'web v9 (broken)',
     );
-    const body = JSON.stringify({
-      ref: 'refs/heads/main',
-      after: sha,
-      repository: { clone_url: `file://${repo}` },
-      pusher: { name: 'alice' },
-    });
-    const answer = await h.api('POST', '/api/v1/hooks/github', {
-      rawBody: body,
-      headers: {
-        'x-github-event': 'push',
-        'x-github-delivery': 'gitops-broken',
-        'x-hub-signature-256': signWebhookBody(SECRET, body),
-      },
-    });
+    const answer = await push(sha, 'gitops-broken');
     assert.equal(answer.status, 202, answer.text);
     const degraded = await waitFor(
       'the degraded event',

@@ -7,8 +7,7 @@
  */
 import { join } from 'node:path';
 import { GitOpsError } from '../../gitops/errors.js';
-import type { DesiredCommit } from '../../gitops/git-mirror.js';
-import { GitMirror } from '../../gitops/git-mirror.js';
+import { type DesiredCommit, GitMirror } from '../../gitops/git-mirror.js';
 import { type Suspension, suspension } from '../../gitops/gitops-state.js';
 import { type AppliedAction, reconcileOnce } from '../../gitops/reconcile-pass.js';
 import type { AppState } from '../../gitops/reconcile-plan.js';

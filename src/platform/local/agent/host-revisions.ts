@@ -21,7 +21,7 @@ import {
 import { dirname, join } from 'node:path';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../../state-files/private-modes.js';
 import { PlatformError } from '../../errors.js';
-import { type RevisionManifest, revisionDir, serviceRevisionsDir } from '../revisions.js';
+import { type RevisionManifest, readManifest, revisionDir, serviceRevisionsDir } from '../revisions.js';
 import { buildHostTree } from './host-trees.js';
 
 /** A revision as a host has it: its manifest and, when pinned, why. */
@@ -55,7 +55,7 @@ const DIGEST = /^[0-9a-f]{64}$/;
 /** The revision as the host has it, or undefined. */
 export function findHostRevision(stateDir: string, service: string, id: string): HostRevision | undefined {
   checkRef(service, id);
-  const manifest = readManifest(stateDir, service, id);
+  const manifest = manifestOf(stateDir, service, id);
   if (!manifest) return undefined;
   const pinned = readPin(stateDir, service, id);
   return pinned === undefined ? { manifest } : { manifest, pinned };
@@ -64,7 +64,7 @@ export function findHostRevision(stateDir: string, service: string, id: string):
 /** Pins a revision the host has; false when it has no such revision. */
 export function pinHostRevision(stateDir: string, service: string, id: string, reason: string): boolean {
   checkRef(service, id);
-  if (!readManifest(stateDir, service, id)) return false;
+  if (!manifestOf(stateDir, service, id)) return false;
   const file = pinFile(stateDir, service, id);
   mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
   writeFileSync(file, `${reason}\n`, { mode: PRIVATE_FILE_MODE });
@@ -105,7 +105,7 @@ export function placeHostRevision(stateDir: string, request: PlaceRequest): Plac
   }
   const all = names
     .filter((name) => REVISION_ID.test(name))
-    .map((name) => readManifest(stateDir, service, name))
+    .map((name) => manifestOf(stateDir, service, name))
     .filter((m): m is RevisionManifest => m !== undefined)
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   const removed: string[] = [];
@@ -125,9 +125,10 @@ function checkRef(service: string, id: string): void {
     throw new PlatformError('BAD_REQUEST', `not a revision id: ${JSON.stringify(id)}`);
 }
 
-function readManifest(stateDir: string, service: string, id: string): RevisionManifest | undefined {
+/** The revision's manifest; undefined also for one that does not parse (a tree half written by hand). */
+function manifestOf(stateDir: string, service: string, id: string): RevisionManifest | undefined {
   try {
-    return JSON.parse(readFileSync(join(revisionDir(stateDir, service, id), 'manifest.json'), 'utf8'));
+    return readManifest(stateDir, service, id);
   } catch {
     return undefined;
   }
