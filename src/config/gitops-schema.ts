@@ -39,6 +39,17 @@ export const gitUrl = z
     'Repository holding the desired state: `file://`, `ssh://`, `https://` or `git://` URL, `user@host:path`, or a path.',
   );
 
+/** The name of a secret (its value is read from the environment or `.slipway/secrets.env`). */
+const secretName = (example: string) =>
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: `the name of a secret, such as ${example}` });
+
+/** True for a URL git reaches over SSH: ssh:// (and its aliases) or scp-like `[user@]host:path`. */
+function overSsh(url: string): boolean {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
+  if (scheme !== undefined) return ['ssh', 'git+ssh', 'ssh+git'].includes(scheme);
+  return /^[^/]*:/.test(url);
+}
+
 /** Where the desired state is. */
 export const gitopsRepositorySchema = z
   .strictObject({
@@ -49,12 +60,20 @@ export const gitopsRepositorySchema = z
       .regex(/^(?!-)[^\s~^:?*[\\]+$/, { error: 'not a branch name git accepts' })
       .default('main')
       .describe('Branch whose head is the desired state.'),
-    token: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'the name of a secret, such as GITOPS_TOKEN' })
+    token: secretName('GITOPS_TOKEN')
       .optional()
       .describe(
         'Name of the secret holding a token for a private `https://` repository (read from the environment, else `.slipway/secrets.env`); it travels in a header, never in the URL.',
+      ),
+    sshKey: secretName('GITOPS_DEPLOY_KEY')
+      .optional()
+      .describe(
+        'Name of the secret holding the private key of a deploy key for an `ssh://` or `user@host:path` repository.',
+      ),
+    knownHosts: secretName('GITOPS_KNOWN_HOSTS')
+      .optional()
+      .describe(
+        "Name of the secret holding the SSH server's known_hosts lines (`ssh-keyscan HOST`); without it the machine's known_hosts decide.",
       ),
     path: z
       .string()
@@ -98,9 +117,15 @@ export const gitopsSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['token'],
-          message:
-            'a token is sent to http:// and https:// repositories only (an ssh:// one uses your SSH keys)',
+          message: 'a token is sent to http:// and https:// repositories only (an ssh:// one takes sshKey)',
         });
+      for (const field of ['sshKey', 'knownHosts'] as const)
+        if (repository[field] !== undefined && !overSsh(repository.url))
+          ctx.addIssue({
+            code: 'custom',
+            path: [field],
+            message: `${field} is for repositories reached over SSH (ssh://... or user@host:path)`,
+          });
     }),
     sync: gitopsSyncSchema.prefault({}),
     notifications: notificationsSchema.optional(),
@@ -121,6 +146,8 @@ export function resolveGitOps(input: z.output<typeof gitopsSchema> | undefined):
       branch: input.repository.branch,
       path,
       ...(input.repository.token !== undefined ? { token: input.repository.token } : {}),
+      ...(input.repository.sshKey !== undefined ? { sshKey: input.repository.sshKey } : {}),
+      ...(input.repository.knownHosts !== undefined ? { knownHosts: input.repository.knownHosts } : {}),
     },
     sync: {
       intervalMs: input.sync.interval,

@@ -352,6 +352,10 @@ export interface ResolvedGitOps {
     readonly path: string;
     /** Name of the secret holding the token of a private http(s) repository. */
     readonly token?: string;
+    /** Name of the secret holding the private key of an SSH deploy key. */
+    readonly sshKey?: string;
+    /** Name of the secret holding the known_hosts lines of the SSH server. */
+    readonly knownHosts?: string;
   };
   readonly sync: {
     readonly intervalMs: number;

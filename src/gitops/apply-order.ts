@@ -14,8 +14,13 @@ export interface AppliedAction {
   readonly service: string;
   readonly env: string;
   readonly action: 'sync' | 'heal' | 'prune';
-  /** `blocked`: a service it depends on is not in sync and healthy, so it was not tried. */
+  /**
+   * `blocked`: a service it depends on is not in sync and healthy, so it was not tried. `waiting`:
+   * its environment is gated and the approval (run `run`) is not decided; `rejected`: it was refused.
+   */
   readonly status:
+    | 'waiting'
+    | 'rejected'
     | 'completed'
     | 'unchanged'
     | 'rolled_back'
@@ -26,6 +31,8 @@ export interface AppliedAction {
     | 'blocked';
   readonly revision?: string;
   readonly error?: string;
+  /** The gate run of a sync into a gated environment (`slipway approve RUN ENV`). */
+  readonly run?: number;
 }
 
 /** Applies `planned` with `apply` in dependency order; returns what each application's action did. */

@@ -6,7 +6,18 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ResolvedGitOps } from '../config/resolved.js';
 import { GitOpsError } from './errors.js';
@@ -35,6 +46,13 @@ export interface GitMirrorOptions {
    * environment (`GIT_CONFIG_*`), so it is in neither the URL, the command line nor a file.
    */
   readonly token?: string;
+  /**
+   * The private key of an SSH deploy key: written to a file only ssh can read (mode 0600 in a
+   * private temporary folder) for the length of each fetch, as ssh reads keys from files only.
+   */
+  readonly sshKey?: string;
+  /** known_hosts lines the server's host key must match (else the machine's known_hosts decide). */
+  readonly knownHosts?: string;
 }
 
 /** Trees kept besides the newest (older commits are unpacked again if ever asked for). */
@@ -49,7 +67,7 @@ export class GitMirror {
   readonly #commits = new Map<string, DesiredCommit>();
 
   constructor(
-    private readonly repository: ResolvedGitOps['repository'],
+    readonly repository: ResolvedGitOps['repository'],
     private readonly options: GitMirrorOptions,
   ) {
     this.url = fetchableUrl(repository.url, options.baseDir);
@@ -66,19 +84,22 @@ export class GitMirror {
     }
     const { branch } = this.repository;
     const ref = `refs/heads/${branch}`;
-    await this.#git(
-      [
-        '--git-dir',
-        this.#mirror,
-        'fetch',
-        '--quiet',
-        '--no-tags',
-        '--prune',
-        '--',
-        this.url,
-        `+${ref}:${ref}`,
-      ],
-      'FETCH_FAILED',
+    await this.#withSsh((env) =>
+      this.#git(
+        [
+          '--git-dir',
+          this.#mirror,
+          'fetch',
+          '--quiet',
+          '--no-tags',
+          '--prune',
+          '--',
+          this.url,
+          `+${ref}:${ref}`,
+        ],
+        'FETCH_FAILED',
+        env,
+      ),
     );
     // The fetched ref is a loose file; a commit already described is not asked of git again.
     const head = readLooseRef(this.#mirror, ref);
@@ -205,21 +226,49 @@ export class GitMirror {
     return token ? hidden.replaceAll(token, '***') : hidden;
   }
 
-  #git(args: readonly string[], code: 'FETCH_FAILED' | 'NO_BRANCH'): Promise<string> {
+  /**
+   * Runs `fetch` with GIT_SSH_COMMAND naming the deploy key (and known hosts) when there is one;
+   * the files are removed when it ends. BatchMode: a key that is refused fails, never prompts.
+   */
+  async #withSsh<T>(fetch: (env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
+    const { sshKey, knownHosts } = this.options;
+    if (sshKey === undefined) return fetch({});
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-ssh-'));
+    try {
+      const key = join(dir, 'key');
+      writeFileSync(key, sshKey, { mode: 0o600 });
+      const options = ['-i', key, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes'];
+      if (knownHosts !== undefined) {
+        const hosts = join(dir, 'known_hosts');
+        writeFileSync(hosts, knownHosts, { mode: 0o600 });
+        options.push('-o', `UserKnownHostsFile=${hosts}`, '-o', 'StrictHostKeyChecking=yes');
+      }
+      // GIT_SSH_COMMAND goes through a shell: every word is quoted.
+      const command = ['ssh', ...options].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
+      return await fetch({ GIT_SSH_COMMAND: command });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  #git(
+    args: readonly string[],
+    code: 'FETCH_FAILED' | 'NO_BRANCH',
+    extraEnv: NodeJS.ProcessEnv = {},
+  ): Promise<string> {
     return new Promise((done, fail) => {
       execFile(
         'git',
         args,
         {
-          env: this.#env(),
+          env: { ...this.#env(), ...extraEnv },
           encoding: 'utf8',
           timeout: this.options.timeoutMs ?? 120_000,
           maxBuffer: 1 << 20,
         },
         (error, stdout, stderr) => {
           if (!error) return done(stdout);
-          const said =
-            this.#hide(String(stderr).trim().split('\n').slice(-3).join(' ')) || this.#hide(error.message);
+          const said = this.#hide(lastWords(String(stderr))) || this.#hide(error.message);
           fail(
             new GitOpsError(
               code,
@@ -233,6 +282,19 @@ export class GitMirror {
       );
     });
   }
+}
+
+/** What git said last, without its generic hints ("Please make sure you have the correct access rights"). */
+function lastWords(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(
+      (line) =>
+        line !== '' &&
+        !/^(Please make sure you have the correct access rights|and the repository exists\.)/.test(line),
+    );
+  return lines.slice(-3).join(' ');
 }
 
 /** The commit a loose ref file names, or undefined (packed, missing, unreadable). */

@@ -6,6 +6,8 @@
  * `gitops.synced` of an application is the revision it was applied at, which tells a new commit
  * from drift. A failed fetch or an invalid desired state throws before anything is changed.
  */
+
+import { gatedEnvironments } from '../config/deploy-targets.js';
 import type { ControllerDeps } from '../rollout/controller/controller-types.js';
 import { deploy } from '../rollout/rollout-service.js';
 import type { Store } from '../store/store.js';
@@ -16,6 +18,7 @@ export type { AppliedAction } from './apply-order.js';
 import { type DesiredCache, type DesiredState, readDesiredState } from './desired-state.js';
 import type { GitMirror } from './git-mirror.js';
 import { type AppState, type LiveApp, planReconcile } from './reconcile-plan.js';
+import { endGate, startGate, syncGate } from './sync-gate.js';
 
 /** What a pass is wired with. */
 export interface PassDeps {
@@ -75,7 +78,7 @@ export async function reconcileOnce(
   const planned = await plan(live);
   if (options.dryRun) return { desired, apps: planned, planned, applied: [] };
   const applied = await applyInOrder(planned, desired, options.sync.parallel ?? 4, (app) =>
-    apply(app, desired, deps, options),
+    apply(app, desired, deps, { ...options, branch: mirror.repository.branch }),
   );
   const apps = applied.length === 0 ? planned : await plan(await observe(desired, deps.controller));
   return { desired, apps, planned, applied };
@@ -133,7 +136,7 @@ async function apply(
   app: AppState,
   desired: DesiredState,
   deps: PassDeps,
-  options: PassOptions,
+  options: PassOptions & { readonly branch: string },
 ): Promise<AppliedAction | undefined> {
   const { controller } = deps;
   const ref = { service: app.service, env: app.env };
@@ -174,6 +177,31 @@ async function apply(
       await controller.platform.scale(ref, revision, want?.instances ?? 1);
       status = 'completed';
     } else {
+      const gate = gatedEnvironments(desired.config).has(app.env)
+        ? await syncGate(
+            controller.store,
+            {
+              ...ref,
+              revision,
+              commit,
+              branch: options.branch,
+              subject: desired.commit.subject,
+              action: action.kind,
+              force: options.force === true,
+            },
+            deps.actor,
+            controller.clock.now(),
+          )
+        : undefined;
+      if (gate?.status === 'pending')
+        return { ...ref, action: action.kind, status: 'waiting', revision, run: gate.run };
+      if (gate?.status === 'rejected') {
+        const error = `not approved (${gate.by}); a new commit or \`slipway gitops sync --force\` asks again`;
+        if (gate.fresh)
+          await record('gitops.failed', { revision, action: action.kind, status: 'rejected', reason: error });
+        return { ...ref, action: action.kind, status: 'rejected', revision, run: gate.run, error };
+      }
+      if (gate) await startGate(controller.store, gate.run, controller.clock.now());
       const outcome = await deploy(controller, {
         config: desired.config,
         projectDir: desired.projectDir,
@@ -185,6 +213,14 @@ async function apply(
       });
       status = outcome.status === 'busy' ? 'busy' : outcome.status;
       if ('reason' in outcome && typeof outcome.reason === 'string') reason = outcome.reason;
+      // A busy environment leaves the gate approved: the next pass deploys it.
+      if (gate && status !== 'busy')
+        await endGate(
+          controller.store,
+          gate.run,
+          status === 'completed' || status === 'unchanged' ? 'success' : 'failure',
+          controller.clock.now(),
+        );
     }
     if (status === 'completed' || status === 'unchanged')
       await record('gitops.synced', { revision, action: action.kind, status });

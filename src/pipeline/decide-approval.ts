@@ -1,7 +1,7 @@
 /** Deciding a deploy approval from any terminal or the API; the run waiting for it polls the store. */
 import type { Store } from '../store/store.js';
 import { PipelineError } from './errors.js';
-import { getRunOrThrow, runProcessAlive } from './stored-run.js';
+import { getRunOrThrow, isActive, runProcessAlive } from './stored-run.js';
 
 /** Records an approval decision for a run's environment; the waiting run picks it up. */
 export async function decideApproval(
@@ -15,6 +15,11 @@ export async function decideApproval(
   },
 ): Promise<{ runActive: boolean }> {
   const run = await getRunOrThrow(store, input.runId);
+  if (!isActive(run))
+    throw new PipelineError(
+      'RUN_FINISHED',
+      `run ${input.runId} has ended (${run.status}): its gates can no longer be decided`,
+    );
   const approval = await store.getApproval(input.runId, input.environment);
   if (!approval) {
     const pending = (await store.listApprovals(input.runId))
@@ -47,5 +52,6 @@ export async function decideApproval(
       data: input.comment ? { comment: input.comment } : {},
     });
   });
-  return { runActive: runProcessAlive(run.pid) };
+  // A gitops sync's gate is picked up by the server's next reconcile pass, not by a run process.
+  return { runActive: run.trigger === 'gitops' || runProcessAlive(run.pid) };
 }

@@ -13,7 +13,7 @@ import { DesiredCache } from '../gitops/desired-state.js';
 import { GitMirror } from '../gitops/git-mirror.js';
 import { suspension } from '../gitops/gitops-state.js';
 import { type PassResult, reconcileOnce } from '../gitops/reconcile-pass.js';
-import { repositoryToken } from '../gitops/repository-token.js';
+import { type RepositoryCredentials, repositoryCredentials } from '../gitops/repository-credentials.js';
 import { repoKey } from '../projects/repo-address.js';
 import type { ControllerDeps } from '../rollout/controller/controller-types.js';
 import type { Store } from '../store/store.js';
@@ -46,6 +46,8 @@ export interface LastPass {
 
 /** How long to wait before the first pass when `gitops:` is not set (it is looked for again). */
 const UNCONFIGURED_RECHECK_MS = 30_000;
+/** How often the approvals of waiting syncs are looked at. */
+const GATE_POLL_MS = 1000;
 
 export class GitOpsLoop {
   #timer: NodeJS.Timeout | undefined;
@@ -57,6 +59,11 @@ export class GitOpsLoop {
   #mirror: { readonly key: string; readonly mirror: GitMirror; readonly cache: DesiredCache } | undefined;
   #force = false;
   #last: LastPass | undefined;
+  /** Gates of syncs waiting for an approval after the latest pass, looked at every second. */
+  #gates: readonly { readonly run: number; readonly env: string }[] = [];
+  #gateTimer: NodeJS.Timeout | undefined;
+  /** What the previous pass said of each gate (`run:status`): told once, not every pass. */
+  #told = new Set<string>();
 
   constructor(private readonly deps: GitOpsLoopDeps) {}
 
@@ -69,6 +76,7 @@ export class GitOpsLoop {
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#gateTimer);
     this.#timer = undefined;
   }
 
@@ -130,15 +138,41 @@ export class GitOpsLoop {
         : interval + Math.floor((this.deps.random ?? Math.random)() * interval * 0.1);
     this.#timer = setTimeout(() => this.trigger('interval'), delay);
     this.#timer.unref();
+    this.#watchGates();
   }
 
-  #mirrorFor(repository: ResolvedGitOps['repository'], token: string | undefined): GitMirror {
-    const key = JSON.stringify([repository, token ?? null]);
+  /** While syncs wait for approvals, a decision starts a pass within a second instead of an interval. */
+  #watchGates(): void {
+    clearTimeout(this.#gateTimer);
+    if (this.#gates.length === 0 || this.#stopped) return;
+    this.#gateTimer = setTimeout(async () => {
+      if (this.#running) return;
+      const store = this.deps.controllerDeps().store;
+      try {
+        for (const gate of this.#gates) {
+          const [approval, run] = await Promise.all([
+            store.getApproval(gate.run, gate.env),
+            store.getRun(gate.run),
+          ]);
+          if (approval?.status !== 'pending' || run?.status !== 'waiting') return this.trigger('approval');
+        }
+      } catch (error) {
+        this.deps.logger.error(
+          `looking at gitops approvals failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      this.#watchGates();
+    }, GATE_POLL_MS);
+    this.#gateTimer.unref();
+  }
+
+  #mirrorFor(repository: ResolvedGitOps['repository'], credentials: RepositoryCredentials): GitMirror {
+    const key = JSON.stringify([repository, credentials]);
     if (this.#mirror?.key !== key) {
       const mirror = new GitMirror(repository, {
         cacheDir: join(this.deps.projectDir, '.slipway', 'gitops'),
         baseDir: this.deps.projectDir,
-        ...(token !== undefined ? { token } : {}),
+        ...credentials,
       });
       this.#mirror = { key, mirror, cache: new DesiredCache() };
     }
@@ -178,8 +212,12 @@ export class GitOpsLoop {
     const settings = this.#settings;
     if (!settings) return;
     try {
-      const token = repositoryToken(settings.repository, this.deps.env ?? process.env, this.deps.projectDir);
-      const mirror = this.#mirrorFor(settings.repository, token);
+      const credentials = repositoryCredentials(
+        settings.repository,
+        this.deps.env ?? process.env,
+        this.deps.projectDir,
+      );
+      const mirror = this.#mirrorFor(settings.repository, credentials);
       const controller = this.deps.controllerDeps();
       // Suspended: the pass still reads and plans (status stays current), and changes nothing.
       const suspended = (await suspension(controller.store)) !== undefined;
@@ -196,10 +234,19 @@ export class GitOpsLoop {
           `gitops pass (${reason}) at ${result.desired.commit.commit.slice(0, 12)}: suspended, ${out} out of sync, nothing changed`,
         );
       }
-      for (const done of result.applied)
+      const told = new Set<string>();
+      this.#gates = [];
+      for (const done of result.applied) {
+        if (done.run !== undefined && (done.status === 'waiting' || done.status === 'rejected')) {
+          if (done.status === 'waiting') this.#gates = [...this.#gates, { run: done.run, env: done.env }];
+          told.add(`${done.run}:${done.status}`);
+          if (this.#told.has(`${done.run}:${done.status}`)) continue;
+        }
         this.deps.logger.info(
-          `gitops ${done.service}@${done.env}: ${done.action}${done.revision ? ` ${done.revision}` : ''} ${done.status}${done.error ? `: ${done.error}` : ''}`,
+          `gitops ${done.service}@${done.env}: ${done.action}${done.revision ? ` ${done.revision}` : ''} ${done.status}${done.status === 'waiting' ? ` for approval: slipway approve ${done.run} ${done.env}` : ''}${done.error ? `: ${done.error}` : ''}`,
         );
+      }
+      this.#told = told;
       this.deps.onPass?.(result, reason);
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));

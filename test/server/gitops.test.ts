@@ -250,4 +250,44 @@ describe('gitops in slipway server', { timeout: 120_000 }, () => {
     });
     assert.equal((await h.store.listEvents({ types: ['gitops.degraded'], commitSha: sha })).length, 1);
   });
+
+  test('a sync into a gated environment waits for an approver; the approval starts it within seconds', async () => {
+    const gated =
+      'pipeline:\n  stages:\n    - name: deploy\n      environments:\n        - prod: { approval: manual_approval }\n';
+    const sha = commit(
+      fixtureConfig({ strategy: STRATEGY, instances: 1, version: 'v10', extra: gated }),
+      'web v10 (gated)',
+    );
+    assert.equal((await push(sha, 'gitops-gated')).status, 202);
+    const requested = await waitFor(
+      'the approval request',
+      async () => (await h.store.listEvents({ types: ['approval.requested'], commitSha: sha }))[0],
+      30_000,
+    );
+    const run = requested.runId ?? 0;
+    const path = `/api/v1/runs/${run}/approvals/prod/approve`;
+    const denied = await h.api('POST', path, { token: h.tokens.deployer, body: {} });
+    assert.equal(denied.status, 403, 'a gitops gate needs the approver role');
+    assert.equal(
+      (await h.store.listRollouts({ service: 'web', environment: 'prod', limit: 1 }))[0]?.commitSha === sha,
+      false,
+    );
+    const approvedAt = Date.now();
+    const approved = await h.api('POST', path, { token: h.tokens.approver, body: {} });
+    assert.equal(approved.status, 200, approved.text);
+    const rollout = await waitFor(
+      'the rollout after the approval',
+      async () => {
+        const [latest] = await h.store.listRollouts({ service: 'web', environment: 'prod', limit: 1 });
+        return latest?.commitSha === sha ? latest : undefined;
+      },
+      30_000,
+    );
+    assert.ok(
+      rollout.startedAt - approvedAt < 5_000,
+      `started ${rollout.startedAt - approvedAt} ms after the approval`,
+    );
+    await waitFor('the sync of the approved commit', () => synced(sha), 60_000);
+    assert.equal((await h.store.getRun(run))?.status, 'success');
+  });
 });

@@ -11,7 +11,7 @@ import { type DesiredCommit, GitMirror } from '../../gitops/git-mirror.js';
 import { type Suspension, suspension } from '../../gitops/gitops-state.js';
 import { type AppliedAction, reconcileOnce } from '../../gitops/reconcile-pass.js';
 import type { AppState } from '../../gitops/reconcile-plan.js';
-import { repositoryToken } from '../../gitops/repository-token.js';
+import { repositoryCredentials } from '../../gitops/repository-credentials.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { stateDirOf } from '../platform.js';
@@ -26,6 +26,8 @@ interface PassView {
   readonly apps: readonly AppState[];
   readonly applied: readonly AppliedAction[];
   readonly fleetEnvironments: readonly string[];
+  /** Syncs waiting for an approval: `service/env` -> the gate's run. */
+  readonly gates: ReadonlyMap<string, number>;
   readonly suspended?: Suspension;
   /** The server's latest pass: when and why it ran, or why it failed. */
   readonly server?: { readonly at: number; readonly reason: string; readonly error?: string };
@@ -39,11 +41,10 @@ async function localPass(ctx: CommandContext, apply: boolean, force: boolean): P
       'NOT_CONFIGURED',
       'slipway.yaml has no gitops: section (add `gitops: { repository: { url: ..., branch: main, path: / } }`)',
     );
-  const token = repositoryToken(config.gitops.repository, ctx.io.env, projectDir);
   const mirror = new GitMirror(config.gitops.repository, {
     cacheDir: join(stateDirOf(projectDir), 'gitops'),
     baseDir: projectDir,
-    ...(token !== undefined ? { token } : {}),
+    ...repositoryCredentials(config.gitops.repository, ctx.io.env, projectDir),
   });
   const store = await openProjectStore(ctx, projectDir);
   try {
@@ -54,7 +55,17 @@ async function localPass(ctx: CommandContext, apply: boolean, force: boolean): P
       { sync: config.gitops.sync, dryRun: !apply, force },
     );
     const suspended = await suspension(store);
+    const gates = new Map<string, number>();
+    for (const run of await store.listRuns({ status: 'waiting', limit: 100 })) {
+      const gate = (run.plan as { gitops?: { service: string; env: string } } | null)?.gitops;
+      if (run.trigger === 'gitops' && gate && !gates.has(`${gate.service}/${gate.env}`))
+        gates.set(`${gate.service}/${gate.env}`, run.id);
+    }
+    for (const done of result.applied)
+      if (done.status === 'waiting' && done.run !== undefined)
+        gates.set(`${done.service}/${done.env}`, done.run);
     return {
+      gates,
       commit: result.desired.commit,
       apps: result.apps,
       applied: result.applied,
@@ -88,6 +99,13 @@ async function serverPass(client: ApiClient): Promise<PassView> {
     apps: last?.apps ?? [],
     applied: last?.applied ?? [],
     fleetEnvironments: [],
+    gates: new Map(
+      (last?.applied ?? []).flatMap((done) =>
+        done.status === 'waiting' && done.run !== undefined
+          ? [[`${done.service}/${done.env}`, done.run]]
+          : [],
+      ),
+    ),
     ...(state.suspended ? { suspended: state.suspended } : {}),
     ...(last
       ? {
@@ -106,13 +124,15 @@ async function view(ctx: CommandContext): Promise<PassView> {
   return client ? serverPass(client) : localPass(ctx, false, false);
 }
 
-function actionText(app: AppState): string {
+function actionText(app: AppState, gates: PassView['gates']): string {
   const { action } = app;
+  const gate = gates.get(`${app.service}/${app.env}`);
+  const waiting = gate === undefined ? '' : ` (waits for approval: slipway approve ${gate} ${app.env})`;
   switch (action.kind) {
     case 'sync':
-      return `sync to ${action.revision}`;
+      return `sync to ${action.revision}${waiting}`;
     case 'heal':
-      return `heal to ${action.revision}`;
+      return `heal to ${action.revision}${waiting}`;
     case 'prune':
       return 'prune';
     case 'wait':
@@ -150,6 +170,7 @@ export async function gitopsStatus(ctx: CommandContext): Promise<number> {
       commit: pass.commit ?? null,
       suspended: pass.suspended ?? null,
       apps: pass.apps,
+      waiting: [...pass.gates].map(([at, run]) => ({ app: at, run })),
     });
     return ExitCode.Ok;
   }
@@ -158,7 +179,9 @@ export async function gitopsStatus(ctx: CommandContext): Promise<number> {
     const sync = ctx.output.paint(app.sync === 'Synced' ? 'green' : 'yellow', app.sync.padEnd(10));
     const health = ctx.output.paint(app.health === 'Healthy' ? 'green' : 'red', app.health.padEnd(11));
     const where = `${app.service}@${app.env}`.padEnd(24);
-    ctx.output.line(`${where} ${sync} ${health} ${(app.live ?? '-').padEnd(14)} ${actionText(app)}`);
+    ctx.output.line(
+      `${where} ${sync} ${health} ${(app.live ?? '-').padEnd(14)} ${actionText(app, pass.gates)}`,
+    );
   }
   return ExitCode.Ok;
 }
@@ -206,13 +229,15 @@ export async function gitopsSync(
     printHeader(ctx, pass);
     for (const done of pass.applied) {
       const ok = done.status === 'completed' || done.status === 'unchanged';
-      const mark = ctx.output.paint(ok ? 'green' : 'red', done.status);
+      const mark = ctx.output.paint(ok ? 'green' : done.status === 'waiting' ? 'yellow' : 'red', done.status);
+      const next = done.status === 'waiting' ? ` for approval: slipway approve ${done.run} ${done.env}` : '';
       ctx.output.line(
-        `${done.service}@${done.env}: ${done.action}${done.revision ? ` ${done.revision}` : ''} ${mark}${done.error ? ` - ${done.error}` : ''}`,
+        `${done.service}@${done.env}: ${done.action}${done.revision ? ` ${done.revision}` : ''} ${mark}${next}${done.error ? ` - ${done.error}` : ''}`,
       );
     }
     if (pass.applied.length === 0) ctx.output.line('nothing to do');
   }
-  const failed = pass.applied.some((d) => d.status !== 'completed' && d.status !== 'unchanged');
+  // A sync waiting for its approval is not a failure: `slipway approve` and another pass go on.
+  const failed = pass.applied.some((d) => !['completed', 'unchanged', 'waiting'].includes(d.status));
   return failed ? ExitCode.Failed : ExitCode.Ok;
 }

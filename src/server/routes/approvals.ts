@@ -1,6 +1,7 @@
 // Approval routes: list a run's gates and decide one; gated environments need the approver role.
 import { z } from 'zod';
-import type { ResolvedApprovalProtection, ResolvedConfig } from '../../config/resolved.js';
+import { gatedEnvironments } from '../../config/deploy-targets.js';
+import type { ResolvedApprovalProtection } from '../../config/resolved.js';
 import { decideApproval } from '../../pipeline/decide-approval.js';
 import { readSnapshot } from '../../pipeline/run-snapshot.js';
 import { getRunOrThrow } from '../../pipeline/stored-run.js';
@@ -9,16 +10,6 @@ import { requireRole } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { AUTH_ERRORS, ErrorSchema, positiveInt, RunIdParams } from '../schemas.js';
 import type { ServerContext } from '../server-context.js';
-
-/** Environments behind `approval: manual_approval` in a config's deploy stages. */
-export function protectedEnvironments(config: ResolvedConfig): Set<string> {
-  const names = new Set<string>();
-  for (const stage of config.stages) {
-    if (stage.kind !== 'deploy') continue;
-    for (const env of stage.environments) if (env.approval === 'manual_approval') names.add(env.name);
-  }
-  return names;
-}
 
 const DecisionParams = z.strictObject({
   id: positiveInt.describe('run id'),
@@ -61,7 +52,8 @@ export function approvalRoutes(ctx: ServerContext): ApiRoute[] {
         const run = await getRunOrThrow(ctx.store, params.id);
         // The run's frozen config decides which gates are protected, not today's file.
         const config = readSnapshot(run.plan)?.config ?? (await ctx.loadConfig());
-        if (protectedEnvironments(config).has(params.environment))
+        // A gitops sync's gate exists only because its environment is gated in the desired state.
+        if (run.trigger === 'gitops' || gatedEnvironments(config).has(params.environment))
           requireRole(principal, 'approver', `deciding the '${params.environment}' gate`);
         const by = principal?.name ?? 'api';
         // A snapshot frozen before approval protection existed has no `approval` on its environments.
