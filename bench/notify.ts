@@ -1,7 +1,7 @@
 // Durable notification delivery under failure: 1,000 notifications queued in a real SQLite store,
 // sent through the webhook channel by an outbox worker in a child process to a receiver on
-// 127.0.0.1 that answers 20% of requests with a 500 at random. The worker is SIGKILLed once after
-// ~300 deliveries and a new one started. The receiver counts deliveries (2xx) and duplicates by
+// 127.0.0.1 that answers 20% of requests with a 500 at random. The worker is SIGKILLed once, at a
+// random moment after 300 deliveries, and a new one started. The receiver counts deliveries (2xx) and duplicates by
 // the CloudEvent id, the idempotency key. Prints one JSON line
 // {"bench":"notify","events":1000,"delivered":N,"duplicates":N,"seconds":N}
 // and exits 1 unless everything was delivered, with no duplicate, in under 30 s.
@@ -153,12 +153,16 @@ async function main(): Promise<number> {
     const deadline = started + DEADLINE_MS;
     let recorded = 0;
     while (Date.now() < deadline) {
-      // The kill comes from this loop's clock, at no particular point of the worker's work.
+      // The kill comes from a process of its own after a random delay, so it lands at no particular
+      // point of the worker's work. (Sent from this loop, it would follow the receiver's handling of
+      // a request in the same event loop, and so land just after a 2xx far more often than chance.)
       if (!killed && receiver.delivered.size >= KILL_AFTER) {
         killed = true;
-        worker.kill('SIGKILL');
-        log(`killed worker ${worker.pid} after ${receiver.delivered.size} deliveries`);
-        await exited(worker);
+        const victim = worker;
+        const delayS = (Math.random() * 0.1).toFixed(3);
+        spawn('sh', ['-c', `sleep ${delayS}; kill -KILL ${victim.pid}`], { stdio: 'ignore' });
+        await exited(victim);
+        log(`killed worker ${victim.pid} ${delayS} s after ${KILL_AFTER} deliveries, at ${receiver.delivered.size}`);
         worker = startWorker(config);
       }
       if (receiver.delivered.size === EVENTS) {
