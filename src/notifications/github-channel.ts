@@ -71,6 +71,20 @@ export class GithubChannel implements NotificationChannel {
       });
       return;
     }
+    // A deployment this notification made on an earlier attempt (its worker died before recording
+    // it, or its status failed) is found by the idempotency key in its payload and used again, so
+    // a repeat adds no second deployment.
+    const existing = await this.#deploymentOf(plan, request);
+    if (existing !== undefined) {
+      await this.#octokit.rest.repos.createDeploymentStatus({
+        owner,
+        repo,
+        deployment_id: existing,
+        ...plan.status,
+        request,
+      });
+      return;
+    }
     const created = await this.#octokit.rest.repos.createDeployment({
       owner,
       repo,
@@ -94,6 +108,30 @@ export class GithubChannel implements NotificationChannel {
       ...plan.status,
       request,
     });
+  }
+
+  /** The id of the deployment of the same commit and environment made for this idempotency key, if any. */
+  async #deploymentOf(
+    plan: Extract<GithubPlan, { kind: 'deployment' }>,
+    request: { signal: AbortSignal },
+  ): Promise<number | undefined> {
+    const { data } = await this.#octokit.rest.repos.listDeployments({
+      owner: plan.owner,
+      repo: plan.repo,
+      sha: plan.deployment.ref,
+      environment: plan.deployment.environment,
+      per_page: 100,
+      request,
+    });
+    const key = plan.deployment.payload.slipway_idempotency_key;
+    for (const deployment of data) {
+      // GitHub returns the payload as given, an object; older deployments may hold it as a string.
+      const payload: unknown =
+        typeof deployment.payload === 'string' ? safeJson(deployment.payload) : deployment.payload;
+      if ((payload as { slipway_idempotency_key?: unknown } | undefined)?.slipway_idempotency_key === key)
+        return deployment.id;
+    }
+    return undefined;
   }
 
   #errorOf(error: unknown, cause: Error): NotificationError {
@@ -152,4 +190,12 @@ function headersOf(error: unknown): Readonly<Record<string, string | undefined>>
   return typeof headers === 'object' && headers !== null
     ? (headers as Record<string, string | undefined>)
     : {};
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

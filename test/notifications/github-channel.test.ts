@@ -82,10 +82,15 @@ describe('github channel', () => {
     await channel.send(DEPLOY_COMPLETED, 'deploy-0001/github-1');
     assert.deepEqual(github.violations, []);
     assert.deepEqual(github.operations().slice(start), [
+      'repos/list-deployments',
       'repos/create-deployment',
       'repos/create-deployment-status',
     ]);
-    const [create, status] = github.http.requests.slice(start);
+    const [list, create, status] = github.http.requests.slice(start);
+    assert.equal(
+      list!.path,
+      `/api/v3/repos/acme/shop/deployments?sha=${DEPLOY_COMPLETED.commitSha}&environment=production&per_page=100`,
+    );
     assert.equal(create!.path, '/api/v3/repos/acme/shop/deployments');
     assert.deepEqual(JSON.parse(create!.body.toString('utf8')), {
       ref: DEPLOY_COMPLETED.commitSha,
@@ -104,7 +109,30 @@ describe('github channel', () => {
     });
     assert.deepEqual(
       github.http.requests.slice(start).map((request) => request.status),
-      [201, 201],
+      [200, 201, 201],
+    );
+  });
+
+  it('a repeat of a deploy notification (its worker died before recording it) makes no second deployment', async () => {
+    const start = github.http.requests.length;
+    const repeat = { ...DEPLOY_COMPLETED, id: 'evt-deploy-0009' };
+    await channel.send(repeat, 'deploy-0009/github-1');
+    await channel.send(repeat, 'deploy-0009/github-1');
+    assert.deepEqual(github.violations, []);
+    assert.deepEqual(github.operations().slice(start), [
+      'repos/list-deployments',
+      'repos/create-deployment',
+      'repos/create-deployment-status',
+      'repos/list-deployments',
+      'repos/create-deployment-status',
+    ]);
+    const statuses = github.http.requests.slice(start).filter((r) => /\/statuses$/.test(r.path));
+    assert.equal(new Set(statuses.map((r) => r.path)).size, 1, 'both statuses are on the one deployment');
+    // Another notification for the same commit and environment is a deployment of its own.
+    await channel.send({ ...repeat, id: 'evt-deploy-0010' }, 'deploy-0010/github-1');
+    assert.equal(
+      github.operations().filter((op, i) => i >= start && op === 'repos/create-deployment').length,
+      2,
     );
   });
 
@@ -112,7 +140,7 @@ describe('github channel', () => {
     const start = github.http.requests.length;
     await channel.send({ ...DEPLOY_COMPLETED, trigger: 'rollout.rolledback', id: 'evt-rb-1' }, 'rb-1/github');
     assert.deepEqual(github.violations, []);
-    const status = github.http.requests[start + 1]!;
+    const status = github.http.requests[start + 2]!;
     assert.equal((JSON.parse(status.body.toString('utf8')) as { state: string }).state, 'failure');
   });
 

@@ -12,6 +12,10 @@ import { type HttpReceiver, type ReceivedRequest, startHttpReceiver } from './ht
 
 interface OpenApiOperation {
   readonly operationId: string;
+  readonly parameters?: readonly (
+    | { readonly $ref: string }
+    | { readonly name: string; readonly in: string }
+  )[];
   readonly requestBody?: { readonly content?: Record<string, { readonly schema?: OpenApiSchema }> };
 }
 interface OpenApiSchema {
@@ -20,7 +24,9 @@ interface OpenApiSchema {
 }
 interface OpenApiDocument {
   readonly paths: Record<string, Record<string, OpenApiOperation>>;
-  readonly components: unknown;
+  readonly components: {
+    readonly parameters?: Record<string, { readonly name: string; readonly in: string }>;
+  };
 }
 
 const require = createRequire(import.meta.url);
@@ -58,7 +64,8 @@ export async function startGithubReceiver(firstDeploymentId = 1_208_911_234): Pr
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   const validators = new Map<OpenApiOperation, ValidateFunction>();
   const violations: Violation[] = [];
-  const deployments = new Set<number>();
+  /** Deployments created, as GitHub lists them. */
+  const deployments = new Map<number, Record<string, unknown>>();
   let nextDeploymentId = firstDeploymentId;
 
   const validatorOf = (operation: OpenApiOperation, schema: OpenApiSchema): ValidateFunction => {
@@ -90,6 +97,10 @@ export async function startGithubReceiver(firstDeploymentId = 1_208_911_234): Pr
         for (const field of Object.keys((body ?? {}) as object))
           if (!documented.includes(field)) reasons.push(`field ${field} is not documented`);
       }
+      const query = new URLSearchParams(request.path.split('?')[1] ?? '');
+      const documentedQuery = queryParameters(document, found.operation);
+      for (const name of query.keys())
+        if (!documentedQuery.includes(name)) reasons.push(`query parameter ${name} is not documented`);
       if (!/^(token|bearer) \S+$/i.test(String(request.headers.authorization ?? '')))
         reasons.push('no token in authorization');
     }
@@ -113,8 +124,7 @@ export async function startGithubReceiver(firstDeploymentId = 1_208_911_234): Pr
         });
       case 'repos/create-deployment': {
         const id = nextDeploymentId++;
-        deployments.add(id);
-        return json(201, {
+        const deployment = {
           id,
           url: `https://api.github.com/repos/${params.owner}/${params.repo}/deployments/${id}`,
           sha: input.ref,
@@ -125,7 +135,21 @@ export async function startGithubReceiver(firstDeploymentId = 1_208_911_234): Pr
           description: input.description ?? null,
           created_at: '2026-03-14T09:26:54Z',
           updated_at: '2026-03-14T09:26:54Z',
-        });
+        };
+        deployments.set(id, deployment);
+        return json(201, deployment);
+      }
+      case 'repos/list-deployments': {
+        const query = new URLSearchParams(request.path.split('?')[1] ?? '');
+        const matches = (field: string, value: unknown) => !query.has(field) || query.get(field) === value;
+        // Newest first, as GitHub lists them.
+        const listed = [...deployments.values()]
+          .reverse()
+          .filter(
+            (d) => matches('sha', d.sha) && matches('environment', d.environment) && matches('task', d.task),
+          )
+          .slice(0, Number(query.get('per_page') ?? 30));
+        return json(200, listed);
       }
       case 'repos/create-deployment-status': {
         const id = Number(params.deployment_id);
@@ -164,6 +188,17 @@ function json(status: number, body: unknown) {
     headers: { 'content-type': 'application/json; charset=utf-8' },
     body: JSON.stringify(body),
   };
+}
+
+/** The names of the query parameters an operation documents (`$ref`s resolved). */
+function queryParameters(document: OpenApiDocument, operation: OpenApiOperation): string[] {
+  return (operation.parameters ?? []).flatMap((parameter) => {
+    const resolved =
+      '$ref' in parameter
+        ? document.components.parameters?.[parameter.$ref.replace('#/components/parameters/', '')]
+        : parameter;
+    return resolved?.in === 'query' ? [resolved.name] : [];
+  });
 }
 
 /** The operation for `method` and `path` (under `/api/v3`), with the path's parameters. */
