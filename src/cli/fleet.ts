@@ -1,15 +1,13 @@
 /**
- * Wires an environment's fleet for CLI commands: one SSH connection and HostPlatform per host of
- * the environment (made on first use), one RegionPlatform per region over them, and the rollout
- * dependencies of a region. ssh's own settings apply (keys, ssh-agent, ~/.ssh/config, known_hosts),
+ * Wires an environment's fleet for CLI commands: its hosts (rollout/fleet/fleet-hosts.ts) and the
+ * rollout dependencies of a region, with the region's reports labelled. ssh's own settings apply (keys, ssh-agent, ~/.ssh/config, known_hosts),
  * read with the command's environment.
  */
-import type { ResolvedConfig, ResolvedFleet, ResolvedHost } from '../config/resolved.js';
+import type { ResolvedConfig, ResolvedFleet } from '../config/resolved.js';
 import type { Platform } from '../platform/platform.js';
-import { closeHosts, type HostPlatform, openHosts } from '../platform/remote/index.js';
+import type { HostPlatform } from '../platform/remote/index.js';
 import type { ControllerDeps, RolloutEvent } from '../rollout/controller/controller-types.js';
-import { FleetError } from '../rollout/fleet/fleet-errors.js';
-import { RegionPlatform } from '../rollout/fleet/region-platform.js';
+import { openFleetHosts } from '../rollout/fleet/fleet-hosts.js';
 import type { Store } from '../store/store.js';
 import type { CommandContext } from './context.js';
 import { UsageError } from './errors.js';
@@ -47,34 +45,12 @@ export function openFleet(
   env: string,
   fleet: ResolvedFleet,
 ): CliFleet {
-  const opened: HostPlatform[] = [];
-  const regions = new Map<string, { platform: RegionPlatform; hosts: HostPlatform[] }>();
   const base = rolloutDeps(ctx, projectDir, store);
-  const open = (region: string) => {
-    const known = regions.get(region);
-    if (known) return known;
-    const names = fleet.regions[region];
-    if (!names) {
-      throw new FleetError(
-        'REGION_UNKNOWN',
-        `environment ${env} has no region '${region}' (regions: ${Object.keys(fleet.regions).join(', ')})`,
-      );
-    }
-    const hosts = names.map((name) => config.hosts?.[name]).filter((h): h is ResolvedHost => !!h);
-    const platforms = openHosts(hosts, {
-      localStateDir: stateDirOf(projectDir),
-      client: sshClientOf(ctx),
-    });
-    opened.push(...platforms);
-    const platform = new RegionPlatform(
-      region,
-      platforms.map((p) => ({ name: p.host.name, platform: p })),
-    );
-    const entry = { platform, hosts: platforms };
-    regions.set(region, entry);
-    return entry;
-  };
-  const regionPlatform = (region: string): Platform => open(region).platform;
+  const hosts = openFleetHosts(config, env, fleet, {
+    localStateDir: stateDirOf(projectDir),
+    client: sshClientOf(ctx),
+  });
+  const regionPlatform = (region: string): Platform => hosts.regionPlatform(region);
   let shown: string | undefined;
   const report = (region: string, event: RolloutEvent) => {
     if (ctx.output.json) return base.report(Object.assign({ region }, event));
@@ -86,14 +62,14 @@ export function openFleet(
     env,
     fleet,
     regionPlatform,
-    hostPlatforms: (region) => open(region).hosts,
+    hostPlatforms: (region) => hosts.hostPlatforms(region),
     regionDeps: (region) => ({
       ...base,
       platform: regionPlatform(region),
       report: (event) => report(region, event),
     }),
     report,
-    close: () => closeHosts(opened),
+    close: () => hosts.close(),
   };
 }
 

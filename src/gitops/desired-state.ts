@@ -10,6 +10,7 @@ import { deploysServices } from '../config/deploy-targets.js';
 import { loadConfigFile } from '../config/load-config.js';
 import type { ResolvedConfig } from '../config/resolved.js';
 import { revisionIdOf } from '../platform/revision-fingerprint.js';
+import { regionScope } from '../rollout/fleet/region-platform.js';
 import { GitOpsError } from './errors.js';
 import type { DesiredCommit, GitMirror } from './git-mirror.js';
 import type { DesiredApp } from './reconcile-plan.js';
@@ -22,7 +23,7 @@ export interface DesiredState {
   readonly config: ResolvedConfig;
   /** Per environment (in config order), per service: the revision and instance count. */
   readonly apps: readonly DesiredApp[];
-  /** Environments with hosts, which a pass does not reconcile yet. */
+  /** Environments with hosts (their applications are per region: `<env>@<region>`). */
   readonly fleetEnvironments: readonly string[];
 }
 
@@ -74,18 +75,15 @@ async function readCommit(mirror: GitMirror, commit: DesiredCommit): Promise<Des
   const apps: DesiredApp[] = [];
   const fleetEnvironments: string[] = [];
   for (const [env, settings] of Object.entries(config.environments)) {
-    if (settings.fleet) {
-      fleetEnvironments.push(env);
-      continue;
-    }
     if (!deploysServices(config, env)) continue;
-    for (const service of Object.values(config.services))
-      apps.push({
-        service: service.id,
-        env,
-        revision: revisionIdOf(service, projectDir),
-        instances: service.instances,
-      });
+    // An environment with hosts is an application per region, under the region's scope.
+    const scopes = settings.fleet ? settings.fleet.waves.map((w) => regionScope(env, w.region)) : [env];
+    if (settings.fleet) fleetEnvironments.push(env);
+    for (const service of Object.values(config.services)) {
+      const revision = revisionIdOf(service, projectDir);
+      for (const scope of scopes)
+        apps.push({ service: service.id, env: scope, revision, instances: service.instances });
+    }
   }
   return { commit, projectDir, config, apps, fleetEnvironments };
 }

@@ -7,9 +7,9 @@
  * from drift. A failed fetch or an invalid desired state throws before anything is changed.
  */
 
-import { gatedEnvironments } from '../config/deploy-targets.js';
+import type { ServiceStatus } from '../platform/platform.js';
 import type { ControllerDeps } from '../rollout/controller/controller-types.js';
-import { deploy } from '../rollout/rollout-service.js';
+import type { FleetHostsOptions } from '../rollout/fleet/fleet-hosts.js';
 import type { Store } from '../store/store.js';
 import { type AppliedAction, applyInOrder } from './apply-order.js';
 
@@ -17,14 +17,16 @@ export type { AppliedAction } from './apply-order.js';
 
 import { type DesiredCache, type DesiredState, readDesiredState } from './desired-state.js';
 import type { GitMirror } from './git-mirror.js';
-import { type AppState, type LiveApp, planReconcile } from './reconcile-plan.js';
-import { endGate, startGate, syncGate } from './sync-gate.js';
+import { type AppState, type DesiredApp, type LiveApp, planReconcile } from './reconcile-plan.js';
+import { PassFleets, type SyncTarget, type TargetContext, targetOf } from './sync-targets.js';
 
 /** What a pass is wired with. */
 export interface PassDeps {
   /** The rollout controller's dependencies (store, platform, clock, reporter, owner). */
   readonly controller: ControllerDeps;
   readonly actor: string;
+  /** How the hosts of environments with hosts are reached; without it those environments are left out. */
+  readonly fleet?: FleetHostsOptions;
 }
 
 /** How a pass runs. */
@@ -48,6 +50,8 @@ export interface PassResult {
   /** What the pass found before it acted. */
   readonly planned: readonly AppState[];
   readonly applied: readonly AppliedAction[];
+  /** Regions whose hosts could not be reached: their applications were not planned. */
+  readonly unreachable: readonly { readonly scope: string; readonly error: string }[];
 }
 
 const key = (service: string, env: string) => `${service}/${env}`;
@@ -59,7 +63,34 @@ export async function reconcileOnce(
   options: PassOptions,
 ): Promise<PassResult> {
   const desired = await readDesiredState(mirror, options.cache);
-  const live = await observe(desired, deps.controller);
+  const fleets =
+    deps.fleet && desired.fleetEnvironments.length > 0 ? new PassFleets(desired, deps.fleet) : undefined;
+  try {
+    return await pass(desired, fleets, deps, { ...options, branch: mirror.repository.branch });
+  } finally {
+    await fleets?.close();
+  }
+}
+
+async function pass(
+  desired: DesiredState,
+  fleets: PassFleets | undefined,
+  deps: PassDeps,
+  options: PassOptions & { readonly branch: string },
+): Promise<PassResult> {
+  let unreachable: PassResult['unreachable'] = [];
+  const observeAll = async () => {
+    const fleet = fleets ? await fleets.observe() : { statuses: [], unreachable: [] };
+    unreachable = fleet.unreachable;
+    return observe(wanted(), fleet.statuses, deps.controller);
+  };
+  // Applications of environments with hosts need their hosts, and a region that cannot be reached waits.
+  const wanted = () =>
+    desired.apps.filter(
+      (app) =>
+        (fleets !== undefined || !app.env.includes('@')) && !unreachable.some((u) => u.scope === app.env),
+    );
+  const live = await observeAll();
   const { sync } = options;
   const plan = async (observed: readonly LiveApp[]) => {
     const settings = {
@@ -67,39 +98,51 @@ export async function reconcileOnce(
       selfHeal: sync.selfHeal || options.force === true,
       force: options.force === true,
     };
-    const first = planReconcile(desired.apps, observed, settings);
+    const first = planReconcile(wanted(), observed, settings);
     // What the last syncs applied only tells a new commit from drift: read it when something differs.
     if (!first.some((app) => app.sync === 'OutOfSync' && !app.orphan)) return first;
-    return planReconcile(desired.apps, observed, {
+    return planReconcile(wanted(), observed, {
       ...settings,
       applied: await appliedRevisions(deps.controller.store),
     });
   };
   const planned = await plan(live);
-  if (options.dryRun) return { desired, apps: planned, planned, applied: [] };
+  if (options.dryRun) return { desired, apps: planned, planned, applied: [], unreachable };
+  const context: TargetContext = {
+    desired,
+    controller: deps.controller,
+    actor: deps.actor,
+    branch: options.branch,
+    force: options.force === true,
+    ...(options.readyTimeoutMs !== undefined ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
+  };
   const applied = await applyInOrder(planned, desired, options.sync.parallel ?? 4, (app) =>
-    apply(app, desired, deps, { ...options, branch: mirror.repository.branch }),
+    apply(app, context, targetOf(context, fleets, app.service, app.env)),
   );
-  const apps = applied.length === 0 ? planned : await plan(await observe(desired, deps.controller));
-  return { desired, apps, planned, applied };
+  const apps = applied.length === 0 ? planned : await plan(await observeAll());
+  return { desired, apps, planned, applied, unreachable };
 }
 
 /**
- * What runs for every desired application and every service the platform runs (fleet scopes
- * aside), with the latest rollout where the plan reads it: every rollout in progress (one query),
- * and the latest one of an application not serving its desired revision (whether its sync ended
- * rolled back). An application serving its desired revision needs no history.
+ * What runs for every desired application and every service the platforms run (the local one's
+ * environments, and each reachable region of the fleets by scope), with the latest rollout where
+ * the plan reads it: every rollout in progress (one query), and the latest one of an application
+ * not serving its desired revision (whether its sync ended rolled back). An application serving
+ * its desired revision needs no history.
  */
-async function observe(desired: DesiredState, deps: ControllerDeps): Promise<LiveApp[]> {
-  const statuses = new Map(
-    (await deps.platform.list()).filter((s) => !s.env.includes('@')).map((s) => [key(s.service, s.env), s]),
-  );
+async function observe(
+  desired: readonly DesiredApp[],
+  fleetStatuses: readonly ServiceStatus[],
+  deps: ControllerDeps,
+): Promise<LiveApp[]> {
+  const local = (await deps.platform.list()).filter((s) => !s.env.includes('@'));
+  const statuses = new Map([...local, ...fleetStatuses].map((s) => [key(s.service, s.env), s]));
   const active = new Map(
     (await deps.store.listRollouts({ active: true })).map((r) => [key(r.service, r.environment), r]),
   );
-  const wanted = new Map(desired.apps.map((app) => [key(app.service, app.env), app.revision]));
+  const wanted = new Map(desired.map((app) => [key(app.service, app.env), app.revision]));
   const keys = new Map<string, { service: string; env: string }>();
-  for (const app of desired.apps) keys.set(key(app.service, app.env), app);
+  for (const app of desired) keys.set(key(app.service, app.env), app);
   for (const status of statuses.values())
     keys.set(key(status.service, status.env), { service: status.service, env: status.env });
   const live: LiveApp[] = [];
@@ -134,17 +177,16 @@ async function appliedRevisions(store: Store): Promise<Record<string, string>> {
 
 async function apply(
   app: AppState,
-  desired: DesiredState,
-  deps: PassDeps,
-  options: PassOptions & { readonly branch: string },
+  context: TargetContext,
+  target: SyncTarget,
 ): Promise<AppliedAction | undefined> {
-  const { controller } = deps;
-  const ref = { service: app.service, env: app.env };
+  const { controller, desired } = context;
+  const at = { service: app.service, env: app.env };
   const commit = desired.commit.commit;
   const record = (type: 'gitops.synced' | 'gitops.failed' | 'gitops.pruned', data: Record<string, unknown>) =>
     controller.store.appendEvent({
       type,
-      actor: deps.actor,
+      actor: context.actor,
       service: app.service,
       environment: app.env,
       commitSha: commit,
@@ -152,83 +194,43 @@ async function apply(
       data: { commit, subject: desired.commit.subject, author: desired.commit.author, ...data },
     });
   const { action } = app;
+  const { platform, ref } = target;
   if (action.kind === 'prune') {
     try {
-      await controller.platform.remove(ref);
+      await platform.remove(ref);
       await record('gitops.pruned', { revision: app.live ?? null });
-      return { ...ref, action: 'prune', status: 'completed' };
+      return { ...at, action: 'prune', status: 'completed' };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await record('gitops.failed', { action: 'prune', reason: message });
-      return { ...ref, action: 'prune', status: 'failed', error: message };
+      return { ...at, action: 'prune', status: 'failed', error: message };
     }
   }
   if (action.kind !== 'sync' && action.kind !== 'heal') return undefined;
   const revision = action.revision;
   try {
-    let status: AppliedAction['status'];
-    let reason: string | undefined;
     if (app.live === revision) {
       // The revision serves: what drifted is counts, or other revisions left running.
       const want = desired.apps.find((a) => a.service === app.service && a.env === app.env);
-      const now = await controller.platform.status(ref);
+      const now = await platform.status(ref);
       for (const other of now?.revisions ?? [])
-        if (other.id !== revision && other.desired > 0) await controller.platform.scale(ref, other.id, 0);
-      await controller.platform.scale(ref, revision, want?.instances ?? 1);
-      status = 'completed';
-    } else {
-      const gate = gatedEnvironments(desired.config).has(app.env)
-        ? await syncGate(
-            controller.store,
-            {
-              ...ref,
-              revision,
-              commit,
-              branch: options.branch,
-              subject: desired.commit.subject,
-              action: action.kind,
-              force: options.force === true,
-            },
-            deps.actor,
-            controller.clock.now(),
-          )
-        : undefined;
-      if (gate?.status === 'pending')
-        return { ...ref, action: action.kind, status: 'waiting', revision, run: gate.run };
-      if (gate?.status === 'rejected') {
-        const error = `not approved (${gate.by}); a new commit or \`slipway gitops sync --force\` asks again`;
-        if (gate.fresh)
-          await record('gitops.failed', { revision, action: action.kind, status: 'rejected', reason: error });
-        return { ...ref, action: action.kind, status: 'rejected', revision, run: gate.run, error };
-      }
-      if (gate) await startGate(controller.store, gate.run, controller.clock.now());
-      const outcome = await deploy(controller, {
-        config: desired.config,
-        projectDir: desired.projectDir,
-        service: app.service,
-        env: app.env,
-        actor: deps.actor,
-        commitSha: commit,
-        ...(options.readyTimeoutMs !== undefined ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
-      });
-      status = outcome.status === 'busy' ? 'busy' : outcome.status;
-      if ('reason' in outcome && typeof outcome.reason === 'string') reason = outcome.reason;
-      // A busy environment leaves the gate approved: the next pass deploys it.
-      if (gate && status !== 'busy')
-        await endGate(
-          controller.store,
-          gate.run,
-          status === 'completed' || status === 'unchanged' ? 'success' : 'failure',
-          controller.clock.now(),
-        );
+        if (other.id !== revision && other.desired > 0) await platform.scale(ref, other.id, 0);
+      await platform.scale(ref, revision, want?.instances ?? 1);
+      await record('gitops.synced', { revision, action: action.kind, status: 'completed' });
+      return { ...at, action: action.kind, status: 'completed', revision };
     }
+    const result = await target.sync(action.kind, revision);
+    const { status, reason, run } = result;
+    const done = { ...at, action: action.kind, status, revision, ...(run !== undefined ? { run } : {}) };
+    if (status === 'waiting') return done;
     if (status === 'completed' || status === 'unchanged')
       await record('gitops.synced', { revision, action: action.kind, status });
-    else await record('gitops.failed', { revision, action: action.kind, status, reason: reason ?? status });
-    return { ...ref, action: action.kind, status, revision, ...(reason ? { error: reason } : {}) };
+    else if (status !== 'rejected' || result.freshRejection)
+      await record('gitops.failed', { revision, action: action.kind, status, reason: reason ?? status });
+    return { ...done, ...(reason ? { error: reason } : {}) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await record('gitops.failed', { revision, action: action.kind, reason: message });
-    return { ...ref, action: action.kind, status: 'failed', revision, error: message };
+    return { ...at, action: action.kind, status: 'failed', revision, error: message };
   }
 }

@@ -219,11 +219,20 @@ export class GitOpsLoop {
       );
       const mirror = this.#mirrorFor(settings.repository, credentials);
       const controller = this.deps.controllerDeps();
+      // The hosts of environments with hosts are reached with ssh's settings, as `slipway deploy` does.
+      const sshConfig = (this.deps.env ?? process.env).SLIPWAY_SSH_CONFIG;
       // Suspended: the pass still reads and plans (status stays current), and changes nothing.
       const suspended = (await suspension(controller.store)) !== undefined;
       const result = await reconcileOnce(
         mirror,
-        { controller, actor: 'gitops' },
+        {
+          controller,
+          actor: 'gitops',
+          fleet: {
+            localStateDir: join(this.deps.projectDir, '.slipway'),
+            client: { env: process.env, ...(sshConfig ? { configFile: sshConfig } : {}) },
+          },
+        },
         { sync: settings.sync, dryRun: suspended, force, cache: this.#mirror?.cache },
       );
       await this.#recordDegraded(controller.store, result, this.#last?.result);

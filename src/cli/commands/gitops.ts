@@ -1,9 +1,9 @@
 /**
  * `slipway gitops status|diff|sync`: reads the desired state from the repository, branch and path
  * of the project's `gitops:` section (mirrored under `.slipway/gitops`), compares it with what runs
- * on this machine, and with `sync` converges it through the normal rollouts. Environments with
- * hosts are listed as not reconciled yet. With `--server`, status and diff show the server's latest
- * pass and `sync` asks the server for a pass.
+ * on this machine and on the hosts of environments with hosts (per region), and with `sync`
+ * converges it through the normal rollouts (fleet deploys for those). With `--server`, status and
+ * diff show the server's latest pass and `sync` asks the server for a pass.
  */
 import { join } from 'node:path';
 import { GitOpsError } from '../../gitops/errors.js';
@@ -19,13 +19,15 @@ import { actorOf, loadProject, openProjectStore } from '../project.js';
 import type { ApiClient } from '../remote/api-client.js';
 import { remoteClient } from '../remote/remote-context.js';
 import { rolloutDeps } from '../rollout-deps.js';
+import { sshClientOf } from '../ssh-client.js';
 
 /** What the commands print: a pass, here or on the server. */
 interface PassView {
   readonly commit?: DesiredCommit;
   readonly apps: readonly AppState[];
   readonly applied: readonly AppliedAction[];
-  readonly fleetEnvironments: readonly string[];
+  /** Regions whose hosts could not be reached (their applications were not planned). */
+  readonly unreachable: readonly { readonly scope: string; readonly error: string }[];
   /** Syncs waiting for an approval: `service/env` -> the gate's run. */
   readonly gates: ReadonlyMap<string, number>;
   readonly suspended?: Suspension;
@@ -51,7 +53,11 @@ async function localPass(ctx: CommandContext, apply: boolean, force: boolean): P
     const controller = rolloutDeps(ctx, projectDir, store);
     const result = await reconcileOnce(
       mirror,
-      { controller, actor: actorOf(ctx) },
+      {
+        controller,
+        actor: actorOf(ctx),
+        fleet: { localStateDir: stateDirOf(projectDir), client: sshClientOf(ctx) },
+      },
       { sync: config.gitops.sync, dryRun: !apply, force },
     );
     const suspended = await suspension(store);
@@ -69,7 +75,7 @@ async function localPass(ctx: CommandContext, apply: boolean, force: boolean): P
       commit: result.desired.commit,
       apps: result.apps,
       applied: result.applied,
-      fleetEnvironments: result.desired.fleetEnvironments,
+      unreachable: result.unreachable,
       ...(suspended ? { suspended } : {}),
     };
   } finally {
@@ -89,6 +95,7 @@ async function serverPass(client: ApiClient): Promise<PassView> {
       commit?: DesiredCommit;
       apps?: AppState[];
       applied?: AppliedAction[];
+      unreachable?: { scope: string; error: string }[];
     } | null;
   }>('/api/v1/gitops');
   if (!state.configured)
@@ -98,7 +105,7 @@ async function serverPass(client: ApiClient): Promise<PassView> {
     ...(last?.commit ? { commit: last.commit } : {}),
     apps: last?.apps ?? [],
     applied: last?.applied ?? [],
-    fleetEnvironments: [],
+    unreachable: last?.unreachable ?? [],
     gates: new Map(
       (last?.applied ?? []).flatMap((done) =>
         done.status === 'waiting' && done.run !== undefined
@@ -157,8 +164,8 @@ function printHeader(ctx: CommandContext, pass: PassView): void {
         `automatic passes suspended by ${pass.suspended.actor}${pass.suspended.reason ? `: ${pass.suspended.reason}` : ''} (slipway gitops resume)`,
       ),
     );
-  for (const env of pass.fleetEnvironments)
-    ctx.output.line(ctx.output.paint('yellow', `environment ${env} has hosts: not reconciled by gitops yet`));
+  for (const { scope, error } of pass.unreachable)
+    ctx.output.line(ctx.output.paint('red', `${scope}: not reconciled this pass: ${error}`));
 }
 
 /** `slipway gitops status`. */
@@ -171,6 +178,7 @@ export async function gitopsStatus(ctx: CommandContext): Promise<number> {
       suspended: pass.suspended ?? null,
       apps: pass.apps,
       waiting: [...pass.gates].map(([at, run]) => ({ app: at, run })),
+      unreachable: pass.unreachable,
     });
     return ExitCode.Ok;
   }

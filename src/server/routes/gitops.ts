@@ -38,6 +38,10 @@ const StatusSchema = z.object({
         .optional(),
       apps: z.array(AppSchema).optional(),
       applied: z.array(z.record(z.string(), z.unknown())).optional(),
+      unreachable: z
+        .array(z.object({ scope: z.string(), error: z.string() }))
+        .optional()
+        .describe('regions (`<env>@<region>`) whose hosts the pass could not reach'),
     })
     .nullable(),
 });
@@ -105,6 +109,7 @@ export function gitopsRoutes(ctx: ServerContext, loop: GitOpsLoop): ApiRoute[] {
                       commit: result.desired.commit,
                       apps: result.apps.map((app) => ({ ...app, diff: [...app.diff] })),
                       applied: result.applied.map((done) => ({ ...done })),
+                      unreachable: result.unreachable.map((u) => ({ ...u })),
                     }
                   : {}),
               }
