@@ -75,10 +75,10 @@ async function readCommit(mirror: GitMirror, commit: DesiredCommit): Promise<Des
   const apps: DesiredApp[] = [];
   const fleetEnvironments: string[] = [];
   for (const [env, settings] of Object.entries(config.environments)) {
-    if (!deploysServices(config, env)) continue;
     // An environment with hosts is an application per region, under the region's scope.
-    const scopes = settings.fleet ? settings.fleet.waves.map((w) => regionScope(env, w.region)) : [env];
     if (settings.fleet) fleetEnvironments.push(env);
+    if (!deploysServices(config, env)) continue;
+    const scopes = settings.fleet ? settings.fleet.waves.map((w) => regionScope(env, w.region)) : [env];
     for (const service of Object.values(config.services)) {
       const revision = revisionIdOf(service, projectDir);
       for (const scope of scopes)
