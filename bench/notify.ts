@@ -162,7 +162,9 @@ async function main(): Promise<number> {
         const delayS = (Math.random() * 0.1).toFixed(3);
         spawn('sh', ['-c', `sleep ${delayS}; kill -KILL ${victim.pid}`], { stdio: 'ignore' });
         await exited(victim);
-        log(`killed worker ${victim.pid} ${delayS} s after ${KILL_AFTER} deliveries, at ${receiver.delivered.size}`);
+        log(
+          `killed worker ${victim.pid} ${delayS} s after ${KILL_AFTER} deliveries, at ${receiver.delivered.size}`,
+        );
         worker = startWorker(config);
       }
       if (receiver.delivered.size === EVENTS) {
