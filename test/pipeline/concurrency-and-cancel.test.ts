@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { show } from './helpers/cli.js';
-import { eventsSoFar, runEvents, runIdOf, runStatusOf, statusByJob } from './helpers/events.js';
+import { runEvents, runIdOf, runStatusOf, startedRunId, statusByJob } from './helpers/events.js';
 import { isRunning, waitFor } from './helpers/processes.js';
 import { createProject, type Project } from './helpers/project.js';
 import { overlaps, readTimeline, spanOf } from './helpers/timeline.js';
@@ -49,7 +49,7 @@ describe('concurrency groups and cancellation', { concurrency: true }, () => {
     const project = createProject(t, 'concurrency-group-cancel-in-progress.yaml');
     const older = project.start(['run', '--json']);
     await waitFor(() => project.exists('first-sleep.pid'), 'the first run to start its job');
-    const olderId = runIdOf(eventsSoFar(older.stdout()));
+    const olderId = await startedRunId(older.stdout);
     const newer = await project.runJson(['run']);
     const olderResult = await older.result;
 
@@ -91,7 +91,7 @@ describe('concurrency groups and cancellation', { concurrency: true }, () => {
     const project = createProject(t, 'cancel-mid-job-with-always-cleanup.yaml');
     const running = project.start(['run', '--json']);
     await waitFor(() => project.exists('long-sleep.pid'), 'job long to start its sleep');
-    const id = runIdOf(eventsSoFar(running.stdout()));
+    const id = await startedRunId(running.stdout);
     const cancel = await project.run(['cancel', String(id)]);
     assert.equal(cancel.code, 0, show(cancel));
     assert.match(cancel.stdout, new RegExp(`run ${id}`));

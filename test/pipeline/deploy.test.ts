@@ -3,7 +3,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { show } from './helpers/cli.js';
-import { eventsSoFar, finishedJobs, runEvents, runIdOf, runStatusOf, statusByJob } from './helpers/events.js';
+import {
+  eventsSoFar,
+  finishedJobs,
+  runEvents,
+  runIdOf,
+  runStatusOf,
+  startedRunId,
+  statusByJob,
+} from './helpers/events.js';
 import { createProject } from './helpers/project.js';
 
 // The run is started by one actor and decided by another, so the event log must name the approver.
@@ -74,7 +82,7 @@ describe('deploy stage with a manual gate', { concurrency: true }, () => {
     const project = createProject(t, 'deploy-shorthand-for-reject.yaml');
     const running = project.start(['run', '--json'], { env: RUNNER, timeoutMs: 30_000 });
     await running.waitForStdout(/"type":"approval\.waiting"/);
-    const id = runIdOf(eventsSoFar(running.stdout()));
+    const id = await startedRunId(running.stdout);
 
     const reject = await project.run(['reject', String(id), 'production']);
     assert.equal(reject.code, 0, show(reject));
@@ -103,7 +111,7 @@ describe('deploy stage with a manual gate', { concurrency: true }, () => {
     const project = createProject(t, 'deploy-shorthand-for-reject.yaml');
     const running = project.start(['run', '--json'], { env: RUNNER, timeoutMs: 30_000 });
     await running.waitForStdout(/"type":"approval\.waiting"/);
-    const id = runIdOf(eventsSoFar(running.stdout()));
+    const id = await startedRunId(running.stdout);
     const wrong = await project.run(['approve', String(id), 'staging']);
     assert.equal(wrong.code, 2, show(wrong));
     assert.match(wrong.stderr, /production/);

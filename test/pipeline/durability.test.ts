@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { show } from './helpers/cli.js';
-import { eventsSoFar, runIdOf, runStatusOf, statusByJob } from './helpers/events.js';
+import { runIdOf, runStatusOf, startedRunId, statusByJob } from './helpers/events.js';
 import { isRunning, waitFor } from './helpers/processes.js';
 import { createProject } from './helpers/project.js';
 import { waitForStoredJobStatus } from './helpers/state-db.js';
@@ -12,7 +12,7 @@ describe('durability and run history', { concurrency: true }, () => {
     const project = createProject(t, 'three-job-chain-for-resume.yaml');
     const running = project.start(['run', '--json']);
     await waitFor(() => project.exists('two-first-attempt.pid'), 'job two to start');
-    const id = runIdOf(eventsSoFar(running.stdout()));
+    const id = await startedRunId(running.stdout);
     running.child.kill('SIGKILL');
     const killed = await running.result;
     assert.equal(killed.signal, 'SIGKILL');
@@ -52,7 +52,7 @@ describe('durability and run history', { concurrency: true }, () => {
     const project = createProject(t, 'three-job-chain-for-resume.yaml');
     const running = project.start(['run', '--json']);
     await running.waitForStdout(/"type":"run\.started"/);
-    const id = runIdOf(eventsSoFar(running.stdout()));
+    const id = await startedRunId(running.stdout);
     await waitForStoredJobStatus(project, id, 'one', 'success');
     running.child.kill('SIGKILL');
     await running.result;
@@ -67,7 +67,7 @@ describe('durability and run history', { concurrency: true }, () => {
     const project = createProject(t, 'three-job-chain-for-resume.yaml');
     const running = project.start(['run', '--json']);
     await waitFor(() => project.exists('two-first-attempt.pid'), 'job two to start');
-    const id = runIdOf(eventsSoFar(running.stdout()));
+    const id = await startedRunId(running.stdout);
     running.child.kill('SIGKILL');
     await running.result;
     const orphan = project.pid('two-first-attempt.pid');

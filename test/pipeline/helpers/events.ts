@@ -126,3 +126,17 @@ export function logTextOf(events: readonly RunEvent[], job: string): string[] {
 export function eventsSoFar(stdout: string): RunEvent[] {
   return runEvents(stdout.slice(0, stdout.lastIndexOf('\n') + 1));
 }
+
+/**
+ * The run id once `run.started` has been read from a running `slipway run --json`: a job can start
+ * (and write its files) before the reporter's line reaches the test through the pipe.
+ */
+export async function startedRunId(stdout: () => string, timeoutMs = 10_000): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const started = eventsSoFar(stdout()).find((e) => e.type === 'run.started');
+    if (started && started.type === 'run.started') return started.run;
+    if (performance.now() > deadline) return runIdOf(eventsSoFar(stdout()));
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
