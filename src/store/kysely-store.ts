@@ -122,7 +122,7 @@ class KyselyOperations implements StoreOperations {
     return runs.listRuns(this.db, filter);
   }
 
-  updateRun(id: number, patch: RunPatch): Promise<Run> {
+  updateRun(id: number, patch: RunPatch): Promise<void> {
     return runs.updateRun(this.db, id, patch);
   }
 

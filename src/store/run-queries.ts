@@ -15,16 +15,34 @@ export function runNotFound(runId: number, cause?: unknown): StoreError {
   return new StoreError('NOT_FOUND', `run ${runId} does not exist`, cause === undefined ? {} : { cause });
 }
 
-/** Maps a runs row. */
-function toRun(row: Selectable<RunsTable>): Run {
+/** Every runs column but `plan`, which a write never reads back (a big pipeline's is megabytes). */
+const WITHOUT_PLAN = [
+  'id',
+  'pipeline',
+  'status',
+  'commit_sha',
+  'branch',
+  'actor',
+  'trigger',
+  'concurrency_group',
+  'created_at',
+  'started_at',
+  'finished_at',
+  'pid',
+  'heartbeat_at',
+  'owner',
+] as const;
+
+/** Maps a runs row; `plan` is the column's JSON text. */
+function toRun(row: Omit<Selectable<RunsTable>, 'plan'>, planText: string): Run {
   // The plan of a big pipeline is a large document: decoded when read, not each time a run
-  // row comes back from a write (a heartbeat of a 1,000-job run decoded it in about 10 ms).
+  // row is listed (a heartbeat of a 1,000-job run decoded it in about 10 ms).
   let plan: unknown;
   let decoded = false;
   return {
     get plan(): unknown {
       if (!decoded) {
-        plan = decodeJson(row.plan);
+        plan = decodeJson(planText);
         decoded = true;
       }
       return plan;
@@ -45,6 +63,8 @@ function toRun(row: Selectable<RunsTable>): Run {
     owner: row.owner,
   };
 }
+
+const fromRow = (row: Selectable<RunsTable>): Run => toRun(row, row.plan);
 
 /** The runs columns a RunPatch sets; absent fields stay untouched. */
 function runColumns(patch: RunPatch): Updateable<RunsTable> {
@@ -79,9 +99,10 @@ export async function createRun(db: Kysely<Database>, now: number, input: NewRun
         owner: input.owner ?? null,
         heartbeat_at: input.owner ? now : null,
       })
-      .returningAll()
+      .returning(WITHOUT_PLAN)
       .executeTakeFirstOrThrow();
-    return toRun(row);
+    // The plan is what was just written: not read back.
+    return toRun(row, plan);
   } catch (error) {
     throw toStoreError('creating a run', error);
   }
@@ -91,7 +112,7 @@ export async function createRun(db: Kysely<Database>, now: number, input: NewRun
 export async function getRun(db: Kysely<Database>, id: number): Promise<Run | undefined> {
   try {
     const row = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
-    return row === undefined ? undefined : toRun(row);
+    return row === undefined ? undefined : fromRow(row);
   } catch (error) {
     throw toStoreError('reading a run', error);
   }
@@ -108,25 +129,24 @@ export async function listRuns(db: Kysely<Database>, filter: RunFilter): Promise
       query = query.where('concurrency_group', '=', filter.concurrencyGroup);
     }
     if (filter.limit !== undefined) query = query.limit(filter.limit);
-    return (await query.execute()).map(toRun);
+    return (await query.execute()).map(fromRow);
   } catch (error) {
     throw toStoreError('listing runs', error);
   }
 }
 
-/** Applies a patch; an empty one reads the run back, so a missing run is NOT_FOUND either way. */
-export async function updateRun(db: Kysely<Database>, id: number, patch: RunPatch): Promise<Run> {
+/** Applies a patch (nothing is read back); a missing run is NOT_FOUND, an empty patch included. */
+export async function updateRun(db: Kysely<Database>, id: number, patch: RunPatch): Promise<void> {
   const set = runColumns(patch);
-  let row: Selectable<RunsTable> | undefined;
+  let row: { id: number } | undefined;
   try {
     row = await (Object.keys(set).length === 0
-      ? db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst()
-      : db.updateTable('runs').set(set).where('id', '=', id).returningAll().executeTakeFirst());
+      ? db.selectFrom('runs').select('id').where('id', '=', id).executeTakeFirst()
+      : db.updateTable('runs').set(set).where('id', '=', id).returning('id').executeTakeFirst());
   } catch (error) {
     throw toStoreError('updating a run', error);
   }
   if (row === undefined) throw runNotFound(id);
-  return toRun(row);
 }
 
 /** Renews or takes the lease of an active run in one conditional UPDATE. */

@@ -315,8 +315,8 @@ export interface StoreOperations extends NotificationDeliveryOperations {
   getRun(id: number): Promise<Run | undefined>;
   /** Lists runs newest first. */
   listRuns(filter?: RunFilter): Promise<Run[]>;
-  /** Changes a run; throws StoreError NOT_FOUND when it does not exist. */
-  updateRun(id: number, patch: RunPatch): Promise<Run>;
+  /** Changes a run (not read back: a big pipeline's plan is megabytes); NOT_FOUND when it does not exist. */
+  updateRun(id: number, patch: RunPatch): Promise<void>;
 
   /** Inserts or updates one job of a run; throws StoreError NOT_FOUND when the run does not exist. */
   upsertJobRun(runId: number, jobKey: string, patch: JobRunPatch): Promise<JobRun>;

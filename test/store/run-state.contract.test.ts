@@ -76,24 +76,26 @@ for (const backend of createBackends()) {
       test('updateRun changes only the patched fields', async () => {
         const { store } = await backend.fresh();
         const run = await store.createRun({ pipeline: 'shop', actor: 'a', trigger: 'push', plan: { v: 1 } });
-        const updated = await store.updateRun(run.id, {
+        await store.updateRun(run.id, {
           status: 'running',
           startedAt: 111,
           pid: 99,
           heartbeatAt: 222,
           plan: { v: 2 },
         });
-        assert.deepEqual(updated, {
+        const updated = {
           ...run,
           status: 'running',
           startedAt: 111,
           pid: 99,
           heartbeatAt: 222,
           plan: { v: 2 },
-        });
-        const finished = await store.updateRun(run.id, { status: 'success', finishedAt: 333, pid: null });
-        assert.deepEqual(finished, { ...updated, status: 'success', finishedAt: 333, pid: null });
-        assert.deepEqual(await store.updateRun(run.id, {}), finished);
+        };
+        assert.deepEqual(await store.getRun(run.id), updated);
+        await store.updateRun(run.id, { status: 'success', finishedAt: 333, pid: null });
+        const finished = { ...updated, status: 'success', finishedAt: 333, pid: null };
+        assert.deepEqual(await store.getRun(run.id), finished);
+        await store.updateRun(run.id, {});
         assert.deepEqual(await store.getRun(run.id), finished);
       });
 

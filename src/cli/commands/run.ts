@@ -19,6 +19,7 @@ import { refuseRemoteFlag, remoteClient } from '../remote/remote-context.js';
 import { jsonReporter } from '../report/json-reporter.js';
 import { liveReporter } from '../report/live-reporter.js';
 import { plainReporter } from '../report/plain-reporter.js';
+import { tuneHeapForRunner } from '../runner-heap.js';
 
 const clock = systemClock();
 
@@ -88,6 +89,7 @@ async function withRuntime(
   work: (deps: PipelineDeps) => Promise<RunOutcome>,
   git: Promise<GitInfo> = readGitInfoAsync(projectDir),
 ): Promise<number> {
+  tuneHeapForRunner();
   const store: Store = await openProjectStore(ctx, projectDir);
   const controller = new AbortController();
   let interrupts = 0;
@@ -132,6 +134,8 @@ export async function runCommand(ctx: CommandContext, options: RunOptions): Prom
       ...(options.stage ? { stage: options.stage } : {}),
     });
   }
+  // Before the config loads: that is where a big pipeline's memory peaks first.
+  tuneHeapForRunner();
   // git runs while the config loads and the store opens.
   const git = readGitInfoAsync(projectDirOf(ctx));
   const project = await loadProject(ctx);
