@@ -37,6 +37,15 @@ export interface SyncTarget {
   sync(kind: 'sync' | 'heal', revision: string): Promise<SyncResult>;
 }
 
+/** A sync of a revision to every region of an environment's fleet. */
+interface FleetSync {
+  readonly service: string;
+  readonly env: string;
+  readonly fleet: ResolvedFleet;
+  readonly kind: 'sync' | 'heal';
+  readonly revision: string;
+}
+
 /** What a pass's targets are made from. */
 export interface TargetContext {
   readonly desired: DesiredState;
@@ -97,32 +106,19 @@ export class PassFleets {
     return { statuses, unreachable };
   }
 
-  /** The fleet deploy of `service` to `env` in this pass (started by the first region that asks). */
-  fleetSync(
-    context: TargetContext,
-    service: string,
-    env: string,
-    fleet: ResolvedFleet,
-    kind: 'sync' | 'heal',
-    revision: string,
-  ): Promise<Map<string, SyncResult>> {
-    const key = `${service}/${env}`;
+  /** The fleet deploy of a service to an environment in this pass (started by the first region that asks). */
+  fleetSync(context: TargetContext, request: FleetSync): Promise<Map<string, SyncResult>> {
+    const key = `${request.service}/${request.env}`;
     let running = this.#syncs.get(key);
     if (!running) {
-      running = this.#deployFleet(context, service, env, fleet, kind, revision);
+      running = this.#deployFleet(context, request);
       this.#syncs.set(key, running);
     }
     return running;
   }
 
-  async #deployFleet(
-    context: TargetContext,
-    service: string,
-    env: string,
-    fleet: ResolvedFleet,
-    kind: 'sync' | 'heal',
-    revision: string,
-  ): Promise<Map<string, SyncResult>> {
+  async #deployFleet(context: TargetContext, request: FleetSync): Promise<Map<string, SyncResult>> {
+    const { service, env, fleet, kind, revision } = request;
     const everyRegion = (result: SyncResult) => new Map(fleet.waves.map((w) => [w.region, result]));
     const failed = context.force ? undefined : await failedBefore(context, service, env, revision);
     if (failed)
@@ -256,7 +252,7 @@ export function targetOf(
       platform,
       ref: { service, env },
       sync: async (kind, revision) => {
-        const results = await fleets.fleetSync(context, service, env, fleet, kind, revision);
+        const results = await fleets.fleetSync(context, { service, env, fleet, kind, revision });
         return (
           results.get(region) ?? { status: 'failed', reason: `the fleet of ${env} has no region ${region}` }
         );

@@ -8,13 +8,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
+  assertHostsServe,
   type CliRun,
   FLEET_PORT,
   FLEET_REGIONS,
   type FleetProject,
   fleetProject,
-  getHost,
   hostLoad,
+  setUpHosts,
 } from '../helpers/fleet-project.js';
 import { createNamespaceHosts, type NamespaceHosts, namespaceHostsSkip } from '../helpers/namespace-hosts.js';
 
@@ -90,25 +91,16 @@ describe('slipway deploy over a fleet of six hosts in three regions', {
     return JSON.parse(run.out) as StatusJson;
   };
   /** Asserts that each host answers GET / with the fixture app's `hello <version>`. */
-  const assertServes = async (hosts: readonly string[], version: string) => {
-    const answers = await Promise.all(hosts.map((h) => getHost(project, h)));
-    for (const a of answers)
-      assert.ok(
-        a.status === 200 && a.body.startsWith(`hello ${version} `),
-        `${a.host} should serve ${version}: ${a.status} ${a.body.trim()}`,
-      );
-  };
+  const assertServes = (hosts: readonly string[], version: string) =>
+    assertHostsServe(project, hosts, version);
 
   before(async () => {
     lab = await createNamespaceHosts(6);
     try {
       project = fleetProject(lab, join(lab.scratch, 'fleet'));
       project.writeConfig({ VERSION: 'v1' });
-      const setups = await Promise.all(HOSTS.map((h) => project.cli(['host', 'setup', h], 240_000)));
-      setups.forEach((run, i) => {
-        assert.equal(run.code, 0, `host setup ${HOSTS[i]}: ${show(run)}`);
-      });
-      process.stderr.write(`  six host setups in parallel: ${Math.max(...setups.map((r) => r.ms))} ms\n`);
+      const ms = await setUpHosts(project, HOSTS);
+      process.stderr.write(`  six host setups in parallel: ${ms} ms\n`);
     } catch (error) {
       // The hosts go at once: the tests are cancelled, and nothing may outlive the file.
       await lab.cleanup();

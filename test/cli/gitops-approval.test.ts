@@ -2,33 +2,19 @@
 // `slipway approve RUN ENV` as a pipeline's deploy does; a rejection is not asked again until a new
 // commit or `--force`; a newer commit cancels the gate of the revision it replaces.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fixtureConfig, ndjson, type TestProject, testProject } from '../rollout/helpers.js';
+import { type WatchingProject, watchingProject } from '../gitops/desired-repository.js';
+import { fixtureConfig, ndjson, type TestProject } from '../rollout/helpers.js';
 
-const FIXTURE_APP = resolve(import.meta.dirname, '..', 'platform', 'fixtures', 'app');
 const STRATEGY = '      blueGreen: { switchover: instant, scaleDownDelay: 0s }';
 const GATED =
   'pipeline:\n  stages:\n    - name: deploy\n      environments:\n        - prod: { approval: manual_approval }\n';
 
 describe('slipway gitops sync into a gated environment', { timeout: 180_000 }, () => {
   let project: TestProject;
-  let repo: string;
-  const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', ...args], {
-      cwd: repo,
-      encoding: 'utf8',
-    });
-  const commit = (version: string) => {
-    writeFileSync(
-      join(repo, 'deploy', 'slipway.yaml'),
-      fixtureConfig({ strategy: STRATEGY, instances: 1, version, extra: GATED }),
-    );
-    git('add', '-A');
-    git('commit', '--quiet', '-m', `web ${version}`);
-  };
+  let commitYaml: WatchingProject['commit'];
+  const commit = (version: string) =>
+    commitYaml(fixtureConfig({ strategy: STRATEGY, instances: 1, version, extra: GATED }), `web ${version}`);
   type Applied = { status: string; run?: number; revision?: string; error?: string };
   const sync = (...flags: string[]) => {
     const out = project.cli('--json', 'gitops', 'sync', ...flags);
@@ -51,13 +37,7 @@ describe('slipway gitops sync into a gated environment', { timeout: 180_000 }, (
     ).find((r) => r.id === id);
 
   before(() => {
-    project = testProject(
-      'version: 1\ngitops:\n  repository: { url: desired, branch: main, path: /deploy }\n  sync: { interval: 30s, prune: true, selfHeal: true }\n',
-    );
-    repo = join(project.dir, 'desired');
-    mkdirSync(join(repo, 'deploy'), { recursive: true });
-    cpSync(FIXTURE_APP, join(repo, 'deploy', 'app'), { recursive: true });
-    execFileSync('git', ['init', '--quiet', '--initial-branch=main', repo]);
+    ({ project, commit: commitYaml } = watchingProject());
   });
   after(async () => {
     await project?.cleanup();

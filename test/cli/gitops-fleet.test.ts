@@ -8,11 +8,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
+  assertHostsServe,
   type CliRun,
   FLEET_REGIONS,
   type FleetProject,
   fleetProject,
   getHost,
+  setUpHosts,
 } from '../helpers/fleet-project.js';
 import { createNamespaceHosts, type NamespaceHosts, namespaceHostsSkip } from '../helpers/namespace-hosts.js';
 
@@ -60,14 +62,7 @@ describe('slipway gitops over a fleet of six hosts in three regions', {
     assert.equal(run.code, 0, show(run));
     return (JSON.parse(run.out.trim().split('\n')[0] ?? '{}') as { apps: App[] }).apps;
   };
-  const assertServes = async (version: string) => {
-    const answers = await Promise.all(HOSTS.map((h) => getHost(project, h)));
-    for (const a of answers)
-      assert.ok(
-        a.status === 200 && a.body.startsWith(`hello ${version} `),
-        `${a.host} should serve ${version}: ${a.status} ${a.body.trim()}`,
-      );
-  };
+  const assertServes = (version: string) => assertHostsServe(project, HOSTS, version);
 
   before(async () => {
     lab = await createNamespaceHosts(6);
@@ -76,10 +71,7 @@ describe('slipway gitops over a fleet of six hosts in three regions', {
       writeFileSync(join(project.dir, '.gitignore'), '.slipway/\n');
       execFileSync('git', ['init', '--quiet', '--initial-branch=main', project.dir]);
       commit('v1');
-      const setups = await Promise.all(HOSTS.map((h) => project.cli(['host', 'setup', h], 240_000)));
-      setups.forEach((run, i) => {
-        assert.equal(run.code, 0, `host setup ${HOSTS[i]}: ${show(run)}`);
-      });
+      await setUpHosts(project, HOSTS);
     } catch (error) {
       await lab.cleanup();
       throw error;

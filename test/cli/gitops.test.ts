@@ -1,30 +1,17 @@
 // `slipway gitops status|diff|sync` against a real git repository holding the desired state in a
 // branch and path, deploying through the local agent: a first sync, a new commit, a prune.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fixtureConfig, ndjson, type TestProject, testProject } from '../rollout/helpers.js';
+import { type WatchingProject, watchingProject } from '../gitops/desired-repository.js';
+import { fixtureConfig, ndjson, type TestProject } from '../rollout/helpers.js';
 
-const FIXTURE_APP = resolve(import.meta.dirname, '..', 'platform', 'fixtures', 'app');
 const STRATEGY = '      blueGreen: { switchover: instant, scaleDownDelay: 0s }';
 
 describe('slipway gitops', { timeout: 180_000 }, () => {
   let project: TestProject;
-  let repo: string;
-  const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', ...args], {
-      cwd: repo,
-      encoding: 'utf8',
-    });
-  /** Commits `yaml` as deploy/slipway.yaml (with the app beside it) on main. */
-  const commit = (yaml: string, message: string) => {
-    writeFileSync(join(repo, 'deploy', 'slipway.yaml'), yaml);
-    git('add', '-A');
-    git('commit', '--quiet', '-m', message);
-    return git('rev-parse', 'HEAD').trim();
-  };
+  let commit: WatchingProject['commit'];
   type App = {
     service: string;
     env: string;
@@ -41,13 +28,7 @@ describe('slipway gitops', { timeout: 180_000 }, () => {
   };
 
   before(() => {
-    project = testProject(
-      'version: 1\ngitops:\n  repository: { url: desired, branch: main, path: /deploy }\n  sync: { interval: 30s, prune: true, selfHeal: true }\n',
-    );
-    repo = join(project.dir, 'desired');
-    mkdirSync(join(repo, 'deploy'), { recursive: true });
-    cpSync(FIXTURE_APP, join(repo, 'deploy', 'app'), { recursive: true });
-    execFileSync('git', ['init', '--quiet', '--initial-branch=main', repo]);
+    ({ project, commit } = watchingProject());
   });
   after(async () => {
     await project?.cleanup();

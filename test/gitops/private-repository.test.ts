@@ -1,13 +1,13 @@
 // A private repository over HTTP: the token named in gitops.repository.token is read from the
 // environment or .slipway/secrets.env and sent as a header, never in the URL or an error.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { captureIo } from '../helpers/capture-io.js';
+import { bareDesiredRepository } from './desired-repository.js';
 import { type GitHttpServer, startGitHttpServer } from './git-http-server.js';
 
 const TOKEN = 'ghp_s3cretTokenValue';
@@ -24,20 +24,7 @@ describe('gitops: a private repository with a token', () => {
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'slipway-git-http-'));
-    const work = join(root, 'work');
-    mkdirSync(join(work, 'deploy'), { recursive: true });
-    writeFileSync(
-      join(work, 'deploy', 'slipway.yaml'),
-      'services:\n  web: { run: node web.js }\nenvironments:\n  prod: {}\n',
-    );
-    const git = (...args: string[]) =>
-      execFileSync('git', ['-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', ...args], {
-        cwd: work,
-      });
-    git('init', '--quiet', '--initial-branch=main');
-    git('add', '-A');
-    git('commit', '--quiet', '-m', 'desired');
-    execFileSync('git', ['clone', '--quiet', '--bare', work, join(root, 'desired.git')]);
+    bareDesiredRepository(root);
     server = await startGitHttpServer(root, TOKEN);
     project = join(root, 'project');
     mkdirSync(project);

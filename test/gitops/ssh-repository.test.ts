@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { main } from '../../src/cli/main.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { SSHD, skipWithout } from '../helpers/outside-program.js';
+import { bareDesiredRepository } from './desired-repository.js';
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -52,21 +53,7 @@ describe('gitops: a private repository over SSH with a deploy key', { skip: skip
     root = mkdtempSync(join(tmpdir(), 'slipway-git-ssh-'));
     home = join(root, 'home');
     mkdirSync(home);
-    const work = join(root, 'work');
-    mkdirSync(join(work, 'deploy'), { recursive: true });
-    writeFileSync(
-      join(work, 'deploy', 'slipway.yaml'),
-      'services:\n  web: { run: node web.js }\nenvironments:\n  prod: {}\n',
-    );
-    const git = (...args: string[]) =>
-      execFileSync('git', ['-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', ...args], {
-        cwd: work,
-      });
-    git('init', '--quiet', '--initial-branch=main');
-    git('add', '-A');
-    git('commit', '--quiet', '-m', 'desired');
-    const bare = join(root, 'desired.git');
-    execFileSync('git', ['clone', '--quiet', '--bare', work, bare]);
+    const bare = bareDesiredRepository(root);
 
     const keygen = (file: string) => {
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'slipway-test', '-f', file]);

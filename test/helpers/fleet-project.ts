@@ -196,3 +196,27 @@ export function hostLoad(project: FleetProject, maxMs = 60_000, pauseMs = 40) {
     },
   };
 }
+
+/** Asserts that each of `hosts` answers GET / with the fixture app's `hello <version>`. */
+export async function assertHostsServe(
+  project: FleetProject,
+  hosts: readonly string[],
+  version: string,
+): Promise<void> {
+  const answers = await Promise.all(hosts.map((h) => getHost(project, h)));
+  for (const a of answers)
+    if (!(a.status === 200 && a.body.startsWith(`hello ${version} `)))
+      throw new Error(`${a.host} should serve ${version}: ${a.status} ${a.body.trim()}`);
+}
+
+/** `slipway host setup` of every host at once; throws naming the first that failed. */
+export async function setUpHosts(project: FleetProject, hosts: readonly string[]): Promise<number> {
+  const setups = await Promise.all(hosts.map((h) => project.cli(['host', 'setup', h], 240_000)));
+  setups.forEach((run, i) => {
+    if (run.code !== 0)
+      throw new Error(
+        `host setup ${hosts[i]}: exit ${run.code}\n--- stdout\n${run.out}\n--- stderr\n${run.err}`,
+      );
+  });
+  return Math.max(...setups.map((r) => r.ms));
+}
