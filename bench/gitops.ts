@@ -12,7 +12,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfigFile } from '../src/config/load-config.js';
 import { DesiredCache } from '../src/gitops/desired-state.js';
 import { GitMirror } from '../src/gitops/git-mirror.js';
@@ -22,6 +21,7 @@ import { systemClock } from '../src/rollout/rollout-clock.js';
 import { createServer } from '../src/server/create-server.js';
 import { signWebhookBody } from '../src/server/webhook-signature.js';
 import { openStore } from '../src/store/open-store.js';
+import { waitFor } from '../test/server/helpers/server-harness.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'slipway.js');
@@ -48,20 +48,6 @@ function desiredYaml(): string {
     (env) => `  ${env}:\n    strategy:\n      blueGreen: { switchover: instant, scaleDownDelay: 0s }`,
   );
   return `version: 1\nservices:\n${services.join('\n')}\nenvironments:\n${environments.join('\n')}\n`;
-}
-
-async function waitUntil<T>(
-  what: string,
-  timeoutMs: number,
-  check: () => Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 async function main(): Promise<void> {
@@ -112,8 +98,11 @@ async function main(): Promise<void> {
     const url = await server.app.listen({ port: 0, host: '127.0.0.1' });
     const synced = async () => (await store.listEvents({ types: ['gitops.synced'] })).length;
     const started = Date.now();
-    await waitUntil('the first sync of 600 services', SYNC_TIMEOUT_MS, async () =>
-      (await synced()) >= SERVICES * ENVIRONMENTS.length ? true : undefined,
+    await waitFor(
+      'the first sync of 600 services',
+      async () => ((await synced()) >= SERVICES * ENVIRONMENTS.length ? true : undefined),
+      SYNC_TIMEOUT_MS,
+      20,
     );
     log(
       `first sync of ${SERVICES * ENVIRONMENTS.length} services: ${((Date.now() - started) / 1000).toFixed(1)} s`,
@@ -196,17 +185,26 @@ async function main(): Promise<void> {
       const arrival = Date.now();
       const answer = await fetchWebhook(url, body, `push-${p}`);
       if (answer !== 202) throw new Error(`the webhook answered ${answer}`);
-      const first = await waitUntil(`the rollout of push ${p + 1}`, 30_000, async () => {
-        const rollouts = await store.listRollouts({ service: target, limit: 10 });
-        const mine = rollouts.filter((r) => r.commitSha === sha);
-        return mine.length > 0 ? Math.min(...mine.map((r) => r.startedAt)) : undefined;
-      });
+      const first = await waitFor(
+        `the rollout of push ${p + 1}`,
+        async () => {
+          const rollouts = await store.listRollouts({ service: target, limit: 10 });
+          const mine = rollouts.filter((r) => r.commitSha === sha);
+          return mine.length > 0 ? Math.min(...mine.map((r) => r.startedAt)) : undefined;
+        },
+        30_000,
+        20,
+      );
       latencies.push(first - arrival);
       // The next push waits until all three environments are in sync again.
-      await waitUntil(`the sync of push ${p + 1}`, 60_000, async () =>
-        (await store.listEvents({ types: ['gitops.synced'], commitSha: sha })).length >= ENVIRONMENTS.length
-          ? true
-          : undefined,
+      await waitFor(
+        `the sync of push ${p + 1}`,
+        async () =>
+          (await store.listEvents({ types: ['gitops.synced'], commitSha: sha })).length >= ENVIRONMENTS.length
+            ? true
+            : undefined,
+        60_000,
+        20,
       );
     }
     const sorted = [...latencies].sort((a, b) => a - b);

@@ -136,35 +136,23 @@ function planApp(want: DesiredApp, app: LiveApp | undefined, options: ReconcileO
         : { kind: 'wait', reason: `a rollout of ${rollout.revision} is ${rollout.phase}` },
     };
   }
-  if (sync === 'Synced') return { ...base, ...live, sync, health, diff, action: { kind: 'none' } };
+  const state = (action: ReconcileAction): AppState => ({ ...base, ...live, sync, health, diff, action });
+  if (sync === 'Synced') return state({ kind: 'none' });
   const failed =
     rollout?.revision === want.revision && (rollout.phase === 'rolled_back' || rollout.phase === 'aborted');
   if (failed && !options.force)
-    return {
-      ...base,
-      ...live,
-      sync,
-      health,
-      diff,
-      action: {
-        kind: 'wait',
-        reason: `the sync of ${want.revision} ended ${rollout?.phase.replace('_', ' ')}; waiting for a new commit or a forced sync`,
-      },
-    };
+    return state({
+      kind: 'wait',
+      reason: `the sync of ${want.revision} ended ${rollout?.phase.replace('_', ' ')}; waiting for a new commit or a forced sync`,
+    });
   const applied = options.applied?.[key(want.service, want.env)] === want.revision;
-  if (!applied || options.force)
-    return { ...base, ...live, sync, health, diff, action: { kind: 'sync', revision: want.revision } };
+  if (!applied || options.force) return state({ kind: 'sync', revision: want.revision });
   // The revision was applied and what runs moved away from it by hand: drift.
-  return {
-    ...base,
-    ...live,
-    sync,
-    health,
-    diff,
-    action: options.selfHeal
+  return state(
+    options.selfHeal
       ? { kind: 'heal', revision: want.revision }
       : { kind: 'wait', reason: 'drift from the applied revision; selfHeal is off' },
-  };
+  );
 }
 
 /** The revision taking all the traffic, if one does. */

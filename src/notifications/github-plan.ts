@@ -71,35 +71,23 @@ export function planGithub(n: Notification, idempotencyKey: string): GithubPlan 
   const description = clip(n.title);
   const target = n.url === undefined ? {} : { target_url: n.url };
   const scope = n.environment === undefined ? '' : `/${n.environment}`;
+  const status = (state: CommitStatusBody['state'], context: string): GithubPlan => ({
+    kind: 'commit-status',
+    owner,
+    repo,
+    sha,
+    body: { state, context, description, ...target },
+  });
   switch (n.trigger) {
     case 'sync.succeeded':
     case 'sync.failed':
-      return {
-        kind: 'commit-status',
-        owner,
-        repo,
-        sha,
-        body: {
-          state: n.trigger === 'sync.succeeded' ? 'success' : 'failure',
-          context: `slipway/sync${scope}`,
-          description,
-          ...target,
-        },
-      };
+      return status(n.trigger === 'sync.succeeded' ? 'success' : 'failure', `slipway/sync${scope}`);
     case 'pipeline.failed':
     case 'approval.waiting':
-      return {
-        kind: 'commit-status',
-        owner,
-        repo,
-        sha,
-        body: {
-          state: n.trigger === 'approval.waiting' ? 'pending' : n.outcome === 'error' ? 'error' : 'failure',
-          context: `slipway/${n.pipeline ?? 'pipeline'}${scope}`,
-          description,
-          ...target,
-        },
-      };
+      return status(
+        n.trigger === 'approval.waiting' ? 'pending' : n.outcome === 'error' ? 'error' : 'failure',
+        `slipway/${n.pipeline ?? 'pipeline'}${scope}`,
+      );
     case 'deploy.completed':
     case 'rollout.rolledback': {
       if (n.environment === undefined)

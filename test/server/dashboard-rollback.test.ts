@@ -4,9 +4,10 @@
 // sees no rollback control at all.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM, skipWithout } from '../helpers/outside-program.js';
 import { fixtureConfig, type TestProject, testProject, urlOf } from '../rollout/helpers.js';
+import { launchChromium } from './helpers/dashboard-page.js';
 import { type Harness, startServer, waitFor } from './helpers/server-harness.js';
 
 const CONFIG = fixtureConfig({
@@ -53,11 +54,7 @@ describe('dashboard one-click rollback in Chromium', {
     assert.equal(completed.length, 2, history.text);
     [v2, v1] = completed.map((r) => r.revision) as [string, string];
     assert.equal(await servingRevision(h), v2);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM.command,
-      headless: true,
-      args: ['--no-sandbox'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

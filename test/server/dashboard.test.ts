@@ -3,8 +3,9 @@
 // decision buttons for roles that may not decide.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM, skipWithout } from '../helpers/outside-program.js';
+import { launchChromium } from './helpers/dashboard-page.js';
 import { type Harness, startServer, tempProject, waitFor } from './helpers/server-harness.js';
 
 const PIPELINE = `version: 1
@@ -124,11 +125,7 @@ describe('dashboard in Chromium', { timeout: 120_000, skip: skipWithout(CHROMIUM
   let browser: Browser;
   before(async () => {
     h = await startServer(await tempProject(PIPELINE));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM.command,
-      headless: true,
-      args: ['--no-sandbox'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

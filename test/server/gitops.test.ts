@@ -6,15 +6,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
 import { main } from '../../src/cli/main.js';
 import { setSuspended } from '../../src/gitops/gitops-state.js';
 import { LocalPlatform } from '../../src/platform/local/local-platform.js';
-import { signWebhookBody } from '../../src/server/webhook-signature.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { CHROMIUM, skipWithout } from '../helpers/outside-program.js';
 import { fixtureConfig } from '../rollout/helpers.js';
-import { type Harness, startServer, tempProject, waitFor } from './helpers/server-harness.js';
+import { dashboardPage, launchChromium } from './helpers/dashboard-page.js';
+import { type Harness, sendPush, startServer, tempProject, waitFor } from './helpers/server-harness.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'slipway.js');
@@ -37,22 +36,14 @@ describe('gitops in slipway server', { timeout: 120_000 }, () => {
     return git('rev-parse', 'HEAD');
   };
   /** A signed push webhook of `sha` to main, as GitHub sends it. */
-  const push = (sha: string, delivery: string) => {
-    const body = JSON.stringify({
+  const push = (sha: string, delivery: string) =>
+    sendPush(h, SECRET, {
       ref: 'refs/heads/main',
       after: sha,
       repository: { full_name: 'acme/desired', clone_url: `file://${repo}` },
-      pusher: { name: 'alice' },
+      pusher: 'alice',
+      delivery,
     });
-    return h.api('POST', '/api/v1/hooks/github', {
-      rawBody: body,
-      headers: {
-        'x-github-event': 'push',
-        'x-github-delivery': delivery,
-        'x-hub-signature-256': signWebhookBody(SECRET, body),
-      },
-    });
-  };
   const synced = async (sha: string) =>
     (await h.store.listEvents({ types: ['gitops.synced'] })).find((e) => e.commitSha === sha);
 
@@ -178,20 +169,9 @@ describe('gitops in slipway server', { timeout: 120_000 }, () => {
   test('the dashboard shows each service with its sync and health, and the commit', {
     skip: skipWithout(CHROMIUM),
   }, async () => {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM.command,
-      headless: true,
-      args: ['--no-sandbox'],
-    });
+    const browser = await launchChromium();
     try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(h.url);
-      await page.fill('#token', h.tokens.deployer);
-      await page.click('#login');
-      await page.waitForSelector('#who:not([hidden])');
-      await page.evaluate('location.hash = "#/gitops"');
+      const { page, errors } = await dashboardPage(browser, h.url, h.tokens.deployer, '#/gitops');
       await page.waitForSelector('tr[data-app="web@prod"][data-sync="Synced"][data-health="Healthy"]', {
         timeout: 15_000,
       });

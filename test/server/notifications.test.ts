@@ -2,10 +2,10 @@
 // webhook receiver as signed CloudEvents, through the outbox, once each, retried after a failure.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
 import { verifySignature } from '../../src/notifications/webhook-signature.js';
 import { CHROMIUM, skipWithout } from '../helpers/outside-program.js';
 import { type HttpReceiver, startHttpReceiver } from '../notifications/receivers/http-receiver.js';
+import { dashboardPage, launchChromium } from './helpers/dashboard-page.js';
 import { type Harness, startServer, tempProject, waitFor } from './helpers/server-harness.js';
 
 const KEY = 'hmac-key-for-the-webhook-0123456789';
@@ -118,18 +118,9 @@ describe('notifications from slipway server', { timeout: 60_000 }, () => {
   });
 
   test('the dashboard shows the failed delivery', { skip: skipWithout(CHROMIUM) }, async () => {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM.command,
-      headless: true,
-      args: ['--no-sandbox'],
-    });
+    const browser = await launchChromium();
     try {
-      const page = await browser.newPage();
-      await page.goto(h.url);
-      await page.fill('#token', h.tokens.viewer);
-      await page.click('#login');
-      await page.waitForSelector('#who:not([hidden])');
-      await page.evaluate('location.hash = "#/gitops"');
+      const { page } = await dashboardPage(browser, h.url, h.tokens.viewer, '#/gitops');
       await page.waitForSelector('#gitops-notifications tr[data-status="failed"]', { timeout: 15_000 });
       assert.match((await page.textContent('#gitops-notifications')) ?? '', /HTTP 400/);
     } finally {

@@ -8,9 +8,15 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { main } from '../../src/cli/main.js';
-import { signWebhookBody } from '../../src/server/webhook-signature.js';
 import { captureIo } from '../helpers/capture-io.js';
-import { type Harness, readSse, startServer, tempProject, waitFor } from './helpers/server-harness.js';
+import {
+  type Harness,
+  readSse,
+  sendPush,
+  startServer,
+  tempProject,
+  waitFor,
+} from './helpers/server-harness.js';
 
 const SECRET = 'projects-hook-secret';
 
@@ -171,22 +177,14 @@ describe('registered projects', () => {
       body: { name: 'reg', repo, branch: 'trunk' },
     });
     assert.equal(created.status, 201, created.text);
-    const send = (ref: string, delivery: string) => {
-      const body = JSON.stringify({
+    const send = (ref: string, delivery: string) =>
+      sendPush(h, SECRET, {
         ref,
         after: sha,
         repository: { full_name: 'local/registered', clone_url: pathToFileURL(repo).href },
-        pusher: { name: 'bob' },
+        pusher: 'bob',
+        delivery,
       });
-      return h.api('POST', '/api/v1/hooks/github', {
-        rawBody: body,
-        headers: {
-          'x-github-event': 'push',
-          'x-github-delivery': delivery,
-          'x-hub-signature-256': signWebhookBody(SECRET, body),
-        },
-      });
-    };
     const ignored = await send('refs/heads/main', 'reg-main');
     assert.equal(ignored.status, 202);
     assert.equal(ignored.json.status, 'ignored');

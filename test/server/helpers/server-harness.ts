@@ -9,6 +9,7 @@ import { LocalPlatform } from '../../../src/platform/local/local-platform.js';
 import { systemClock } from '../../../src/rollout/rollout-clock.js';
 import { createServer, type SlipwayServer } from '../../../src/server/create-server.js';
 import type { ServerDeps } from '../../../src/server/server-context.js';
+import { signWebhookBody } from '../../../src/server/webhook-signature.js';
 import { openStore } from '../../../src/store/open-store.js';
 import type { Store, TokenRole } from '../../../src/store/store.js';
 
@@ -117,19 +118,48 @@ export async function startServer(
   };
 }
 
-/** Polls `check` until it returns a value, or fails after `timeoutMs`. */
+/** Polls `check` every `pollMs` until it returns a value, or fails after `timeoutMs`. */
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined>,
   timeoutMs = 20_000,
+  pollMs = 50,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
+}
+
+/** A push of `after` to `ref`, as GitHub's push webhook describes it. */
+export interface PushHook {
+  readonly ref: string;
+  readonly after: string;
+  readonly repository: { readonly full_name: string; readonly clone_url: string };
+  readonly pusher: string;
+  /** The `X-GitHub-Delivery` id (a redelivery repeats it). */
+  readonly delivery: string;
+}
+
+/** Sends `push` to the server's GitHub webhook endpoint, signed with `secret` as GitHub signs it. */
+export function sendPush(h: Harness, secret: string, push: PushHook): Promise<ApiResponse> {
+  const body = JSON.stringify({
+    ref: push.ref,
+    after: push.after,
+    repository: push.repository,
+    pusher: { name: push.pusher },
+  });
+  return h.api('POST', '/api/v1/hooks/github', {
+    rawBody: body,
+    headers: {
+      'x-github-event': 'push',
+      'x-github-delivery': push.delivery,
+      'x-hub-signature-256': signWebhookBody(secret, body),
+    },
+  });
 }
 
 /** One parsed Server-Sent Event. */
