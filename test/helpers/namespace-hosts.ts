@@ -13,7 +13,7 @@
  * Needs root, /usr/sbin/sshd, ssh and iproute2; `namespaceHostsSkip()` is the `skip` option.
  * Everything lives under <tmpdir>/slipway-test-hosts/<id>/ and is removed by `cleanup()` (also at process exit).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -195,6 +195,19 @@ export async function createNamespaceHosts(
     },
     setLinkUp: (host) => {
       sh('ip', ['-n', host.namespace, 'link', 'set', nsLink(host), 'up']);
+      // While the link was down, ARP for the host failed: the kernel keeps that FAILED neighbour entry
+      // and answers the next connects with EHOSTUNREACH for a while. Forget it on both sides and wait
+      // for the carrier, so the host is reachable when this returns.
+      const rootLink = nsLink(host).replace(/n$/, 'r');
+      const deadline = Date.now() + 5_000;
+      while (!sh('ip', ['link', 'show', rootLink]).includes('LOWER_UP') && Date.now() < deadline)
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      quiet('ip', ['neigh', 'flush', 'dev', rootLink]);
+      quiet('ip', ['-n', host.namespace, 'neigh', 'flush', 'dev', nsLink(host)]);
+      // Then until sshd takes a TCP connection again (bounded by the deadline).
+      const reach = ['1', 'bash', '-c', `exec 3<>/dev/tcp/${host.address}/22`];
+      while (spawnSync('timeout', reach).status !== 0 && Date.now() < deadline)
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
     },
     acceptedConnections: (host) =>
       readFileSync(host.sshdLog, 'utf8')
