@@ -15,6 +15,7 @@ export const UNITS = [
   { unit: 'process', rank: 0, layer: 'kernel' },
   { unit: 'package', rank: 0, layer: 'kernel' },
   { unit: 'state-files', rank: 0, layer: 'kernel' },
+  { unit: 'git', rank: 0, layer: 'kernel' },
   // bottom: the config language and the engines' building blocks, in their own order
   { unit: 'expression', rank: 1, layer: 'bottom' },
   { unit: 'config', rank: 2, layer: 'bottom' },
@@ -35,6 +36,7 @@ export const UNITS = [
   { unit: 'release', rank: 8, layer: 'middle' },
   { unit: 'access', rank: 8, layer: 'middle' },
   { unit: 'projects', rank: 8, layer: 'middle' },
+  { unit: 'metrics', rank: 8, layer: 'middle' },
   // GitOps drives the rollouts of the desired state: above the domains it uses
   { unit: 'gitops', rank: 8.5, layer: 'middle' },
   // top: the two front ends

@@ -11,6 +11,7 @@ import { jobSchema } from './job-schema.js';
 import { pipelineSchema } from './pipeline-schema.js';
 import { releaseSchema } from './release-schema.js';
 import { serviceSchema } from './service-schema.js';
+import { sloSchema } from './slo-schema.js';
 
 /** The project this file describes. */
 export const projectSchema = z
@@ -45,6 +46,7 @@ export const configSchema = z
         'The regions rollouts deploy to, in waves; applies to every environment with hosts in them that has no `regions:` of its own.',
       ),
     gitops: gitopsSchema.optional(),
+    slo: sloSchema.optional(),
   })
   .describe('Slipway configuration (slipway.yaml).');
 

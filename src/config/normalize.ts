@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { ConfigOutput } from './config-schema.js';
 import type { ConfigPath } from './diagnostic.js';
 import { resolveGitOps } from './gitops-schema.js';
+import { resolveSlo } from './slo-schema.js';
 import type { inlineJobSchema, JobOutput } from './job-schema.js';
 import { resolveRelease } from './release-schema.js';
 import { resolveDeployOverrides } from './resolve-deployments.js';
@@ -97,6 +98,7 @@ export function normalize(config: ConfigOutput, projectName: string): ResolvedCo
     release: resolveRelease(config.release),
     ...(Object.keys(hosts).length > 0 ? { hosts } : {}),
     ...(gitops ? { gitops } : {}),
+    slo: resolveSlo(config.slo),
   };
 }
 

@@ -2,6 +2,7 @@
 
 import type { ConfigPath } from './diagnostic.js';
 import type { Trigger } from './notification-triggers.js';
+import type { ResolvedSlo } from './slo-schema.js';
 
 /** A named command inside a job. */
 export interface ResolvedStep {
@@ -390,4 +391,6 @@ export interface ResolvedConfig {
   readonly hosts?: Readonly<Record<string, ResolvedHost>>;
   /** Where the desired state is, when the project is run the GitOps way. */
   readonly gitops?: ResolvedGitOps;
+  /** The delivery success targets (`slo:`, else the defaults). */
+  readonly slo: ResolvedSlo;
 }

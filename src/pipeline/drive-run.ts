@@ -45,7 +45,7 @@ export async function driveRun(
     actor: deps.actor,
     runId: run.id,
     commitSha: run.commitSha,
-    data: { status, durationMs: deps.clock.now() - startedAt },
+    data: { status, durationMs: deps.clock.now() - startedAt, pipeline: run.pipeline },
   });
   return { runId: run.id, status };
 }

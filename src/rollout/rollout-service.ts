@@ -10,6 +10,7 @@ import type { NewRollout, Rollout, Store } from '../store/store.js';
 import type { ControllerDeps, RolloutOutcome } from './controller/controller-types.js';
 import { controllerIsGone, RolloutController } from './controller/rollout-controller.js';
 import type { RolloutSpec } from './controller/rollout-spec.js';
+import { deliveryStart } from './delivery-record.js';
 import { deploymentFor } from './deployment.js';
 import { RolloutError } from './errors.js';
 import { planRollout } from './plan-rollout.js';
@@ -100,6 +101,7 @@ export async function deploy(deps: ControllerDeps, input: DeployInput): Promise<
     hooks: deployment.hooks,
     readyTimeoutMs: input.readyTimeoutMs ?? READY_TIMEOUT_MS,
     workdir: input.projectDir,
+    delivery: await deliveryStart(deps, ref, input.projectDir, input.commitSha),
   };
   const rollout = await createWhenFree(deps, ref, input, {
     service: input.service,
@@ -218,13 +220,14 @@ export async function rollback(
   });
   const outcome = await new RolloutController(deps).drive(rollout.id);
   if (outcome.status === 'completed') {
+    const rollback = { startedAt: rollout.startedAt, restoreMs: deps.clock.now() - rollout.startedAt };
     await store.appendEvent({
       type: 'service.rolledback',
       actor: input.actor,
       service: input.ref.service,
       environment: input.ref.env,
       subject: `rollout/${rollout.id}`,
-      data: { rollout: rollout.id, revision: target, previous: stable?.id ?? null, manual: true },
+      data: { rollout: rollout.id, revision: target, previous: stable?.id ?? null, manual: true, rollback },
     });
   }
   return { ...outcome, revision: target };

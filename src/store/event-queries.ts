@@ -1,5 +1,5 @@
 // The event log part of the store contract over Kysely: validated appends in id order, filtered reads.
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { AtomicWrite } from './atomic-write.js';
 import { toStoreError } from './driver-errors.js';
 import type { EventType } from './event-types.js';
@@ -79,6 +79,9 @@ export async function appendEvents(
   }
 }
 
+/** `text` as a LIKE pattern that matches itself only (`_` is common in environment names). */
+const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 /** Lists the events matching every field of `filter`, ascending by id. */
 export async function listEvents(db: Kysely<Database>, filter: EventFilter): Promise<StoredEvent[]> {
   if (filter.types !== undefined && filter.types.length === 0) return [];
@@ -86,7 +89,16 @@ export async function listEvents(db: Kysely<Database>, filter: EventFilter): Pro
     let query = db.selectFrom('events').selectAll().orderBy('id', 'asc');
     if (filter.types !== undefined) query = query.where('type', 'in', filter.types);
     if (filter.service !== undefined) query = query.where('service', '=', filter.service);
-    if (filter.environment !== undefined) query = query.where('environment', '=', filter.environment);
+    const environment = filter.environment;
+    if (environment !== undefined)
+      query = filter.withRegions
+        ? query.where((eb) =>
+            eb.or([
+              eb('environment', '=', environment),
+              sql<boolean>`${eb.ref('environment')} LIKE ${`${likeEscaped(environment)}@%`} ESCAPE '\\'`,
+            ]),
+          )
+        : query.where('environment', '=', environment);
     if (filter.runId !== undefined) query = query.where('run_id', '=', filter.runId);
     if (filter.commitSha !== undefined) query = query.where('commit_sha', '=', filter.commitSha);
     const project = filter.project;

@@ -9,6 +9,7 @@ import type { ServiceRef } from '../../platform/platform.js';
 import type { EventType } from '../../store/event-types.js';
 import { LEASE_STALE_AFTER_MS, leaseOwnerIsGone } from '../../store/lease-owner.js';
 import type { Rollout } from '../../store/store.js';
+import { deployRecordOf } from '../delivery-record.js';
 import { parseScope } from '../fleet/region-platform.js';
 import type { RolloutStep } from '../rollout-step.js';
 import { runCommand, runSmoke, runWarmup } from './checks.js';
@@ -258,11 +259,19 @@ export class RolloutController {
       finishedAt: this.now(),
       data: { ...(await this.load(rollout.id)).data, decidedAt, restoreMs },
     });
+    const deploy =
+      spec.strategy === 'rollback'
+        ? undefined
+        : await deployRecordOf(platform, ref, rollout, spec.delivery, spec.next.id, phase, {
+            decidedAt,
+            restoreMs,
+          });
     await this.record(phase === 'rolled_back' ? 'service.rolledback' : 'rollout.aborted', rollout, {
       revision: spec.next.id,
       stable: spec.stable?.id ?? null,
       reason,
       restoreMs,
+      ...(deploy ? { deploy } : {}),
     });
     if (phase === 'rolled_back') await this.record('rollout.aborted', rollout, { reason, rolledBack: true });
     this.deps.report({
@@ -287,10 +296,15 @@ export class RolloutController {
       request: null,
     });
     await this.record('rollout.completed', rollout, { revision: spec.next.id });
+    const deploy =
+      spec.strategy === 'rollback'
+        ? undefined
+        : await deployRecordOf(platform, refOf(rollout), rollout, spec.delivery, spec.next.id, 'completed');
     await this.record(spec.stable ? 'service.upgraded' : 'service.deployed', rollout, {
       revision: spec.next.id,
       previous: spec.stable?.id ?? null,
       strategy: spec.strategy,
+      ...(deploy ? { deploy } : {}),
     });
     this.deps.report({
       type: 'rollout.finished',

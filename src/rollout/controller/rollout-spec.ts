@@ -4,6 +4,7 @@
  */
 import type { ResolvedAnalysis, ResolvedChecks, ResolvedHooks } from '../../config/resolved.js';
 import type { MetricCheck } from '../analysis/analysis-types.js';
+import type { DeliveryStart } from '../delivery-record.js';
 import type { RolloutStep } from '../rollout-step.js';
 
 /** The frozen spec of one rollout. */
@@ -20,4 +21,6 @@ export interface RolloutSpec {
   readonly readyTimeoutMs: number;
   /** Where hooks and check commands run. */
   readonly workdir: string;
+  /** What the deploy brings and the router's counters at its start, for its deploy record. */
+  readonly delivery?: DeliveryStart;
 }
