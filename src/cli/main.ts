@@ -13,6 +13,7 @@ import { declareDemoCommands } from './families/demo-commands.js';
 import { declareEdgeCommands } from './families/edge-commands.js';
 import { declareGitOpsCommands } from './families/gitops-commands.js';
 import { declareHostCommands } from './families/host-commands.js';
+import { declareMetricsCommands } from './families/metrics-commands.js';
 import { declareNotificationCommands } from './families/notification-commands.js';
 import { declarePipelineCommands } from './families/pipeline-commands.js';
 import { declareReleaseCommands } from './families/release-commands.js';
@@ -54,6 +55,7 @@ export function assembleProgram(io: CliIo, run: RunCommand): CommandUnknownOpts 
   declareEdgeCommands(program, run);
   declareGitOpsCommands(program, run);
   declareNotificationCommands(program, run);
+  declareMetricsCommands(program, run);
   return program;
 }
 
