@@ -76,6 +76,6 @@ export async function runDeployNode(
     openLog: (attempt) => deps.logs.attempt(node.key, attempt),
     onAttempt: () => {},
   });
-  if (outcome.status === 'success') recorder.deployed(node, input.service, startedAt);
+  if (outcome.status === 'success') await recorder.deployed(node, input.service, startedAt, deps.projectDir);
   return { ...outcome, startedAt };
 }

@@ -3,6 +3,8 @@
  * ordered batches, and progress to the reporter. A finished job is committed before anything
  * that follows it starts, so a resumed run never repeats one.
  */
+import { commitsBetween } from '../../git/commit-range.js';
+import { type DeployRecord, readDeployRecord } from '../../store/delivery-records.js';
 import type { JobRun, Run, Store } from '../../store/store.js';
 import type { PipelinePlan, PlannedDeployNode, PlannedNode } from '../plan.js';
 import type { Reporter, RunResultStatus } from '../run-events.js';
@@ -161,9 +163,20 @@ export class RunRecorder {
     });
   }
 
-  /** A deploy environment deployed `service`. */
-  deployed(node: PlannedDeployNode, service: string, startedAt: number): void {
+  /**
+   * A deploy environment deployed `service`. An environment with its own `run:` command is a deploy
+   * Slipway sees only here, so its event carries the deploy record the delivery metrics count
+   * (one that deploys services through rollouts leaves that to their records).
+   */
+  async deployed(
+    node: PlannedDeployNode,
+    service: string,
+    startedAt: number,
+    projectDir: string,
+  ): Promise<void> {
     const { run } = this;
+    const deploy =
+      node.run === undefined ? undefined : await this.deployRecord(node, service, startedAt, projectDir);
     this.#writer.event({
       type: 'service.deployed',
       actor: run.actor,
@@ -172,8 +185,29 @@ export class RunRecorder {
       service,
       environment: node.environment,
       commitSha: run.commitSha,
-      data: { durationMs: this.deps.clock.now() - startedAt },
+      data: { durationMs: this.deps.clock.now() - startedAt, ...(deploy ? { deploy } : {}) },
     });
+  }
+
+  /** The record of a `run:` deploy: the commits since the environment's last recorded one. */
+  private async deployRecord(
+    node: PlannedDeployNode,
+    service: string,
+    startedAt: number,
+    projectDir: string,
+  ): Promise<DeployRecord> {
+    const { run } = this;
+    let previous: string | null = null;
+    if (run.commitSha !== null) {
+      const earlier = await this.deps.store.listEvents({
+        types: ['service.deployed'],
+        service,
+        environment: node.environment,
+      });
+      previous = earlier.findLast((e) => e.commitSha !== null && readDeployRecord(e.data))?.commitSha ?? null;
+    }
+    const changes = run.commitSha === null ? [] : await commitsBetween(projectDir, previous, run.commitSha);
+    return { result: 'completed', startedAt, changes, traffic: null };
   }
 
   /** How long the oldest finished node has waited for its commit; 0 when none waits. */
