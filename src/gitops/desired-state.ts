@@ -20,6 +20,8 @@ export interface DesiredState {
   readonly commit: DesiredCommit;
   /** The watched path at the commit: its slipway.yaml and the sources it references. */
   readonly projectDir: string;
+  /** The repository mirror the commit is in (for the commits a deploy brings). */
+  readonly gitDir: string;
   readonly config: ResolvedConfig;
   /** Per environment (in config order), per service: the revision and instance count. */
   readonly apps: readonly DesiredApp[];
@@ -85,5 +87,5 @@ async function readCommit(mirror: GitMirror, commit: DesiredCommit): Promise<Des
         apps.push({ service: service.id, env: scope, revision, instances: service.instances });
     }
   }
-  return { commit, projectDir, config, apps, fleetEnvironments };
+  return { commit, projectDir, gitDir: mirror.gitDir, config, apps, fleetEnvironments };
 }

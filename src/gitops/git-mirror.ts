@@ -76,6 +76,11 @@ export class GitMirror {
     this.#trees = join(options.cacheDir, 'trees', key);
   }
 
+  /** The bare mirror: a git directory holding every fetched commit. */
+  get gitDir(): string {
+    return this.#mirror;
+  }
+
   /** Fetches the branch and returns its head; throws GitOpsError FETCH_FAILED or NO_BRANCH. */
   async fetch(): Promise<DesiredCommit> {
     if (!existsSync(join(this.#mirror, 'HEAD'))) {

@@ -134,6 +134,7 @@ export class PassFleets {
         {
           config: context.desired.config,
           projectDir: context.desired.projectDir,
+          gitDir: context.desired.gitDir,
           service,
           env,
           actor: context.actor,
@@ -268,6 +269,7 @@ export function targetOf(
         const outcome = await deploy(context.controller, {
           config: context.desired.config,
           projectDir: context.desired.projectDir,
+          gitDir: context.desired.gitDir,
           service,
           env: scope,
           actor: context.actor,

@@ -36,6 +36,8 @@ export interface DeployInput {
   readonly hooks?: { readonly preDeploy: boolean; readonly postDeploy: boolean };
   readonly actor: string;
   readonly commitSha: string | null;
+  /** The git repository the deploy's commits are read from (default `projectDir`), e.g. a GitOps mirror. */
+  readonly gitDir?: string;
   /** Wait for an active rollout to end instead of refusing. */
   readonly queue?: boolean;
   readonly readyTimeoutMs?: number;
@@ -101,7 +103,7 @@ export async function deploy(deps: ControllerDeps, input: DeployInput): Promise<
     hooks: deployment.hooks,
     readyTimeoutMs: input.readyTimeoutMs ?? READY_TIMEOUT_MS,
     workdir: input.projectDir,
-    delivery: await deliveryStart(deps, ref, input.projectDir, input.commitSha),
+    delivery: await deliveryStart(deps, ref, input.gitDir ?? input.projectDir, input.commitSha),
   };
   const rollout = await createWhenFree(deps, ref, input, {
     service: input.service,

@@ -70,6 +70,17 @@ describe('slipway gitops', { timeout: 180_000 }, () => {
     assert.equal(now.apps[0]?.sync, 'Synced');
     const events = ndjson(project.cli('--json', 'events', '--type', 'gitops.synced').stdout);
     assert.ok(events.length >= 2, JSON.stringify(events));
+    // The deploy records the commit it brings, read from the mirror (the unpacked tree is no repository).
+    const upgraded = ndjson(project.cli('--json', 'events', '--type', 'service.upgraded').stdout).at(-1);
+    const deploy = (
+      upgraded?.data as { deploy?: { result: string; changes: { sha: string; time: number }[] } }
+    ).deploy;
+    assert.equal(deploy?.result, 'completed');
+    assert.deepEqual(
+      deploy?.changes.map((c) => c.sha),
+      [sha],
+    );
+    assert.ok(Math.abs((deploy?.changes[0]?.time ?? 0) - Date.now()) < 120_000);
   });
 
   test('a manual rollback is drift: the next pass heals it (selfHeal: true)', () => {
