@@ -1,6 +1,7 @@
 /**
  * The pipeline commands: `run`, `resume`, `rerun`, `runs`, `logs`, `approve`, `reject`, `cancel`
- * and `events`. `resume` and `logs` also reach a service's rollout or instances with `--env`.
+ * and `events` (with `events export` and `events import`, the history as CDEvents). `resume` and
+ * `logs` also reach a service's rollout or instances with `--env`.
  */
 import type { RunCommand } from '../command-runner.js';
 import type { Program } from '../program.js';
@@ -101,7 +102,7 @@ export function declarePipelineCommands(program: Program, run: RunCommand): void
       run(command, async (ctx) => (await decideHandlers()).cancelCommand(ctx, runId)),
     );
 
-  program
+  const events = program
     .command('events')
     .description('print the delivery event log (runs, jobs, approvals, deployments)')
     .option('--type <type...>', 'only these event types, e.g. service.deployed')
@@ -111,5 +112,35 @@ export function declarePipelineCommands(program: Program, run: RunCommand): void
     .option('--limit <n>', 'most events', '200')
     .action((opts, command) =>
       run(command, async (ctx) => (await import('../commands/events.js')).eventsCommand(ctx, opts)),
+    );
+  const cdevents = () => import('../commands/events-cdevents.js');
+  events
+    .command('export')
+    .description(
+      'write the delivery history (deploys, rollbacks, incidents, pipeline runs, commits) as CDEvents v0.4.1, one JSON object per line',
+    )
+    .option(
+      '--since <since>',
+      'start of the window: a duration back from --until (90d, 12h) or a date',
+      '90d',
+    )
+    .option('--until <date>', 'end of the window, a date (default: now)')
+    .option('--service <name>', 'only this service')
+    .option('--env <name>', 'only this environment (and its regions)')
+    .action((opts, command) => {
+      // Commander gives a parent's options wherever they stand: `--service` and `--env` after
+      // `export` land on the listing's options of the same names.
+      const listing = events.opts();
+      const filter = { ...opts, service: opts.service ?? listing.service, env: opts.env ?? listing.env };
+      return run(command, async (ctx) => (await cdevents()).eventsExport(ctx, filter));
+    });
+  events
+    .command('import')
+    .argument('<file>', 'a CDEvents file, one JSON event per line (- reads stdin)')
+    .description(
+      'import a CDEvents v0.4.1 history: every line is checked first, and a file with a bad line imports nothing',
+    )
+    .action((file, _opts, command) =>
+      run(command, async (ctx) => (await cdevents()).eventsImport(ctx, file)),
     );
 }
