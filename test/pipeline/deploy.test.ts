@@ -72,7 +72,12 @@ describe('deploy stage with a manual gate', { concurrency: true }, () => {
       );
       // Environments with their own `run:` are deploys only the pipeline sees: each carries its record.
       for (const e of events.filter((e) => e.type === 'service.deployed')) {
-        const deploy = e.data.deploy as { result: string; startedAt: number; changes: unknown[]; traffic: null };
+        const deploy = e.data.deploy as {
+          result: string;
+          startedAt: number;
+          changes: unknown[];
+          traffic: null;
+        };
         assert.equal(deploy.result, 'completed');
         assert.ok(deploy.startedAt <= e.time && deploy.startedAt > e.time - 60_000);
         assert.deepEqual([deploy.changes, deploy.traffic], [[], null], 'outside git: no commits known');
