@@ -1,6 +1,7 @@
 // Dashboard entry (no framework, no build): login, the event stream, hash routing to the views, boot.
 import { api, onSessionEnded, pendingApprovals, state } from './api.js';
 import { approvalsView } from './approvals-view.js';
+import { deliveryView } from './delivery-view.js';
 import { el } from './dom.js';
 import { gitopsView } from './gitops-view.js';
 import { publish, stopView } from './live.js';
@@ -109,6 +110,8 @@ function startEvents() {
     'rollout.completed',
     'rollout.aborted',
     'release.published',
+    'incident.detected',
+    'incident.resolved',
   ])
     source.addEventListener(type, deliver);
   state.events = source;
@@ -148,6 +151,7 @@ function route() {
     approvals: approvalsView,
     releases: releasesView,
     gitops: gitopsView,
+    delivery: deliveryView,
   };
   const view = views[page || 'runs'] ?? runsView;
   const root = el('div', {});

@@ -26,6 +26,10 @@ export function onEvent(listener) {
   listeners.add(listener);
   cleanup.push(() => listeners.delete(listener));
 }
+/** Runs `fn` when the current view ends (charts to destroy, say). */
+export function onStop(fn) {
+  cleanup.push(fn);
+}
 export function every(ms, fn) {
   const timer = setInterval(fn, ms);
   cleanup.push(() => clearInterval(timer));

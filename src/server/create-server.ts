@@ -17,9 +17,16 @@ import { Notifier } from './notifier.js';
 import { buildOpenApi } from './openapi.js';
 import { ProjectCheckouts } from './projects/project-checkouts.js';
 import { approvalRoutes } from './routes/approvals.js';
+import { deliveryRoutes } from './routes/delivery.js';
 import { eventRoutes } from './routes/events.js';
 import { gitopsRoutes } from './routes/gitops.js';
 import { registerWebhookRoutes, webhookRoutes } from './routes/hooks.js';
+import {
+  INCIDENT_SECRET_ENV,
+  incidentWebhookRoutes,
+  registerIncidentWebhook,
+} from './routes/incident-hook.js';
+import { incidentRoutes } from './routes/incidents.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { projectRoutes } from './routes/project.js';
 import { projectsRoutes } from './routes/projects.js';
@@ -93,7 +100,15 @@ export function createServer(deps: ServerDeps): SlipwayServer {
       },
     }),
   };
-  const metrics = new ServerMetrics(deps.store);
+  const metrics = new ServerMetrics(deps.store, {
+    clock: deps.clock,
+    // A config that cannot be read leaves the SLO gauges out rather than failing the scrape.
+    slo: () =>
+      ctx.loadConfig().then(
+        (c) => c.slo,
+        () => undefined,
+      ),
+  });
   const takeover = new Takeover({
     store: deps.store,
     tasks,
@@ -127,6 +142,8 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     ...dashboardRoutes(ctx),
     ...gitopsRoutes(ctx, gitops),
     ...notificationRoutes(ctx),
+    ...deliveryRoutes(ctx),
+    ...incidentRoutes(ctx),
   ];
   const openapiRoute = defineRoute({
     method: 'GET',
@@ -149,11 +166,16 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     projects: new ProjectCheckouts(deps.projectDir),
     gitops,
   });
+  const incidentHooks = incidentWebhookRoutes(
+    ctx,
+    deps.incidentWebhookSecret ?? (env[INCIDENT_SECRET_ENV] || undefined),
+  );
   const jsonRoutes: ApiRoute[] = [...apiRoutes, ...operationalRoutes(ctx, metrics), openapiRoute];
-  const routes: ApiRoute[] = [...jsonRoutes, ...hookRoutes];
+  const routes: ApiRoute[] = [...jsonRoutes, ...hookRoutes, ...incidentHooks];
   const document = buildOpenApi(routes, deps.version ?? '0.0.0');
   registerRoutes(app, jsonRoutes, { store: deps.store, clock: deps.clock });
   registerWebhookRoutes(app, hookRoutes, { store: deps.store, clock: deps.clock, bodyLimit });
+  registerIncidentWebhook(app, incidentHooks, { store: deps.store, clock: deps.clock, bodyLimit });
   registerDashboard(app);
 
   // Counts new events between scrapes too, so counters stay current without a scrape.
@@ -231,7 +253,8 @@ function operationalRoutes(ctx: ServerContext, metrics: ServerMetrics): ApiRoute
     defineRoute({
       method: 'GET',
       url: '/metrics',
-      summary: 'Prometheus metrics: runs, jobs, deploys, rollbacks, durations, queue depth',
+      summary:
+        'Prometheus metrics: runs, jobs, deploys, rollbacks, durations, queue depth, delivery figures of production over 90 days',
       tag: 'meta',
       role: null,
       responses: {

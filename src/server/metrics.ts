@@ -1,11 +1,12 @@
 // Prometheus metrics derived from the event log: each appended event is counted once, as the log is tailed.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Store, StoredEvent } from '../store/store.js';
+import { type DeliveryGaugeDeps, DeliveryGauges } from './delivery-gauges.js';
 
 const PAGE = 1000;
 const DURATION_BUCKETS = [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600];
 
-/** Counters and histograms of runs, jobs, deploys and rollbacks, plus the run queue depth. */
+/** Counters and histograms of runs, jobs, deploys and rollbacks, the run queue depth and the delivery gauges. */
 export class ServerMetrics {
   /** The registry /metrics renders; one per server, never the global one. */
   readonly registry = new Registry();
@@ -48,8 +49,15 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
-  constructor(private readonly store: Store) {
+  private readonly delivery: DeliveryGauges | undefined;
+
+  /** Without `delivery` there are no `slipway_delivery_*` gauges. */
+  constructor(
+    private readonly store: Store,
+    delivery?: Omit<DeliveryGaugeDeps, 'store'>,
+  ) {
     const metrics = this;
+    this.delivery = delivery ? new DeliveryGauges(this.registry, { ...delivery, store }) : undefined;
     new Gauge({
       name: 'slipway_queue_depth',
       help: 'Pipeline runs queued behind a concurrency group',
@@ -76,9 +84,9 @@ export class ServerMetrics {
     return this.catching;
   }
 
-  /** The Prometheus text exposition, counting the newest events first. */
+  /** The Prometheus text exposition, counting the newest events and computing the delivery gauges first. */
   async text(): Promise<string> {
-    await this.catchUp();
+    await Promise.all([this.catchUp(), this.delivery?.refresh()]);
     return this.registry.metrics();
   }
 

@@ -37,6 +37,8 @@ export interface ServerDeps {
   readonly bodyLimit?: number;
   /** Secret of GitHub webhook signatures (default: SLIPWAY_WEBHOOK_SECRET of `env`; none refuses webhooks). */
   readonly webhookSecret?: string;
+  /** Secret of incident webhook signatures (default: SLIPWAY_INCIDENT_WEBHOOK_SECRET of `env`; none refuses them). */
+  readonly incidentWebhookSecret?: string;
   /** The branch whose pushes start runs (default: the project directory's current branch). */
   readonly branch?: string;
   /** The config file relative to projectDir (default slipway.yaml); a webhook reads it inside the workspace. */

@@ -1,19 +1,20 @@
 // GitHub webhooks: a signed `push` to the tracked branch checks the commit out into a workspace and starts a run there.
 import { join } from 'node:path';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { formatDiagnostic } from '../../config/diagnostic.js';
 import { ConfigFileError } from '../../config/errors.js';
 import { loadConfigFile } from '../../config/load-config.js';
 import type { ResolvedConfig } from '../../config/resolved.js';
 import { pushedRepoKeys, repoKey } from '../../projects/repo-address.js';
-import { type ApiRoute, defineRoute, type RouteDeps, registerRoutes } from '../api-route.js';
+import { type ApiRoute, defineRoute, type RouteDeps } from '../api-route.js';
 import { noteAudit } from '../audit-note.js';
 import { ApiError } from '../errors.js';
 import type { GitOpsLoop } from '../gitops-loop.js';
 import type { ProjectCheckouts } from '../projects/project-checkouts.js';
 import { ErrorSchema } from '../schemas.js';
 import type { ServerContext } from '../server-context.js';
+import { headerOf as header, rawBodyOf, registerWebhookScope } from '../webhook-scope.js';
 import { verifyWebhookSignature } from '../webhook-signature.js';
 import type { Workspaces } from '../workspaces.js';
 
@@ -32,8 +33,6 @@ export interface WebhookSettings {
   readonly gitops?: GitOpsLoop;
 }
 
-const rawBodies = new WeakMap<FastifyRequest, Buffer>();
-
 const PushPayload = z.object({
   ref: z.string(),
   after: z.string(),
@@ -50,11 +49,6 @@ const WebhookAnswer = z.object({
   duplicate: z.boolean().optional(),
   reason: z.string().optional(),
 });
-
-function header(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
 
 /** Reads the config of a workspace; an invalid or missing file is the pushed commit's fault (422). */
 function loadConfigAt(file: string): ResolvedConfig {
@@ -111,7 +105,7 @@ export function webhookRoutes(ctx: ServerContext, settings: WebhookSettings): Ap
             'WEBHOOKS_DISABLED',
             'the server has no webhook secret: set SLIPWAY_WEBHOOK_SECRET or pass --webhook-secret-file',
           );
-        const raw = rawBodies.get(request) ?? Buffer.alloc(0);
+        const raw = rawBodyOf(request);
         if (!verifyWebhookSignature(settings.secret, raw, header(request, 'x-hub-signature-256')))
           throw new ApiError(
             401,
@@ -219,34 +213,19 @@ export function webhookRoutes(ctx: ServerContext, settings: WebhookSettings): Ap
 }
 
 /**
- * Registers webhook routes in their own scope, whose only body parser keeps the raw bytes (the
- * signature covers them exactly) up to `bodyLimit`. Every request is noted for the audit trail
- * by its event and delivery id, so even a refused one is attributed.
+ * Registers the GitHub webhook routes in their own raw-body scope. Every request is noted for the
+ * audit trail by its event and delivery id, so even a refused one is attributed.
  */
 export function registerWebhookRoutes(
   app: FastifyInstance,
   routes: readonly ApiRoute[],
   deps: RouteDeps & { readonly bodyLimit: number },
 ): void {
-  void app.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser(
-      '*',
-      { parseAs: 'buffer', bodyLimit: deps.bodyLimit },
-      (request, body, done) => {
-        rawBodies.set(request, body as Buffer);
-        done(null, undefined);
-      },
-    );
-    scope.addHook('onRequest', async (request) => {
-      noteAudit(request, {
-        actor: 'github',
-        details: {
-          event: header(request, 'x-github-event')?.slice(0, 100) ?? null,
-          delivery: header(request, 'x-github-delivery')?.slice(0, 100) ?? null,
-        },
-      });
-    });
-    registerRoutes(scope, routes, deps);
-  });
+  registerWebhookScope(app, routes, deps, (request) => ({
+    actor: 'github',
+    details: {
+      event: header(request, 'x-github-event')?.slice(0, 100) ?? null,
+      delivery: header(request, 'x-github-delivery')?.slice(0, 100) ?? null,
+    },
+  }));
 }
