@@ -1,6 +1,6 @@
 // One CDEvent line to the Slipway event it stands for: pure. A line with `customData.slipway.data`
 // was written by Slipway and is made again exactly; any other is another tool's, mapped as
-// docs/metrics-cdevents.md describes.
+// docs/metrics.md describes.
 import { readDeployRecord, readManualRollback } from '../../store/delivery-records.js';
 import type { EventType } from '../../store/event-types.js';
 import type { NewEvent } from '../../store/store.js';

@@ -1,5 +1,5 @@
 // The CDEvents (spec v0.4.1) that carry Slipway's delivery history, and which Slipway event types
-// each one stands for. docs/metrics-cdevents.md describes the mapping.
+// each one stands for. docs/metrics.md describes the mapping.
 import type { EventType } from '../../store/event-types.js';
 
 /** The CDEvents spec release whose JSON schemas Slipway reads and writes (schema/cdevents/). */
