@@ -34,6 +34,14 @@ const pushPayload = (sha: string, ref = 'refs/heads/main') =>
     ref,
     before: '0'.repeat(40),
     after: sha,
+    commits: [
+      {
+        id: sha,
+        timestamp: '2026-12-01T10:00:00+01:00',
+        message: 'the change\n\nbody',
+        author: { name: 'Alice' },
+      },
+    ],
     repository: { full_name: 'acme/hooked', clone_url: 'https://github.com/acme/hooked.git' },
     pusher: { name: 'alice', email: 'alice@example.com' },
   });
@@ -95,6 +103,24 @@ describe('GitHub webhooks', () => {
     assert.match(text, /hi-from-first/);
     assert.doesNotMatch(text, /hi-from-second/);
     assert.equal(git(h.projectDir, 'rev-parse', 'HEAD'), second, 'the project checkout is untouched');
+    // The pushed commit is a merged change, stamped with its commit time: the start of its lead time.
+    const merged = await h.store.listEvents({ types: ['change.merged'], commitSha: first });
+    assert.deepEqual(
+      merged.map((e) => [e.actor, e.subject, e.data]),
+      [
+        [
+          'github:alice',
+          'refs/heads/main',
+          {
+            branch: 'main',
+            repository: 'acme/hooked',
+            committedAt: Date.UTC(2026, 11, 1, 9),
+            title: 'the change',
+            author: 'Alice',
+          },
+        ],
+      ],
+    );
   });
 
   test('a redelivered push (same delivery id) starts no second run', async () => {
@@ -106,6 +132,7 @@ describe('GitHub webhooks', () => {
     assert.equal(again.json.duplicate, true);
     assert.equal(again.json.runId, undefined);
     assert.equal(await runCount(), before + 1);
+    assert.equal((await h.store.listEvents({ types: ['change.merged'], commitSha: second })).length, 1);
     const run = await h.store.getRun(response.json.runId);
     assert.equal(run?.commitSha, second);
   });

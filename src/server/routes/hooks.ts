@@ -1,4 +1,5 @@
-// GitHub webhooks: a signed `push` to the tracked branch checks the commit out into a workspace and starts a run there.
+// GitHub webhooks: a signed `push` to the tracked branch records its commits as merged changes,
+// checks the commit out into a workspace and starts a run there.
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -11,6 +12,7 @@ import { type ApiRoute, defineRoute, type RouteDeps } from '../api-route.js';
 import { noteAudit } from '../audit-note.js';
 import { ApiError } from '../errors.js';
 import type { GitOpsLoop } from '../gitops-loop.js';
+import { mergedChanges, recordMergedChanges } from '../merged-changes.js';
 import type { ProjectCheckouts } from '../projects/project-checkouts.js';
 import { ErrorSchema } from '../schemas.js';
 import type { ServerContext } from '../server-context.js';
@@ -39,6 +41,16 @@ const PushPayload = z.object({
   deleted: z.boolean().optional(),
   pusher: z.object({ name: z.string().min(1) }).optional(),
   repository: z.record(z.string(), z.unknown()).optional(),
+  commits: z
+    .array(
+      z.object({
+        id: z.string(),
+        timestamp: z.string().optional(),
+        message: z.string().optional(),
+        author: z.object({ name: z.string().optional() }).optional(),
+      }),
+    )
+    .optional(),
 });
 
 const WebhookAnswer = z.object({
@@ -49,6 +61,12 @@ const WebhookAnswer = z.object({
   duplicate: z.boolean().optional(),
   reason: z.string().optional(),
 });
+
+/** The pushed repository's `owner/name`, when the payload has it. */
+function repositoryName(repository: Record<string, unknown> | undefined): string | null {
+  const name = repository?.full_name;
+  return typeof name === 'string' && name !== '' ? name : null;
+}
 
 /** Reads the config of a workspace; an invalid or missing file is the pushed commit's fault (422). */
 function loadConfigAt(file: string): ResolvedConfig {
@@ -153,6 +171,7 @@ export function webhookRoutes(ctx: ServerContext, settings: WebhookSettings): Ap
               reason: `delivery ${delivery} was handled before`,
             };
           }
+          await recordMergedChanges(ctx.store, mergedChanges(push, actor, repositoryName(push.repository)));
           settings.gitops.trigger(`push ${push.after.slice(0, 12)}`);
           noteAudit(request, {
             actor,
@@ -183,6 +202,7 @@ export function webhookRoutes(ctx: ServerContext, settings: WebhookSettings): Ap
           reply.code(200);
           return { status: 'duplicate', duplicate: true, reason: `delivery ${delivery} was handled before` };
         }
+        await recordMergedChanges(ctx.store, mergedChanges(push, actor, repositoryName(push.repository)));
         const runId = await ctx.runs.start(
           actor,
           config,
