@@ -306,6 +306,41 @@ describe('slipway --server', () => {
     assert.ok(JSON.parse(schema.out).$schema);
   });
 
+  test('incident open, list and close, and metrics, through the server', TIMEOUT, async () => {
+    const opened = await as(
+      'deployer',
+      '--json',
+      'incident',
+      'open',
+      '--service',
+      'web',
+      '--env',
+      'production',
+    );
+    assert.equal(opened.code, 0, opened.err);
+    const incident = JSON.parse(opened.out) as { id: number; openedBy: string; resolvedAt: number | null };
+    assert.equal(incident.resolvedAt, null);
+    const viewer = await as('viewer', 'incident', 'close', String(incident.id));
+    assert.equal(viewer.code, 1, 'a viewer may not close incidents (403 fails, exit 1)');
+    assert.match(viewer.err, /403|deployer/);
+    const listed = await as('viewer', 'incident', 'list', '--open');
+    assert.match(listed.out, new RegExp(`incident ${incident.id}  web/production .* open `));
+    const closed = await as('deployer', 'incident', 'close', String(incident.id));
+    assert.equal(closed.code, 0, closed.err);
+    const twice = await as('deployer', 'incident', 'close', String(incident.id));
+    assert.equal(twice.code, 2);
+    assert.match(twice.err, /closed already/);
+    const metrics = await as('viewer', '--json', 'metrics', '--since', '1d');
+    assert.equal(metrics.code, 0, metrics.err);
+    const api = await h.api('GET', '/api/v1/metrics/delivery?since=1d', { token: h.tokens.viewer });
+    const local = JSON.parse(metrics.out) as { window: unknown; time_to_restore: unknown };
+    assert.deepEqual(local.time_to_restore, api.json.time_to_restore);
+    assert.equal(api.json.time_to_restore.band, 'one day', 'the closed incident is a restore');
+    const bad = await as('viewer', 'metrics', '--since', 'soon');
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /soon/);
+  });
+
   test(
     "deploy of an unknown service is the server's 404 as a usage error; status of an empty env",
     TIMEOUT,
