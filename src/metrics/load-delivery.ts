@@ -11,29 +11,30 @@ import { type DeliveryMetrics, deliveryMetrics } from './delivery-metrics.js';
 
 const DEPLOY_TYPES = DELIVERY_EVENT_TYPES.filter((t) => t !== 'pipelinerun.finished');
 
-/** The facts of [from, to) for `filter`: two indexed reads, deploys and incidents, then pipeline runs. */
+/**
+ * The facts of [from, to) for `filter`: two narrow reads at once, the deploy and incident events
+ * (indexed by type and time), and the pipeline run durations (with `--service`, of the pipeline
+ * of that name). Each read becomes facts as soon as it returns.
+ */
 export async function loadDeliveryFacts(
   store: Store,
   window: { readonly from: number; readonly to: number },
   filter: FactFilter,
 ): Promise<DeliveryFacts> {
   const range = { since: window.from, until: window.to };
-  const [delivery, pipelines] = await Promise.all([
-    store.listEvents({
-      types: DEPLOY_TYPES,
-      environment: filter.environment,
-      withRegions: true,
-      ...(filter.service !== undefined ? { service: filter.service } : {}),
-      ...range,
-    }),
-    store.listEvents({
-      types: ['pipelinerun.finished'],
-      ...(filter.service !== undefined ? { project: { pipeline: filter.service, runlessToo: false } } : {}),
-      ...range,
-    }),
+  const service = filter.service;
+  const [facts, pipelines] = await Promise.all([
+    store
+      .listDeliveryEvents({
+        types: DEPLOY_TYPES,
+        environment: filter.environment,
+        ...(service !== undefined ? { service } : {}),
+        ...range,
+      })
+      .then((events) => deliveryFacts(events, filter)),
+    store.listPipelineDurations({ ...range, ...(service !== undefined ? { pipeline: service } : {}) }),
   ]);
-  const facts = deliveryFacts(delivery, filter);
-  return { ...facts, pipelines: deliveryFacts(pipelines, { environment: filter.environment }).pipelines };
+  return { ...facts, pipelines };
 }
 
 /** The figures of [from, to) for `filter`, against `slo`. */
@@ -47,5 +48,11 @@ export async function loadDeliveryMetrics(
     loadDeliveryFacts(store, window, filter),
     store.listEvents({ limit: 1 }),
   ]);
-  return deliveryMetrics(facts, { ...window, dataStart: first[0]?.time ?? window.to }, slo);
+  // The data starts at the first event in the log, or earlier when an imported history goes back further.
+  const earliest = Math.min(
+    first[0]?.time ?? window.to,
+    facts.deploys[0]?.time ?? window.to,
+    facts.pipelines[0]?.time ?? window.to,
+  );
+  return deliveryMetrics(facts, { ...window, dataStart: earliest }, slo);
 }

@@ -1,10 +1,10 @@
 // The event log part of the store contract over Kysely: validated appends in id order, filtered reads.
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import type { AtomicWrite } from './atomic-write.js';
 import { toStoreError } from './driver-errors.js';
 import type { EventType } from './event-types.js';
 import { decodeObject } from './json-columns.js';
-import type { Database, EventsTable } from './schema.js';
+import type { Database, EventsTable, PipelineDurationsTable } from './schema.js';
 import type { EventFilter, NewEvent, StoredEvent } from './store.js';
 import { validateEvent } from './validate-event.js';
 
@@ -27,6 +27,28 @@ function toStoredEvent(row: Selectable<EventsTable>): StoredEvent {
   };
 }
 
+/** The pipeline_durations row of a `pipelinerun.finished` event. */
+function durationRow(id: number, row: Insertable<EventsTable>): Insertable<PipelineDurationsTable> {
+  const data = decodeObject(row.data);
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  return {
+    event_id: id,
+    time: row.time,
+    duration_ms:
+      typeof data.durationMs === 'number' && Number.isFinite(data.durationMs) ? data.durationMs : null,
+    status: text(data.status),
+    pipeline: text(data.pipeline),
+  };
+}
+
+/** Inserts one event row (and its projection, for a finished pipeline run) and returns it. */
+async function insertOne(target: Kysely<Database>, row: Insertable<EventsTable>): Promise<StoredEvent> {
+  const stored = await target.insertInto('events').values(row).returningAll().executeTakeFirstOrThrow();
+  if (row.type === 'pipelinerun.finished')
+    await target.insertInto('pipeline_durations').values(durationRow(stored.id, row)).execute();
+  return toStoredEvent(stored);
+}
+
 /** Validates and inserts one event; with `lock`, in a transaction that holds the append lock first. */
 export async function appendEvent(
   db: Kysely<Database>,
@@ -36,13 +58,13 @@ export async function appendEvent(
   lock: EventLogLock | undefined,
 ): Promise<StoredEvent> {
   const row = validateEvent(event, now);
-  const insert = async (target: Kysely<Database>) =>
-    toStoredEvent(await target.insertInto('events').values(row).returningAll().executeTakeFirstOrThrow());
   try {
-    if (lock === undefined) return await insert(db);
+    // A finished pipeline run writes its projection too: both or neither.
+    if (lock === undefined && row.type !== 'pipelinerun.finished') return await insertOne(db, row);
+    if (lock === undefined) return await write((trx) => insertOne(trx, row));
     return await write(async (trx) => {
       await lock(trx);
-      return insert(trx);
+      return insertOne(trx, row);
     });
   } catch (error) {
     throw toStoreError('appending an event', error);
@@ -67,12 +89,22 @@ export async function appendEvents(
   try {
     await write(async (trx) => {
       if (lock !== undefined) await lock(trx);
-      for (let i = 0; i < rows.length; i += EVENT_BATCH) {
-        await trx
-          .insertInto('events')
-          .values(rows.slice(i, i + EVENT_BATCH))
-          .execute();
+      // Batches of plain rows; a finished pipeline run goes in on its own, with its projection.
+      let batch: Insertable<EventsTable>[] = [];
+      const flush = async () => {
+        if (batch.length > 0) await trx.insertInto('events').values(batch).execute();
+        batch = [];
+      };
+      for (const row of rows) {
+        if (row.type === 'pipelinerun.finished') {
+          await flush();
+          await insertOne(trx, row);
+          continue;
+        }
+        batch.push(row);
+        if (batch.length === EVENT_BATCH) await flush();
       }
+      await flush();
     });
   } catch (error) {
     throw toStoreError('appending events', error);
@@ -82,11 +114,18 @@ export async function appendEvents(
 /** `text` as a LIKE pattern that matches itself only (`_` is common in environment names). */
 const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+const byId = (a: { readonly id: number }, b: { readonly id: number }) => a.id - b.id;
+
 /** Lists the events matching every field of `filter`, ascending by id. */
 export async function listEvents(db: Kysely<Database>, filter: EventFilter): Promise<StoredEvent[]> {
   if (filter.types !== undefined && filter.types.length === 0) return [];
   try {
-    let query = db.selectFrom('events').selectAll().orderBy('id', 'asc');
+    // With a limit the database must order the rows; without one they are sorted here instead,
+    // cheaply: they come in index or page order, runs already in id order, and a database sort
+    // of wide rows (PostgreSQL's especially) costs more than the read itself.
+    const sortHere = filter.limit === undefined;
+    let query = db.selectFrom('events').selectAll();
+    if (!sortHere) query = query.orderBy('id', 'asc');
     if (filter.types !== undefined) query = query.where('type', 'in', filter.types);
     if (filter.service !== undefined) query = query.where('service', '=', filter.service);
     const environment = filter.environment;
@@ -115,7 +154,9 @@ export async function listEvents(db: Kysely<Database>, filter: EventFilter): Pro
     if (filter.until !== undefined) query = query.where('time', '<', filter.until);
     if (filter.afterId !== undefined) query = query.where('id', '>', filter.afterId);
     if (filter.limit !== undefined) query = query.limit(filter.limit);
-    return (await query.execute()).map(toStoredEvent);
+    const rows = await query.execute();
+    if (sortHere) rows.sort(byId);
+    return rows.map(toStoredEvent);
   } catch (error) {
     throw toStoreError('listing events', error);
   }

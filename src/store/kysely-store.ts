@@ -2,6 +2,8 @@
 import type { Kysely } from 'kysely';
 import * as approvals from './approval-queries.js';
 import { type AtomicWrite, atomicWrite } from './atomic-write.js';
+import type { DeliveryEvent, DeliveryEventFilter, PipelineDuration } from './delivery-queries.js';
+import * as delivery from './delivery-queries.js';
 import { toStoreError } from './driver-errors.js';
 import { StoreError } from './errors.js';
 import * as events from './event-queries.js';
@@ -107,6 +109,18 @@ class KyselyOperations implements StoreOperations {
   async listEvents(filter: EventFilter = {}): Promise<StoredEvent[]> {
     checkLimit(filter.limit);
     return events.listEvents(this.db, filter);
+  }
+
+  listDeliveryEvents(filter: DeliveryEventFilter): Promise<DeliveryEvent[]> {
+    return delivery.listDeliveryEvents(this.db, filter);
+  }
+
+  listPipelineDurations(window: {
+    since: number;
+    until: number;
+    pipeline?: string;
+  }): Promise<PipelineDuration[]> {
+    return delivery.listPipelineDurations(this.db, window);
   }
 
   createRun(input: NewRun): Promise<Run> {

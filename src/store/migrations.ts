@@ -240,6 +240,39 @@ export function createMigrations(backend: StoreBackend): Record<string, Migratio
           .execute();
       },
     },
+    '0009_pipeline_durations': {
+      async up(db: Kysely<unknown>) {
+        // What the delivery figures read of each finished pipeline run. The events themselves are
+        // scattered over the whole log among the runs' job events (a page read apiece); this
+        // projection, written with each event, holds them side by side.
+        await db.schema
+          .createTable('pipeline_durations')
+          .addColumn('event_id', t.int64, (col) => col.primaryKey())
+          .addColumn('time', t.int64, (col) => col.notNull())
+          .addColumn('duration_ms', 'double precision')
+          .addColumn('status', 'text')
+          .addColumn('pipeline', 'text')
+          .execute();
+        await db.schema
+          .createIndex('pipeline_durations_time')
+          .on('pipeline_durations')
+          .column('time')
+          .execute();
+        const field = (name: string) =>
+          backend === 'postgres' ? sql.raw(`data->>'${name}'`) : sql.raw(`json_extract(data, '$.${name}')`);
+        const duration =
+          backend === 'postgres'
+            ? sql.raw(
+                `CASE WHEN jsonb_typeof(data->'durationMs') = 'number' THEN (data->>'durationMs')::double precision END`,
+              )
+            : sql.raw(
+                `CASE WHEN json_type(data, '$.durationMs') IN ('integer', 'real') THEN json_extract(data, '$.durationMs') END`,
+              );
+        await sql`INSERT INTO pipeline_durations (event_id, time, duration_ms, status, pipeline)
+          SELECT id, time, ${duration}, ${field('status')}, ${field('pipeline')}
+          FROM events WHERE type = 'pipelinerun.finished'`.execute(db);
+      },
+    },
   };
 }
 

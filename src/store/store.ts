@@ -1,4 +1,5 @@
 // The state store contract: the append-only event log and pipeline run state, same on SQLite and PostgreSQL.
+import type { DeliveryEvent, DeliveryEventFilter, PipelineDuration } from './delivery-queries.js';
 import type { EventFilter, NewEvent, StoredEvent } from './event-records.js';
 import type { NotificationDeliveryOperations } from './notification-deliveries.js';
 
@@ -263,6 +264,13 @@ export interface StoreOperations extends NotificationDeliveryOperations {
   appendEvents(events: readonly NewEvent[]): Promise<void>;
   /** Lists events matching `filter`, ascending by id. */
   listEvents(filter?: EventFilter): Promise<StoredEvent[]>;
+  /** The delivery figures' reads: deploy and incident events (ascending by id), pipeline run durations. */
+  listDeliveryEvents(filter: DeliveryEventFilter): Promise<DeliveryEvent[]>;
+  listPipelineDurations(window: {
+    since: number;
+    until: number;
+    pipeline?: string;
+  }): Promise<PipelineDuration[]>;
 
   /** Creates a run stamped with the store clock. */
   createRun(input: NewRun): Promise<Run>;

@@ -191,7 +191,7 @@ for (const backend of createBackends()) {
           for (const name of Object.getOwnPropertyNames(proto)) methods.add(name);
         }
         const eventMethods = [...methods].filter((name) => /event/i.test(name)).sort();
-        assert.deepEqual(eventMethods, ['appendEvent', 'appendEvents', 'listEvents']);
+        assert.deepEqual(eventMethods, ['appendEvent', 'appendEvents', 'listDeliveryEvents', 'listEvents']);
       });
     });
   });

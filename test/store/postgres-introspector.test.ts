@@ -24,6 +24,7 @@ test('getTables lists the current schema only, with column facts', async () => {
         'job_runs',
         'logs',
         'notification_deliveries',
+        'pipeline_durations',
         'projects',
         'rollouts',
         'runs',
