@@ -7,7 +7,6 @@ import type { z } from 'zod';
 import type { ConfigOutput } from './config-schema.js';
 import type { ConfigPath } from './diagnostic.js';
 import { resolveGitOps } from './gitops-schema.js';
-import { resolveSlo } from './slo-schema.js';
 import type { inlineJobSchema, JobOutput } from './job-schema.js';
 import { resolveRelease } from './release-schema.js';
 import { resolveDeployOverrides } from './resolve-deployments.js';
@@ -20,6 +19,7 @@ import type {
   ResolvedMatrix,
   ResolvedStage,
 } from './resolved.js';
+import { resolveSlo } from './slo-schema.js';
 
 type InlineJob = z.output<typeof inlineJobSchema>;
 

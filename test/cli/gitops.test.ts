@@ -72,8 +72,9 @@ describe('slipway gitops', { timeout: 180_000 }, () => {
     assert.ok(events.length >= 2, JSON.stringify(events));
     // The deploy records the commit it brings, read from the mirror (the unpacked tree is no repository).
     const upgraded = ndjson(project.cli('--json', 'events', '--type', 'service.upgraded').stdout).at(-1);
+    assert.ok(upgraded, 'the sync recorded service.upgraded');
     const deploy = (
-      upgraded?.data as { deploy?: { result: string; changes: { sha: string; time: number }[] } }
+      upgraded.data as { deploy?: { result: string; changes: { sha: string; time: number }[] } }
     ).deploy;
     assert.equal(deploy?.result, 'completed');
     assert.deepEqual(
