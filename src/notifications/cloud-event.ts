@@ -40,15 +40,18 @@ export interface CloudEvent {
   readonly data: CdEvent;
 }
 
+/** The context of a CDEvent, as Slipway writes it (notifications and `slipway events export`). */
+export interface CdEventContext {
+  readonly version: string;
+  readonly id: string;
+  readonly source: string;
+  readonly type: string;
+  readonly timestamp: string;
+}
+
 /** The CDEvent carried as the CloudEvent's data. */
 export interface CdEvent {
-  readonly context: {
-    readonly version: string;
-    readonly id: string;
-    readonly source: string;
-    readonly type: string;
-    readonly timestamp: string;
-  };
+  readonly context: CdEventContext;
   readonly subject: {
     readonly id: string;
     readonly source: string;

@@ -1,5 +1,6 @@
 // The CDEvents (spec v0.4.1) that carry Slipway's delivery history, and which Slipway event types
 // each one stands for. docs/metrics.md describes the mapping.
+import type { CdEventContext } from '../../notifications/cloud-event.js';
 import type { EventType } from '../../store/event-types.js';
 
 /** The CDEvents spec release whose JSON schemas Slipway reads and writes (schema/cdevents/). */
@@ -66,13 +67,7 @@ export interface SlipwayCustomData {
 
 /** A CDEvent as Slipway writes it (one JSON object per line). */
 export interface Cdevent {
-  readonly context: {
-    readonly version: string;
-    readonly id: string;
-    readonly source: string;
-    readonly type: string;
-    readonly timestamp: string;
-  };
+  readonly context: CdEventContext;
   readonly subject: {
     readonly id: string;
     readonly type: CdeventKind['subject'];
