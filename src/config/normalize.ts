@@ -98,7 +98,7 @@ export function normalize(config: ConfigOutput, projectName: string): ResolvedCo
     release: resolveRelease(config.release),
     ...(Object.keys(hosts).length > 0 ? { hosts } : {}),
     ...(gitops ? { gitops } : {}),
-    slo: resolveSlo(config.slo),
+    ...(config.slo ? { slo: resolveSlo(config.slo) } : {}),
   };
 }
 

@@ -391,6 +391,6 @@ export interface ResolvedConfig {
   readonly hosts?: Readonly<Record<string, ResolvedHost>>;
   /** Where the desired state is, when the project is run the GitOps way. */
   readonly gitops?: ResolvedGitOps;
-  /** The delivery success targets (`slo:`, else the defaults). */
-  readonly slo: ResolvedSlo;
+  /** The delivery success targets of `slo:`; absent without it (DEFAULT_SLO applies). */
+  readonly slo?: ResolvedSlo;
 }

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { DEFAULT_SLO } from '../config/slo-schema.js';
 import { readGitInfo } from '../pipeline/git-info.js';
 import { controllerId } from '../rollout/controller/rollout-controller.js';
 import { type ApiRoute, defineRoute, registerRoutes } from './api-route.js';
@@ -105,7 +106,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     // A config that cannot be read leaves the SLO gauges out rather than failing the scrape.
     slo: () =>
       ctx.loadConfig().then(
-        (c) => c.slo,
+        (c) => c.slo ?? DEFAULT_SLO,
         () => undefined,
       ),
   });

@@ -2,9 +2,10 @@
 // agent, rolls back on analysis, is rolled back by hand and has an incident opened and closed;
 // the figures come from what those commands recorded.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fixtureConfig, steadyLoad, type TestProject, testProject, urlOf } from '../rollout/helpers.js';
 
@@ -14,6 +15,7 @@ const CANARY = `      canary:
           - { traffic: 100 }
         metrics: [error_rate]`;
 const HOUR = 3_600_000;
+const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'slipway.js');
 
 interface Metrics {
   window: { from: string; to: string };
@@ -153,5 +155,29 @@ describe('slipway metrics from real deploys, rollbacks and incidents', { timeout
     const bad = project.cli('metrics', '--since', 'yesterday');
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--since takes a date .* got 'yesterday'/);
+
+    // The same history exported as CDEvents and imported into an empty project gives the same figures.
+    const until = new Date(Date.now() + 60_000).toISOString();
+    const window = ['--since', '1d', '--until', until];
+    const exported = project.cli('events', 'export', ...window);
+    assert.equal(exported.status, 0, exported.stderr);
+    const copy = mkdtempSync(join(tmpdir(), 'slipway-metrics-copy-'));
+    try {
+      writeFileSync(join(copy, 'history.ndjson'), exported.stdout);
+      const env = { ...process.env, NO_COLOR: '1' };
+      const inCopy = (...args: string[]) =>
+        spawnSync(process.execPath, [BIN, ...args], { cwd: copy, env, encoding: 'utf8', timeout: 60_000 });
+      const imported = inCopy('events', 'import', 'history.ndjson');
+      assert.equal(imported.status, 0, imported.stderr);
+      assert.match(imported.stdout, /imported \d+ events/);
+      const live = JSON.parse(project.cli('--json', 'metrics', '--env', 'prod', ...window).stdout) as Metrics;
+      const fromImport = JSON.parse(
+        inCopy('--json', 'metrics', '--env', 'prod', ...window).stdout,
+      ) as Metrics;
+      assert.deepEqual(fromImport, live);
+      assert.equal(live.change_failure_rate.deploys, 3);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });

@@ -69,7 +69,7 @@ function printMetrics(ctx: CommandContext, m: DeliveryMetrics, what: string): vo
 /** The project's success targets: its `slo:`, else the defaults (also when there is no slipway.yaml). */
 async function sloOf(ctx: CommandContext): Promise<ResolvedSlo> {
   try {
-    return (await loadProject(ctx)).config.slo;
+    return (await loadProject(ctx)).config.slo ?? DEFAULT_SLO;
   } catch (error) {
     if (isSlipwayError(error) && error.code === 'CONFIG_NOT_FOUND') return DEFAULT_SLO;
     throw error;

@@ -151,6 +151,13 @@ describe('RolloutController: rollback', TIMEOUT, () => {
     const [latest] = await h.store.listRollouts({ limit: 1 });
     assert.equal(latest?.strategy, 'rollback');
     const rolledBack = (await h.store.listEvents({ types: ['service.rolledback'] })).at(-1);
-    assert.deepEqual(rolledBack?.data, { rollout: latest?.id, revision: S, previous: N, manual: true });
+    assert.deepEqual(rolledBack?.data, {
+      rollout: latest?.id,
+      revision: S,
+      previous: N,
+      manual: true,
+      // For the delivery figures: when it started and how long until traffic was back (the test clock stands still).
+      rollback: { startedAt: latest?.startedAt, restoreMs: 0 },
+    });
   });
 });

@@ -1,6 +1,7 @@
 // Delivery metrics routes: the figures of a window (the Four Keys, rollbacks, SLOs), exactly what
 // `slipway metrics --json` prints, and the same figures week by week for the dashboard's charts.
 import { z } from 'zod';
+import { DEFAULT_SLO } from '../../config/slo-schema.js';
 import type { FactFilter } from '../../metrics/delivery-facts.js';
 import { loadDeliveryFacts, loadDeliveryMetrics } from '../../metrics/load-delivery.js';
 import { metricsWindow } from '../../metrics/metrics-window.js';
@@ -120,7 +121,7 @@ export function deliveryRoutes(ctx: ServerContext): ApiRoute[] {
       async handler({ query }) {
         const { window, filter } = windowOf(ctx, query);
         const config = await ctx.loadConfig();
-        return loadDeliveryMetrics(ctx.store, window, filter, config.slo);
+        return loadDeliveryMetrics(ctx.store, window, filter, config.slo ?? DEFAULT_SLO);
       },
     }),
     defineRoute({
