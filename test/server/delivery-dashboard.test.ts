@@ -252,11 +252,15 @@ describe('the dashboard serves Chart.js', () => {
     await h?.close();
   });
 
-  test('/vendor/chart.umd.js is the package UMD build, cached for long', async () => {
+  test('/vendor/chart.umd.js is the package UMD build, cached a day, then revalidated by its version', async () => {
     const response = await fetch(`${h.url}/vendor/chart.umd.js`);
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^text\/javascript/);
-    assert.match(response.headers.get('cache-control') ?? '', /max-age=31536000/);
+    assert.equal(response.headers.get('cache-control'), 'public, max-age=86400');
+    const etag = response.headers.get('etag') ?? '';
+    assert.match(etag, /^"chart\.js@4\.\d+\.\d+\/chart\.umd\.js"$/);
+    const again = await fetch(`${h.url}/vendor/chart.umd.js`, { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304);
     assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
     const text = await response.text();
     assert.match(text.slice(0, 200), /Chart\.js v4\./);

@@ -7,8 +7,11 @@ import type { FastifyInstance } from 'fastify';
 import { packageRoot } from '../../package/package-root.js';
 import { ApiError } from '../errors.js';
 
-/** A year: a vendor file changes only with the package, which a Slipway upgrade brings. */
-const CACHE = 'public, max-age=31536000, immutable';
+/**
+ * A day, then revalidated by ETag (the package's name and version): a vendor file changes only with
+ * its package, and a browser must not keep an old build long after a Slipway upgrade brings a new one.
+ */
+const CACHE = 'public, max-age=86400';
 
 /** Each served name, its package, its file inside the package's dist/, and its type. */
 const VENDOR: readonly { name: string; pkg: string; file: string; type: string }[] = [
@@ -26,19 +29,20 @@ function distOf(pkg: string): string | undefined {
   }
 }
 
-/** Registers `/vendor/<name>` for each vendor file, long cached; a missing package is a 404 naming it. */
+/** Registers `/vendor/<name>` for each vendor file, cached a day and then revalidated; a missing package is a 404 naming it. */
 export function registerVendorAssets(app: FastifyInstance): void {
   for (const asset of VENDOR) {
-    app.get(`/vendor/${asset.name}`, async (_request, reply) => {
+    app.get(`/vendor/${asset.name}`, async (request, reply) => {
       const dist = distOf(asset.pkg);
       if (dist === undefined)
         throw new ApiError(404, 'NOT_FOUND', `the ${asset.pkg} package is not installed: run npm install`);
-      const body = await readFile(join(dist, asset.file));
-      return reply
-        .header('x-content-type-options', 'nosniff')
-        .header('cache-control', CACHE)
-        .type(asset.type)
-        .send(body);
+      const { version } = JSON.parse(await readFile(join(dist, '..', 'package.json'), 'utf8')) as {
+        version?: string;
+      };
+      const etag = `"${asset.pkg}@${version ?? 'unknown'}/${asset.file}"`;
+      reply.header('x-content-type-options', 'nosniff').header('cache-control', CACHE).header('etag', etag);
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      return reply.type(asset.type).send(await readFile(join(dist, asset.file)));
     });
   }
 }
