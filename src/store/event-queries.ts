@@ -1,5 +1,5 @@
 // The event log part of the store contract over Kysely: validated appends in id order, filtered reads.
-import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { AtomicWrite } from './atomic-write.js';
 import { toStoreError } from './driver-errors.js';
 import type { EventType } from './event-types.js';
@@ -27,13 +27,12 @@ function toStoredEvent(row: Selectable<EventsTable>): StoredEvent {
   };
 }
 
-/** The pipeline_durations row of a `pipelinerun.finished` event. */
-function durationRow(id: number, row: Insertable<EventsTable>): Insertable<PipelineDurationsTable> {
-  const data = decodeObject(row.data);
+/** The pipeline_durations row of a stored `pipelinerun.finished` event. */
+function durationRow({ id, time, data }: StoredEvent): Insertable<PipelineDurationsTable> {
   const text = (value: unknown) => (typeof value === 'string' ? value : null);
   return {
     event_id: id,
-    time: row.time,
+    time,
     duration_ms:
       typeof data.durationMs === 'number' && Number.isFinite(data.durationMs) ? data.durationMs : null,
     status: text(data.status),
@@ -43,10 +42,12 @@ function durationRow(id: number, row: Insertable<EventsTable>): Insertable<Pipel
 
 /** Inserts one event row (and its projection, for a finished pipeline run) and returns it. */
 async function insertOne(target: Kysely<Database>, row: Insertable<EventsTable>): Promise<StoredEvent> {
-  const stored = await target.insertInto('events').values(row).returningAll().executeTakeFirstOrThrow();
-  if (row.type === 'pipelinerun.finished')
-    await target.insertInto('pipeline_durations').values(durationRow(stored.id, row)).execute();
-  return toStoredEvent(stored);
+  const stored = toStoredEvent(
+    await target.insertInto('events').values(row).returningAll().executeTakeFirstOrThrow(),
+  );
+  if (stored.type === 'pipelinerun.finished')
+    await target.insertInto('pipeline_durations').values(durationRow(stored)).execute();
+  return stored;
 }
 
 /** Validates and inserts one event; with `lock`, in a transaction that holds the append lock first. */
@@ -111,33 +112,14 @@ export async function appendEvents(
   }
 }
 
-/** `text` as a LIKE pattern that matches itself only (`_` is common in environment names). */
-const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-const byId = (a: { readonly id: number }, b: { readonly id: number }) => a.id - b.id;
-
 /** Lists the events matching every field of `filter`, ascending by id. */
 export async function listEvents(db: Kysely<Database>, filter: EventFilter): Promise<StoredEvent[]> {
   if (filter.types !== undefined && filter.types.length === 0) return [];
   try {
-    // With a limit the database must order the rows; without one they are sorted here instead,
-    // cheaply: they come in index or page order, runs already in id order, and a database sort
-    // of wide rows (PostgreSQL's especially) costs more than the read itself.
-    const sortHere = filter.limit === undefined;
-    let query = db.selectFrom('events').selectAll();
-    if (!sortHere) query = query.orderBy('id', 'asc');
+    let query = db.selectFrom('events').selectAll().orderBy('id', 'asc');
     if (filter.types !== undefined) query = query.where('type', 'in', filter.types);
     if (filter.service !== undefined) query = query.where('service', '=', filter.service);
-    const environment = filter.environment;
-    if (environment !== undefined)
-      query = filter.withRegions
-        ? query.where((eb) =>
-            eb.or([
-              eb('environment', '=', environment),
-              sql<boolean>`${eb.ref('environment')} LIKE ${`${likeEscaped(environment)}@%`} ESCAPE '\\'`,
-            ]),
-          )
-        : query.where('environment', '=', environment);
+    if (filter.environment !== undefined) query = query.where('environment', '=', filter.environment);
     if (filter.runId !== undefined) query = query.where('run_id', '=', filter.runId);
     if (filter.commitSha !== undefined) query = query.where('commit_sha', '=', filter.commitSha);
     const project = filter.project;
@@ -154,9 +136,7 @@ export async function listEvents(db: Kysely<Database>, filter: EventFilter): Pro
     if (filter.until !== undefined) query = query.where('time', '<', filter.until);
     if (filter.afterId !== undefined) query = query.where('id', '>', filter.afterId);
     if (filter.limit !== undefined) query = query.limit(filter.limit);
-    const rows = await query.execute();
-    if (sortHere) rows.sort(byId);
-    return rows.map(toStoredEvent);
+    return (await query.execute()).map(toStoredEvent);
   } catch (error) {
     throw toStoreError('listing events', error);
   }

@@ -35,8 +35,6 @@ export interface EventFilter {
   readonly types?: readonly EventType[];
   readonly service?: string;
   readonly environment?: string;
-  /** With `environment`: its fleet regions' scopes (`<environment>@<region>`) too. */
-  readonly withRegions?: boolean;
   readonly runId?: number;
   readonly commitSha?: string;
   /**
