@@ -18,10 +18,15 @@ export const UNITS = [
   { unit: 'git', rank: 0, layer: 'kernel' },
   // bottom: the config language and the engines' building blocks, in their own order
   { unit: 'expression', rank: 1, layer: 'bottom' },
+  // feature flags: flagd's definition format, its evaluation and OFREP; the config language reads them
+  { unit: 'flags', rank: 1.5, layer: 'bottom' },
   { unit: 'config', rank: 2, layer: 'bottom' },
   { unit: 'store', rank: 3, layer: 'bottom' },
   // notification channels (Slack, email, GitHub, webhooks): what domains and the server tell people through
   { unit: 'notifications', rank: 3.5, layer: 'bottom' },
+  // flag definitions versioned in the event log, and the flag services rollouts drive (LaunchDarkly, Split, a command)
+  { unit: 'flags/versions', rank: 3.6, layer: 'bottom' },
+  { unit: 'flags/providers', rank: 3.6, layer: 'bottom' },
   { unit: 'platform', rank: 4, layer: 'bottom' },
   { unit: 'router', rank: 5, layer: 'bottom' },
   { unit: 'platform/health', rank: 6, layer: 'bottom' },

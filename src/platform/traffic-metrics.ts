@@ -25,4 +25,13 @@ export interface RevisionMetrics {
 export interface RouterMetricsSnapshot {
   readonly at: number;
   readonly revisions: Record<string, RevisionMetrics>;
+  /**
+   * Per flag variant, keyed `flag=variant`: the responses whose `x-slipway-flag-variants` header
+   * (set by the OpenFeature hook in packages/openfeature-hook) named that variant of that flag.
+   * Absent when no response named one.
+   */
+  readonly variants?: Record<string, RevisionMetrics>;
 }
+
+/** The response header naming the flag variants evaluated for a request: `flag=variant, ...`. */
+export const FLAG_VARIANTS_HEADER = 'x-slipway-flag-variants';

@@ -58,6 +58,12 @@ export const EVENT_TYPES = [
   'gitops.degraded',
   // Releases (Slipway).
   'release.published',
+  // Feature flags: each versioned change of a definition, and staged rollouts of a variant (Slipway).
+  'flag.changed',
+  'flagrollout.started',
+  'flagrollout.progressed',
+  'flagrollout.completed',
+  'flagrollout.rolledback',
   // Operations (CDEvents: incident), the start and end of time to restore.
   'incident.detected',
   'incident.resolved',

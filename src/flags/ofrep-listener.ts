@@ -1,0 +1,57 @@
+/**
+ * Serves OFREP on node:http from whatever engine is current: the agent's listener on each host,
+ * which applications reach on localhost. Plain node:http, not the API server's framework: the
+ * single evaluation is the hot path (bench:flags), and a request here is one parse and one answer.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { FlagEngine } from './flag-engine.js';
+import { answerOfrep } from './ofrep-service.js';
+
+/** Largest request body read: an evaluation context, not a document. */
+const MAX_BODY = 64 * 1024;
+
+/** Handles one request with the engine `current()` returns; a 404 for any other path. */
+export function handleOfrepRequest(
+  current: () => FlagEngine,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_BODY) {
+      res.writeHead(413, { 'content-type': 'application/json' });
+      res.end('{"errorDetails":"request body too large"}');
+      req.destroy();
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (res.writableEnded) return;
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const inm = req.headers['if-none-match'];
+    const answer = answerOfrep(current(), {
+      method: req.method ?? 'GET',
+      path: q === -1 ? url : url.slice(0, q),
+      body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+      ifNoneMatch: Array.isArray(inm) ? inm.join(',') : inm,
+    });
+    if (!answer) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"errorDetails":"not an OFREP path: POST /ofrep/v1/evaluate/flags[/{key}]"}');
+      return;
+    }
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+  });
+}
+
+/** An HTTP server answering OFREP from `current()`; the caller listens and closes it. */
+export function createOfrepServer(current: () => FlagEngine): Server {
+  const server = createServer((req, res) => handleOfrepRequest(current, req, res));
+  server.keepAliveTimeout = 65_000;
+  return server;
+}

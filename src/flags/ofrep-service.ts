@@ -1,0 +1,88 @@
+/**
+ * The OpenFeature Remote Evaluation Protocol over a flag engine, independent of any HTTP server:
+ * `POST /ofrep/v1/evaluate/flags/{key}` and the bulk `POST /ofrep/v1/evaluate/flags`, whose ETag
+ * names the flag set and the context, so a client polling with `If-None-Match` gets a 304 until
+ * either changes. The agent serves it on node:http (ofrep-listener.ts), the server on its API.
+ */
+import { createHash } from 'node:crypto';
+import type { EvaluationContext } from '@openfeature/core';
+import type { FlagEngine } from './flag-engine.js';
+
+/** An OFREP request: the path (without query), the body as text, and `If-None-Match`. */
+export interface OfrepRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly body: string;
+  readonly ifNoneMatch?: string | undefined;
+}
+
+/** What to answer: a status, headers, and a JSON body (absent for 304). */
+export interface OfrepResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+/** The path prefix every OFREP request starts with. */
+export const OFREP_PREFIX = '/ofrep/v1/evaluate/flags';
+
+const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+
+/** Answers one OFREP request; undefined when the path is not an OFREP path. */
+export function answerOfrep(engine: FlagEngine, req: OfrepRequest): OfrepResponse | undefined {
+  if (!req.path.startsWith(OFREP_PREFIX)) return undefined;
+  const rest = req.path.slice(OFREP_PREFIX.length);
+  const bulk = rest === '' || rest === '/';
+  if (!bulk && !rest.startsWith('/')) return undefined;
+  if (req.method !== 'POST') {
+    return {
+      status: 405,
+      headers: { ...JSON_HEADERS, allow: 'POST' },
+      body: JSON.stringify({ errorDetails: `${req.method} is not allowed: OFREP evaluations are POSTs` }),
+    };
+  }
+  let key = '';
+  if (!bulk) {
+    try {
+      key = decodeURIComponent(rest.slice(1));
+    } catch {
+      key = rest.slice(1);
+    }
+  }
+  const context = readContext(req.body);
+  if (context === undefined) {
+    const failure = {
+      errorCode: 'INVALID_CONTEXT',
+      errorDetails: 'the body must be JSON: {"context": {...}}',
+    };
+    return json(400, bulk ? failure : { key, ...failure });
+  }
+  if (!bulk) {
+    const result = engine.evaluate(key, context);
+    return json(result.status, result.body);
+  }
+  const etag = `"${engine.digest}-${createHash('sha256').update(req.body).digest('hex').slice(0, 16)}"`;
+  if (req.ifNoneMatch?.split(',').some((tag) => tag.trim() === etag))
+    return { status: 304, headers: { etag } };
+  return json(200, { flags: engine.evaluateAll(context), metadata: engine.metadata() }, { etag });
+}
+
+// An empty body is an empty context, as flagd takes it; anything else must be `{context: {...}}`.
+function readContext(body: string): EvaluationContext | undefined {
+  if (body.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const context = (parsed as { context?: unknown }).context;
+  if (context === undefined) return {};
+  if (!context || typeof context !== 'object' || Array.isArray(context)) return undefined;
+  return context as EvaluationContext;
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): OfrepResponse {
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+}
