@@ -1,8 +1,8 @@
 /** The resolved config: what planners consume after parsing, defaults and cross-field checks. */
 
-import type { FlagDocument } from '../flags/flag-document.js';
 import type { ConfigPath } from './diagnostic.js';
 import type { Trigger } from './notification-triggers.js';
+import type { ResolvedFlags } from './resolved-flags.js';
 import type { ResolvedSlo } from './slo-schema.js';
 
 /** A named command inside a job. */
@@ -396,14 +396,4 @@ export interface ResolvedConfig {
   readonly slo?: ResolvedSlo;
   /** The feature flags of `flags:`; absent without it. */
   readonly flags?: ResolvedFlags;
-}
-
-/** The feature flags slipway.yaml declares, and where agents serve them. */
-export interface ResolvedFlags {
-  /** The flag set declared: the inline `flags.flags` and every file of `flags.sources`, merged. */
-  readonly document: FlagDocument;
-  /** Where each host's agent serves OFREP. */
-  readonly ofrep: { readonly host: string; readonly port: number };
-  /** For each flag, the file that declares it, relative to the config file's directory. */
-  readonly declaredIn: Readonly<Record<string, string>>;
 }
