@@ -25,4 +25,9 @@ export interface FlagProvider {
   prepare(target: FlagRolloutTarget): Promise<{ readonly baseline: string }>;
   /** Gives `target.variant` `percent` (0..100) of users and the baseline the rest. */
   setShare(target: FlagRolloutTarget & { readonly baseline: string }, percent: number): Promise<void>;
+  /**
+   * After the last step (100%), makes the variant the flag's default where the service has such a
+   * notion beyond the share (Slipway's own flags); providers whose 100% share is final omit it.
+   */
+  complete?(target: FlagRolloutTarget & { readonly baseline: string }): Promise<void>;
 }
