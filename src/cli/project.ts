@@ -37,11 +37,19 @@ export async function loadProject(ctx: CommandContext): Promise<LoadedProject> {
     );
   }
   const key = configKey(path, text, slipwayVersion());
-  const cached = readCachedConfig(projectDir, key);
+  const cached = await readCachedConfig(projectDir, key);
   const result =
-    cached ?? (await import('../config/load-config.js')).loadConfigText(text, basename(projectDir));
+    cached ??
+    (await import('../config/load-config.js')).loadConfigText(text, basename(projectDir), {
+      dir: projectDir,
+      file: basename(path),
+    });
   if (!cached && result.config)
-    writeCachedConfig(projectDir, key, { config: result.config, diagnostics: result.diagnostics });
+    writeCachedConfig(projectDir, key, {
+      config: result.config,
+      diagnostics: result.diagnostics,
+      ...(result.inputs ? { inputs: result.inputs } : {}),
+    });
   const shown = relative(ctx.io.cwd, path) || path;
   for (const d of result.diagnostics) {
     if (d.severity === 'error' || !ctx.output.json) ctx.output.error(formatDiagnostic(shown, d));

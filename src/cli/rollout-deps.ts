@@ -1,4 +1,6 @@
 /** Wires the rollout controller for CLI commands: store, local platform, reporter and owner id. */
+import { join } from 'node:path';
+import { readSecretsFile } from '../pipeline/secrets/secrets-file.js';
 import type { ControllerDeps, RolloutEvent } from '../rollout/controller/controller-types.js';
 import { controllerId } from '../rollout/controller/rollout-controller.js';
 import { systemClock } from '../rollout/rollout-clock.js';
@@ -18,6 +20,21 @@ export function rolloutDeps(ctx: CommandContext, projectDir: string, store: Stor
     report: (event) => report(ctx, event),
     owner: controllerId(),
     env,
+    secret: secretReader(env, projectDir),
+  };
+}
+
+/** Reads a secret as jobs do: the environment, else `.slipway/secrets.env` (read once, when first needed). */
+export function secretReader(
+  env: Readonly<Record<string, string | undefined>>,
+  projectDir: string,
+): (name: string) => string | undefined {
+  let file: Record<string, string> | undefined;
+  return (name) => {
+    const value = env[name];
+    if (value !== undefined && value !== '') return value;
+    file ??= readSecretsFile(join(projectDir, '.slipway', 'secrets.env'));
+    return file[name];
   };
 }
 
@@ -58,6 +75,33 @@ function report(ctx: CommandContext, event: RolloutEvent): void {
     case 'rollout.rollback':
       output.line(
         output.paint('red', `rolling back: ${event.reason} (traffic restored in ${event.restoreMs} ms)`),
+      );
+      break;
+    case 'flagrollout.step':
+      output.line(`flag ${event.flag} step ${event.step + 1}: ${event.percent}% of users`);
+      break;
+    case 'flagrollout.measurement': {
+      const mark =
+        event.verdict === 'success'
+          ? output.paint('green', 'ok')
+          : output.paint(event.verdict === 'failure' ? 'red' : 'yellow', event.verdict);
+      output.line(`  analysis ${mark}: ${event.message}`);
+      break;
+    }
+    case 'flagrollout.rollback':
+      output.line(
+        output.paint(
+          'red',
+          `rolling back flag ${event.flag}: ${event.reason} (share at 0% in ${event.restoreMs} ms)`,
+        ),
+      );
+      break;
+    case 'flagrollout.finished':
+      output.line(
+        output.paint(
+          event.status === 'completed' ? 'green' : 'red',
+          `flag rollout ${event.status.replace('_', ' ')}${event.reason ? `: ${event.reason}` : ''} (${event.flag})`,
+        ),
       );
       break;
     case 'rollout.finished': {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { environmentSchema } from './environment-schema.js';
 import { identifier } from './fields.js';
+import { flagsSchema } from './flags-schema.js';
 import { hostsSchema, regionsSchema } from './fleet-schema.js';
 import { gitopsSchema } from './gitops-schema.js';
 import { jobSchema } from './job-schema.js';
@@ -47,6 +48,7 @@ export const configSchema = z
       ),
     gitops: gitopsSchema.optional(),
     slo: sloSchema.optional(),
+    flags: flagsSchema.optional(),
   })
   .describe('Slipway configuration (slipway.yaml).');
 

@@ -6,6 +6,7 @@
 import type { ConfigOutput } from './config-schema.js';
 import { deploymentFields, deploymentOverrideSchema } from './deployment-schema.js';
 import { environmentSchema } from './environment-schema.js';
+import { flagsSchema } from './flags-schema.js';
 import { environmentFleetFields, hostsSchema, regionsSchema } from './fleet-schema.js';
 import { jobSchema } from './job-schema.js';
 import { stageSchema } from './pipeline-schema.js';
@@ -160,6 +161,8 @@ export function lenientConfig(data: unknown): ConfigOutput {
       environments[name] = lenientEnvironment(raw, fleet);
   const hosts = fleet ? hostsSchema.safeParse(root.hosts) : undefined;
   const regions = fleet ? regionsSchema.safeParse(root.regions) : undefined;
+  // `flags:` is kept only whole: the references to its flags are checked against all of it.
+  const flags = root.flags !== undefined ? flagsSchema.safeParse(root.flags) : undefined;
   const rawStages =
     isObject(root.pipeline) && Array.isArray(root.pipeline.stages) ? root.pipeline.stages : undefined;
   return {
@@ -170,5 +173,6 @@ export function lenientConfig(data: unknown): ConfigOutput {
     ...(hosts?.success && root.hosts !== undefined ? { hosts: hosts.data } : {}),
     ...(regions?.success && root.regions !== undefined ? { regions: regions.data } : {}),
     ...(rawStages ? { pipeline: { stages: rawStages.map(lenientStage) } } : {}),
+    ...(flags?.success ? { flags: flags.data } : {}),
   };
 }

@@ -3,14 +3,18 @@
  * and of `services.<id>.deploy.<env>` into their resolved form: one strategy kind, durations in
  * ms. They are kept apart from `ResolvedService`, whose content is hashed into the revision id.
  */
+import type { JsonValue } from '../flags/flag-document.js';
 import type { ConfigOutput } from './config-schema.js';
 import { type DeploymentOverrideOutput, deploymentFields } from './deployment-schema.js';
+import type { FeatureFlagOutput } from './flag-strategy-schema.js';
 import type {
   ResolvedAnalysis,
   ResolvedChecks,
   ResolvedDeployment,
+  ResolvedFeatureFlagStrategy,
   ResolvedHooks,
   ResolvedHttpCheck,
+  ResolvedRollingStrategy,
   ResolvedStrategy,
 } from './resolved.js';
 import type { StrategyOutput } from './strategy-schema.js';
@@ -87,7 +91,11 @@ function resolveStrategy(strategy: StrategyOutput): ResolvedStrategy {
       autoRollback: b.autoRollback,
     };
   }
-  const r = strategy.rolling ?? deploymentFields.strategy.parse(undefined).rolling!;
+  if (strategy.featureFlag) return resolveFeatureFlag(strategy.featureFlag);
+  return resolveRolling(strategy.rolling ?? deploymentFields.strategy.parse(undefined).rolling!);
+}
+
+function resolveRolling(r: NonNullable<StrategyOutput['rolling']>): ResolvedRollingStrategy {
   return {
     kind: 'rolling',
     batchSize: r.batchSize,
@@ -96,6 +104,28 @@ function resolveStrategy(strategy: StrategyOutput): ResolvedStrategy {
     batchIntervalMs: r.batchInterval,
     metrics: r.metrics,
     autoRollback: r.autoRollback,
+  };
+}
+
+// The revision is replaced the default rolling way without analysis: the new code ships dark, and
+// what is analysed is the flag's variant, stage by stage.
+function resolveFeatureFlag(f: FeatureFlagOutput): ResolvedFeatureFlagStrategy {
+  const rolling = deploymentFields.strategy.parse(undefined).rolling!;
+  return {
+    kind: 'featureFlag',
+    provider: f.provider,
+    flag: f.flag,
+    variant: f.variant,
+    ...(f.baseline !== undefined ? { baseline: f.baseline } : {}),
+    stages: f.stages.map((s) => ({ traffic: s.traffic, durationMs: s.duration })),
+    metrics: f.metrics,
+    autoRollback: f.autoRollback,
+    ...(f.targeting !== undefined ? { targeting: f.targeting as JsonValue } : {}),
+    gradualRollout: f.gradualRollout,
+    ...(f.launchdarkly ? { launchdarkly: { ...f.launchdarkly } } : {}),
+    ...(f.split ? { split: { ...f.split } } : {}),
+    ...(f.custom ? { custom: { command: f.custom.command, timeoutMs: f.custom.timeout } } : {}),
+    replace: { ...resolveRolling(rolling), metrics: [], batchIntervalMs: 0 },
   };
 }
 

@@ -3,7 +3,20 @@
 import type { ConfigPath } from './diagnostic.js';
 import type { Trigger } from './notification-triggers.js';
 import type { ResolvedFlags } from './resolved-flags.js';
+import type { ResolvedStrategy } from './resolved-strategy.js';
 import type { ResolvedSlo } from './slo-schema.js';
+
+export type {
+  FlagProviderName,
+  ResolvedCanaryStage,
+  ResolvedCountOrPercent,
+  ResolvedFeatureFlagStrategy,
+  ResolvedFlagStage,
+  ResolvedMetricCheck,
+  ResolvedMetricProvider,
+  ResolvedRollingStrategy,
+  ResolvedStrategy,
+} from './resolved-strategy.js';
 
 /** A named command inside a job. */
 export interface ResolvedStep {
@@ -113,68 +126,6 @@ export interface ResolvedService {
   /** Where the service is defined in the file. */
   readonly path: ConfigPath;
 }
-
-/** A count of instances written as a number (`2`) or a percentage of the instances (`25%`). */
-export interface ResolvedCountOrPercent {
-  readonly value: number;
-  readonly percent: boolean;
-}
-
-/** Where a metric's value comes from. */
-export type ResolvedMetricProvider =
-  | { readonly kind: 'router' }
-  | { readonly kind: 'prometheus'; readonly address: string; readonly query: string }
-  | { readonly kind: 'http'; readonly url: string; readonly path: string }
-  | { readonly kind: 'command'; readonly command: string };
-
-/** One compared value: rates in percent, latencies in ms; a command metric has no threshold. */
-export interface ResolvedMetricCheck {
-  readonly name: string;
-  readonly provider: ResolvedMetricProvider;
-  /** Which latency quantile (latency only). */
-  readonly quantile?: 'p50' | 'p95' | 'p99';
-  readonly max?: number;
-  readonly min?: number;
-  /** Fails when the new revision's value exceeds the stable revision's times this. */
-  readonly maxRatio?: number;
-}
-
-/** A canary stage: the new revision's share (0..100), held `durationMs` or until promoted. */
-export interface ResolvedCanaryStage {
-  readonly traffic: number;
-  readonly durationMs?: number;
-  readonly pause: boolean;
-}
-
-/** How a new revision replaces the running one, with durations in ms and shares in percent. */
-export type ResolvedStrategy =
-  | {
-      readonly kind: 'canary';
-      readonly stages: readonly ResolvedCanaryStage[];
-      readonly metrics: readonly ResolvedMetricCheck[];
-      readonly autoRollback: boolean;
-    }
-  | {
-      readonly kind: 'blueGreen';
-      readonly switchover: 'instant' | 'gradual';
-      /** Gradual shares of the new revision, ending at 100. */
-      readonly steps: readonly number[];
-      readonly stepDurationMs: number;
-      readonly rollback: 'immediate';
-      readonly scaleDownDelayMs: number;
-      readonly analysisDurationMs: number;
-      readonly metrics: readonly ResolvedMetricCheck[];
-      readonly autoRollback: boolean;
-    }
-  | {
-      readonly kind: 'rolling';
-      readonly batchSize: ResolvedCountOrPercent;
-      readonly maxSurge: ResolvedCountOrPercent;
-      readonly maxUnavailable: ResolvedCountOrPercent;
-      readonly batchIntervalMs: number;
-      readonly metrics: readonly ResolvedMetricCheck[];
-      readonly autoRollback: boolean;
-    };
 
 /** How often metrics are measured and how many bad measurements are tolerated. */
 export interface ResolvedAnalysis {
@@ -315,7 +266,6 @@ export interface ResolvedRelease {
   readonly repositoryUrl?: string;
 }
 
-/** A whole slipway.yaml, resolved. */
 /** Settings every channel has: what it is sent, and how long one send may take. */
 interface ResolvedChannelBase {
   readonly triggers: readonly Trigger[];
@@ -370,6 +320,7 @@ export interface ResolvedGitOps {
   readonly notifications?: ResolvedNotifications;
 }
 
+/** A whole slipway.yaml, resolved. */
 export interface ResolvedConfig {
   readonly version: 1;
   readonly project: { readonly name: string; readonly description?: string };

@@ -214,10 +214,10 @@ test('strategies: one kind per strategy, growing stages, valid counts', () => {
       rolling: { batchSize: 0, maxSurge: 150% }
 `),
     [
-      'slipway.yaml:3:5: error: environments.a.strategy: a strategy needs one of `canary`, `blueGreen` or `rolling`',
+      'slipway.yaml:3:5: error: environments.a.strategy: a strategy needs one of `canary`, `blueGreen`, `rolling` or `featureFlag`',
       'slipway.yaml:6:54: error: environments.b.strategy.canary.stages[1].traffic: each stage needs more traffic than the one before (50%), got 20%',
       'slipway.yaml:6:89: error: environments.b.strategy.canary.stages[3].traffic: no stage can follow a stage at 100%',
-      'slipway.yaml:7:7: error: environments.b.strategy.rolling: a strategy has one of `canary`, `blueGreen` or `rolling`, not both `canary` and `rolling`',
+      'slipway.yaml:7:7: error: environments.b.strategy.rolling: a strategy has one of `canary`, `blueGreen`, `rolling` or `featureFlag`, not both `canary` and `rolling`',
       'slipway.yaml:10:49: error: environments.c.strategy.blueGreen.steps[0]: a gradual step sends the new revision some traffic: use more than 0%',
       'slipway.yaml:10:56: error: environments.c.strategy.blueGreen.steps[2]: each step needs more traffic than the one before (50%), got 40%',
       "slipway.yaml:13:42: error: environments.d.strategy.rolling.maxSurge: a percentage is at most 100%, got '150%'",

@@ -1,10 +1,12 @@
 /**
  * Cross-field rules of the deployment settings of environments and `services.<id>.deploy.<env>`:
  * one strategy kind, canary stages and blue-green steps that grow, rolling limits that let an
- * update start, and overrides that name a known environment.
+ * update start, and overrides that name a known environment; the feature flag strategy's own
+ * rules are in flag-strategy-rules.ts.
  */
 import type { ConfigOutput } from './config-schema.js';
 import type { ConfigPath, Diagnostic } from './diagnostic.js';
+import { checkFlagStrategy } from './flag-strategy-rules.js';
 import type { ConfigSource, Position } from './source.js';
 import { STRATEGY_KINDS, type StrategyOutput } from './strategy-schema.js';
 import { didYouMean } from './suggest.js';
@@ -19,11 +21,15 @@ export function checkStrategyRules(config: ConfigOutput, source: ConfigSource): 
     if (!strategy) return;
     const kinds = STRATEGY_KINDS.filter((k) => strategy[k] !== undefined);
     if (kinds.length === 0)
-      error(path, 'a strategy needs one of `canary`, `blueGreen` or `rolling`', source.keyAt(path));
+      error(
+        path,
+        'a strategy needs one of `canary`, `blueGreen`, `rolling` or `featureFlag`',
+        source.keyAt(path),
+      );
     if (kinds.length > 1)
       error(
         [...path, kinds[1]!],
-        `a strategy has one of \`canary\`, \`blueGreen\` or \`rolling\`, not both \`${kinds[0]}\` and \`${kinds[1]}\``,
+        `a strategy has one of \`canary\`, \`blueGreen\`, \`rolling\` or \`featureFlag\`, not both \`${kinds[0]}\` and \`${kinds[1]}\``,
         source.keyAt([...path, kinds[1]!]),
       );
     strategy.canary?.stages.forEach((stage, i) => {
@@ -42,6 +48,8 @@ export function checkStrategyRules(config: ConfigOutput, source: ConfigSource): 
       else if (before !== undefined && step <= before)
         error(at, `each step needs more traffic than the one before (${before}%), got ${step}%`);
     });
+    if (strategy.featureFlag)
+      checkFlagStrategy([...path, 'featureFlag'], strategy.featureFlag, source, error);
     const rolling = strategy.rolling;
     if (rolling) {
       if (rolling.batchSize.value === 0)

@@ -1,10 +1,12 @@
 /**
  * The schema of `strategy:`: how a new revision replaces the running one (canary stages,
- * blue-green switch, or rolling batches). Exactly one kind per strategy; the rules check that.
+ * blue-green switch, or rolling batches), or how a flag's variant reaches users (featureFlag, in
+ * flag-strategy-schema.ts). Exactly one kind per strategy; the rules check that.
  */
 import { z } from 'zod';
 import { metricsSchema } from './analysis-schema.js';
 import { duration, percent } from './fields.js';
+import { featureFlagSchema } from './flag-strategy-schema.js';
 import type { ResolvedCountOrPercent } from './resolved.js';
 
 /** A count written as a number of instances (`2`) or a percentage of them (`25%`). */
@@ -116,18 +118,19 @@ export const rollingSchema = z
     'Rolling: replace instances in batches, never above `maxSurge` extra or `maxUnavailable` missing.',
   );
 
-/** How a new revision replaces the running one: exactly one of `canary`, `blueGreen` or `rolling`. */
+/** How a new revision replaces the running one: exactly one of `canary`, `blueGreen`, `rolling` or `featureFlag`. */
 export const strategySchema = z
   .strictObject({
     canary: canarySchema.optional(),
     blueGreen: blueGreenSchema.optional(),
     rolling: rollingSchema.optional(),
+    featureFlag: featureFlagSchema.optional(),
   })
   .describe(
-    'How a new revision replaces the running one: exactly one of `canary`, `blueGreen` or `rolling` (default: rolling with maxSurge 25%, maxUnavailable 0).',
+    'How a new revision replaces the running one: exactly one of `canary`, `blueGreen`, `rolling` or `featureFlag` (default: rolling with maxSurge 25%, maxUnavailable 0).',
   );
 
 /** The strategy kinds, in the order they are listed. */
-export const STRATEGY_KINDS = ['canary', 'blueGreen', 'rolling'] as const;
+export const STRATEGY_KINDS = ['canary', 'blueGreen', 'rolling', 'featureFlag'] as const;
 
 export type StrategyOutput = z.output<typeof strategySchema>;

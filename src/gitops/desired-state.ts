@@ -70,7 +70,7 @@ async function readCommit(mirror: GitMirror, commit: DesiredCommit): Promise<Des
     const errors = loaded.diagnostics
       .filter((d) => d.severity === 'error')
       .slice(0, 5)
-      .map((d) => `slipway.yaml:${d.line}:${d.col}: ${d.message}`);
+      .map((d) => `${d.file ?? 'slipway.yaml'}:${d.line}:${d.col}: ${d.message}`);
     throw new GitOpsError('CONFIG_INVALID', `the desired state of ${at} is not valid: ${errors.join('; ')}`);
   }
   const { config } = loaded;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ResolvedChecks, ResolvedStrategy } from '../config/resolved.js';
+import type { ResolvedChecks, ResolvedRollingStrategy, ResolvedStrategy } from '../config/resolved.js';
 import { planRollout } from './plan-rollout.js';
 
 const ERROR_RATE = [{ name: 'error_rate', provider: { kind: 'router' as const }, max: 1 }];
@@ -35,6 +35,26 @@ const blueGreen = (switchover: 'instant' | 'gradual', analysisDurationMs = 0): R
   autoRollback: true,
 });
 const stable = { id: 'r-old', instances: 4 };
+const replace: ResolvedRollingStrategy = {
+  kind: 'rolling',
+  batchSize: { value: 25, percent: true },
+  maxSurge: { value: 25, percent: true },
+  maxUnavailable: { value: 0, percent: false },
+  batchIntervalMs: 0,
+  metrics: [],
+  autoRollback: true,
+};
+const featureFlag: ResolvedStrategy = {
+  kind: 'featureFlag',
+  provider: 'slipway',
+  flag: 'new-checkout',
+  variant: 'on',
+  stages: [{ traffic: 10, durationMs: 300_000 }],
+  metrics: ERROR_RATE,
+  autoRollback: true,
+  gradualRollout: true,
+  replace,
+};
 
 describe('planRollout', () => {
   test('canary: instances scaled for each share, a stage without duration pauses, stable shrinks after 100%', () => {
@@ -218,6 +238,23 @@ describe('planRollout', () => {
       plan.steps.map((s) => s.action),
       ['scaleUp', 'promote'],
     );
+  });
+
+  test('featureFlag: the revision is replaced by its rolling update, unanalysed, before the flag moves', () => {
+    const input = {
+      checks: CHECKS,
+      hooks: { ...HOOKS, preDeploy: './pre' },
+      instances: 4,
+      stable,
+      next: 'r-new',
+    };
+    const plan = planRollout({ ...input, strategy: featureFlag });
+    assert.equal(plan.strategy, 'featureFlag');
+    assert.deepEqual(plan.steps, planRollout({ ...input, strategy: replace }).steps);
+    assert.ok(plan.steps.length > 2);
+    assert.ok(plan.steps.every((step) => !step.analyze && !step.durationMs));
+    const first = planRollout({ ...input, strategy: featureFlag, stable: undefined });
+    assert.equal(first.steps.at(-1)?.weights['r-new'], 100, 'a first deploy ships the code at once');
   });
 
   test('nothing to deploy when the new revision is the stable one', () => {

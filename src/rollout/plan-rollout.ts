@@ -1,7 +1,8 @@
 /**
  * Plans a rollout: turns a strategy, the checks and hooks, and the running state into explicit
  * steps, without doing anything. An executor applies each step in a fixed order (scale up and wait
- * until ready, run the step's check, set weights, scale down, hold, wait for promote).
+ * until ready, run the step's check, set weights, scale down, hold, wait for promote). A feature
+ * flag rollout's steps are those of the revision replacement before the flag moves (its `replace`).
  */
 import type { ResolvedChecks, ResolvedHooks, ResolvedStrategy } from '../config/resolved.js';
 import type { RolloutStep } from './rollout-step.js';
@@ -45,7 +46,9 @@ export function planRollout(input: RolloutInput): RolloutPlan {
       ? planCanary(input.strategy, { ...input, stable })
       : input.strategy.kind === 'blueGreen'
         ? planBlueGreen(input.strategy, { ...input, stable })
-        : planRolling(input.strategy, { ...input, stable });
+        : input.strategy.kind === 'featureFlag'
+          ? planRolling(input.strategy.replace, { ...input, stable })
+          : planRolling(input.strategy, { ...input, stable });
   const first = body[0];
   const last = body[body.length - 1];
   if (!first || !last) return { strategy, steps: [] };

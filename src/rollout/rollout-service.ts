@@ -13,6 +13,7 @@ import type { RolloutSpec } from './controller/rollout-spec.js';
 import { deliveryStart } from './delivery-record.js';
 import { deploymentFor } from './deployment.js';
 import { RolloutError } from './errors.js';
+import { flagStrategyOf, rolloutFlag } from './flag/flag-rollout-service.js';
 import { planRollout } from './plan-rollout.js';
 
 /** Default time new instances get to become ready. */
@@ -54,8 +55,40 @@ export function stableOf(status: ServiceStatus | undefined): { id: string; insta
   return stable ? { id: stable.id, instances: stable.desired } : undefined;
 }
 
-/** Plans, records and drives a deploy of the service's current source and config. */
+/**
+ * Plans, records and drives a deploy of the service's current source and config. Where the
+ * environment rolls out by flag (`featureFlag`), the revision is shipped dark first (a rolling
+ * update), then the flag's variant is rolled out; the outcome is the flag rollout's.
+ */
 export async function deploy(deps: ControllerDeps, input: DeployInput): Promise<DeployOutcome> {
+  const outcome = await deployRevision(deps, input);
+  // A fleet wave (a scoped deploy) ships revisions only: the flag is one for the whole fleet.
+  const strategy =
+    input.scope === undefined ? flagStrategyOf(input.config, input.service, input.env) : undefined;
+  if (!strategy || (outcome.status !== 'completed' && outcome.status !== 'unchanged')) return outcome;
+  const flag = await rolloutFlag(deps, {
+    config: input.config,
+    projectDir: input.projectDir,
+    service: input.service,
+    env: input.env,
+    actor: input.actor,
+    secret: deps.secret ?? ((name) => deps.env[name]),
+    report: deps.report,
+  });
+  switch (flag.status) {
+    case 'completed':
+      return { status: 'completed' };
+    case 'rolled_back':
+      return { status: 'rolled_back', reason: `flag ${strategy.flag}: ${flag.reason}` };
+    default:
+      return {
+        status: 'aborted',
+        reason: `flag ${strategy.flag} halted at ${flag.percent}%: ${flag.reason}`,
+      };
+  }
+}
+
+async function deployRevision(deps: ControllerDeps, input: DeployInput): Promise<DeployOutcome> {
   const service = input.config.services[input.service];
   if (!service) {
     throw new RolloutError(

@@ -12,6 +12,7 @@ import { captureIo } from '../helpers/capture-io.js';
 const SEEDS = [
   readFileSync(new URL('../fixtures/spine-snippet.yaml', import.meta.url), 'utf8'),
   readFileSync(new URL('../fixtures/services-and-environments.yaml', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/feature-flag-rollout.yaml', import.meta.url), 'utf8'),
   `jobs:
   build: { run: make, timeout: 10m, retry: { attempts: 3, backoff: 2s }, cache: { key: k, paths: [node_modules] } }
   test:

@@ -1,13 +1,16 @@
 /**
  * `slipway plan SERVICE --env ENV`: shows the steps a deploy would take (weights and instances at
  * each) from what runs now, without changing anything: no revision is written, no agent started.
- * For an environment with hosts it also shows the waves, region by region, each host taking the steps.
+ * For an environment with hosts it also shows the waves, region by region, each host taking the steps;
+ * for a feature flag rollout, the flag's shares that follow the revision's replacement.
  */
 
 import { formatDuration } from '../../config/duration.js';
+import type { ResolvedFeatureFlagStrategy } from '../../config/resolved.js';
 import type { RevisionStatus } from '../../platform/platform.js';
 import { revisionIdOf } from '../../platform/revision-fingerprint.js';
 import { deploymentFor } from '../../rollout/deployment.js';
+import { planFlagRollout } from '../../rollout/flag/plan-flag-rollout.js';
 import { type FleetPlan, planFleet } from '../../rollout/fleet/fleet-plan.js';
 import { planRollout, type RolloutPlan } from '../../rollout/plan-rollout.js';
 import type { RolloutStep } from '../../rollout/rollout-step.js';
@@ -57,6 +60,7 @@ export async function planCommand(
       });
   const fleetOf = config.environments[env]?.fleet;
   const fleet = fleetOf ? planFleet(fleetOf, plan) : undefined;
+  const flag = deployment.strategy.kind === 'featureFlag' ? deployment.strategy : undefined;
   if (ctx.output.json) {
     ctx.output.data({
       service: serviceId,
@@ -64,6 +68,7 @@ export async function planCommand(
       strategy: plan.strategy,
       steps: plan.steps,
       ...(fleet ? { fleet } : {}),
+      ...(flag ? { flag: flagPlan(flag) } : {}),
     });
     return ExitCode.Ok;
   }
@@ -78,7 +83,28 @@ export async function planCommand(
   ctx.output.line(`${serviceId} to ${env}: ${plan.strategy}, ${from}${next} (${size})`);
   if (fleet) printFleet(ctx, fleet);
   else printSteps(ctx, plan.steps);
+  if (flag) ctx.output.line(flagLine(flag));
   return ExitCode.Ok;
+}
+
+// What a feature flag rollout does once the revision is replaced: the variant's share, step by step.
+function flagPlan(strategy: ResolvedFeatureFlagStrategy) {
+  return {
+    provider: strategy.provider,
+    flag: strategy.flag,
+    variant: strategy.variant,
+    ...(strategy.baseline !== undefined ? { baseline: strategy.baseline } : {}),
+    steps: planFlagRollout(strategy),
+  };
+}
+
+function flagLine(strategy: ResolvedFeatureFlagStrategy): string {
+  const analysed = strategy.metrics.length > 0 ? ' with analysis' : '';
+  const steps = planFlagRollout(strategy).map(
+    (s) => `${s.percent}%${s.holdMs > 0 ? ` (hold ${formatDuration(s.holdMs)}${analysed})` : ''}`,
+  );
+  const baseline = strategy.baseline ?? 'the default variant';
+  return `then flag ${strategy.flag} (${strategy.provider}): ${strategy.variant} against ${baseline}, ${steps.join(', ')}`;
 }
 
 // Each wave's heading with its steps under it, then what a failure does and the failover settings.

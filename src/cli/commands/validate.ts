@@ -1,5 +1,5 @@
 /** `slipway validate`: checks slipway.yaml and prints every problem as `file:line:col: error: ...`. */
-import { relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { findConfigFile } from '../../config/config-file.js';
 import { formatDiagnostic, formatPath } from '../../config/diagnostic.js';
 import { loadConfigFile } from '../../config/load-config.js';
@@ -19,7 +19,12 @@ export function validateCommand(ctx: CommandContext): number {
       valid: errors === 0,
       errors,
       warnings,
-      diagnostics: result.diagnostics.map((d) => ({ ...d, path: formatPath(d.path) })),
+      // A flag file's problems name it as the text does: relative to where the command runs.
+      diagnostics: result.diagnostics.map((d) => ({
+        ...d,
+        path: formatPath(d.path),
+        ...(d.file !== undefined ? { file: join(dirname(shown), d.file) } : {}),
+      })),
     });
   } else {
     for (const d of result.diagnostics) {

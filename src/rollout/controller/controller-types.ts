@@ -2,6 +2,7 @@
 import type { Platform } from '../../platform/platform.js';
 import type { Store } from '../../store/store.js';
 import type { Measurement } from '../analysis/analysis-types.js';
+import type { FlagRolloutEvent } from '../flag/flag-rollout.js';
 import type { RolloutClock } from '../rollout-clock.js';
 
 /** What a rollout reports as it goes (printed as NDJSON with --json). */
@@ -34,7 +35,8 @@ export type RolloutEvent =
       readonly status: 'completed' | 'rolled_back' | 'aborted';
       readonly revision: string;
       readonly reason?: string;
-    };
+    }
+  | FlagRolloutEvent;
 
 /** How a rollout ended (or that another controller drives it). */
 export type RolloutOutcome =
@@ -54,6 +56,11 @@ export interface ControllerDeps {
   readonly owner: string;
   /** Environment variables for hooks and commands. */
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * A secret's value by name (flag services' tokens): the environment, else `.slipway/secrets.env`;
+   * `env` alone when absent.
+   */
+  readonly secret?: (name: string) => string | undefined;
   /**
    * Aborted when this process stops driving rollouts (a server shutting down): `drive` returns
    * `released` and leaves the rollout where it is, free for another controller to take over.

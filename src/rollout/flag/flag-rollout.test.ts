@@ -172,7 +172,7 @@ describe('flag rollout', { timeout: 20_000 }, () => {
       'flagrollout.progressed',
       'flagrollout.completed',
     ]);
-    assert.ok(events.some((e) => e.type === 'analysis.measurement' && e.verdict === 'success'));
+    assert.ok(events.some((e) => e.type === 'flagrollout.measurement' && e.verdict === 'success'));
   });
 
   test('a variant that fails every request is set back to 0 within 300 ms of clock time', async () => {

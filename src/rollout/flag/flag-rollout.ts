@@ -43,7 +43,7 @@ export type FlagRolloutEvent =
       readonly step: number;
       readonly percent: number;
     }
-  | ({ readonly type: 'analysis.measurement'; readonly flag: string; readonly step: number } & Measurement)
+  | ({ readonly type: 'flagrollout.measurement'; readonly flag: string; readonly step: number } & Measurement)
   | {
       readonly type: 'flagrollout.rollback';
       readonly flag: string;
@@ -102,7 +102,16 @@ export async function runFlagRollout(
       subject: `flag/${spec.flag}`,
       data: { flag: spec.flag, variant: spec.variant, provider: provider.name, ...data },
     });
-  const { baseline } = await provider.prepare(spec);
+  const { baseline, settled } = await provider.prepare(spec);
+  if (settled) {
+    deps.report({
+      type: 'flagrollout.finished',
+      flag: spec.flag,
+      status: 'completed',
+      reason: `${spec.variant} already serves everyone`,
+    });
+    return { status: 'completed' };
+  }
   const target = { flag: spec.flag, variant: spec.variant, baseline };
   await record('flagrollout.started', {
     baseline,
@@ -190,7 +199,7 @@ async function hold(
   let state = initial;
   let latest: { at: number; measurements: readonly Measurement[] } | undefined;
   const report = (m: Measurement) =>
-    deps.report({ type: 'analysis.measurement', flag: spec.flag, step: index, ...m });
+    deps.report({ type: 'flagrollout.measurement', flag: spec.flag, step: index, ...m });
   for (;;) {
     if (deps.signal?.aborted) return { status: 'halted', reason: 'stopped: the process is shutting down' };
     let snapshot: RouterMetricsSnapshot | undefined;

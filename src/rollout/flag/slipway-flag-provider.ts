@@ -32,10 +32,13 @@ export class SlipwayFlagProvider implements FlagProvider {
 
   constructor(private readonly options: SlipwayFlagProviderOptions) {}
 
-  async prepare(target: FlagRolloutTarget): Promise<{ baseline: string }> {
+  async prepare(target: FlagRolloutTarget): Promise<{ baseline: string; settled?: boolean }> {
     const snapshot = await this.options.versions.snapshot(this.options.base);
     const flag = flagOf(snapshot.document, target.flag);
     assertVariant(target.flag, flag, target.variant);
+    const last = (await this.options.versions.history(target.flag)).at(-1);
+    if (last?.change === 'rollout-complete' && flag.defaultVariant === target.variant)
+      return { baseline: target.baseline ?? target.variant, settled: true };
     const baseline = target.baseline ?? flag.defaultVariant ?? undefined;
     if (baseline === undefined)
       throw new FlagError(
