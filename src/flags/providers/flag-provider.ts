@@ -20,9 +20,10 @@ export interface FlagProvider {
   /**
    * Reads the flag and checks the variant and baseline exist, before the first share is set;
    * rejects with a FlagError (FLAG_UNKNOWN, FLAG_VARIANT_UNKNOWN, FLAG_PROVIDER_FAILED) otherwise.
-   * Resolves to the baseline variant it will use.
+   * Resolves to the baseline variant it will use, and `settled` when the flag already serves the
+   * variant to everyone (a rollout that completed before): then nothing is rolled out.
    */
-  prepare(target: FlagRolloutTarget): Promise<{ readonly baseline: string }>;
+  prepare(target: FlagRolloutTarget): Promise<{ readonly baseline: string; readonly settled?: boolean }>;
   /** Gives `target.variant` `percent` (0..100) of users and the baseline the rest. */
   setShare(target: FlagRolloutTarget & { readonly baseline: string }, percent: number): Promise<void>;
   /**
