@@ -30,7 +30,16 @@ export function checkFlagStrategy(
     else if (before === 100) error(at, 'no stage can follow a stage at 100%');
     else if (before !== undefined && stage.traffic <= before)
       error(at, `each stage needs a larger share than the one before (${before}%), got ${stage.traffic}%`);
+    // flagd's fractional weights and Split's bucket sizes are whole percents.
+    else if (!Number.isInteger(stage.traffic) && strategy.provider !== 'launchdarkly')
+      error(at, `provider \`${strategy.provider}\` takes whole percents, got ${stage.traffic}%`);
   });
+  if (strategy.targeting !== undefined && strategy.provider !== 'slipway')
+    error(
+      [...path, 'targeting'],
+      `\`targeting\` gates Slipway's own flags only; with \`provider: ${strategy.provider}\` set who takes part in the flag service itself`,
+      source.keyAt([...path, 'targeting']),
+    );
   for (const settings of PROVIDER_SETTINGS) {
     if (strategy.provider === settings && strategy[settings] === undefined)
       error(

@@ -272,3 +272,34 @@ test('featureFlag: the fixture of a feature flag rollout loads clean', () => {
   assert.equal(config?.deployOverrides.web?.staging?.strategy?.kind, 'featureFlag');
   assert.deepEqual(Object.keys(config?.flags?.document.flags ?? {}), ['new-checkout']);
 });
+
+test('featureFlag: shares are whole percents except for LaunchDarkly, and targeting gates Slipway flags only', () => {
+  const lines = render(`environments:
+  production:
+    strategy:
+      featureFlag:
+        flag: new-checkout
+        variant: on
+        stages: [{ traffic: 2.5, duration: 1m }]
+  staging:
+    strategy:
+      featureFlag:
+        provider: split
+        flag: checkout
+        variant: on
+        targeting: { "in": [{ "var": "country" }, ["NL"]] }
+        split: { workspace: ws, environment: prod, token: SPLIT_KEY }
+  qa:
+    strategy:
+      featureFlag:
+        provider: launchdarkly
+        flag: checkout
+        variant: on
+        stages: [{ traffic: 0.5, duration: 1m }]
+        launchdarkly: { project: default, environment: qa, token: LD_TOKEN }
+${FLAGS}`);
+  assert.deepEqual(lines, [
+    'slipway.yaml:7:29: error: environments.production.strategy.featureFlag.stages[0].traffic: provider `slipway` takes whole percents, got 2.5%',
+    "slipway.yaml:14:9: error: environments.staging.strategy.featureFlag.targeting: `targeting` gates Slipway's own flags only; with `provider: split` set who takes part in the flag service itself",
+  ]);
+});
