@@ -1,8 +1,11 @@
 /**
- * The requests of the agent's control API behind the Platform contract's service methods, over an
- * AgentClient: what LocalPlatform sends to this host's agent and HostPlatform to a remote one.
+ * The requests of the agent's control API behind the Platform contract's service methods and the
+ * flag publisher's, over an AgentClient: what LocalPlatform sends to this host's agent and
+ * HostPlatform to a remote one.
  */
 
+import type { FlagSnapshot } from '../../flags/flag-engine.js';
+import type { FlagServing } from '../flag-publisher.js';
 import type {
   EndpointSpec,
   HealthReport,
@@ -12,6 +15,7 @@ import type {
   TrafficSpec,
 } from '../platform.js';
 import type { RouterMetricsSnapshot } from '../traffic-metrics.js';
+import type { FlagsPublished, FlagsStatus } from './agent/agent-flags.js';
 import type { AgentClient } from './agent-client.js';
 
 /** An agent's services, driven through its control API. */
@@ -52,6 +56,16 @@ export class AgentApi {
 
   async remove(ref: ServiceRef): Promise<void> {
     await this.client.call('DELETE', path(ref));
+  }
+
+  /** Makes the agent serve `snapshot` on `serving`; answers the version it serves (a newer one stays). */
+  publishFlags(snapshot: FlagSnapshot, serving: FlagServing): Promise<FlagsPublished> {
+    return this.client.call('PUT', '/v1/flags', { snapshot, serving });
+  }
+
+  /** The flag set the agent serves: version (0 when none), OFREP URL and digest. */
+  flags(): Promise<FlagsStatus> {
+    return this.client.call('GET', '/v1/flags');
   }
 }
 

@@ -1,6 +1,8 @@
-/** The local platform: the Platform contract over this host's agent. */
+/** The local platform: the Platform contract over this host's agent, which also serves flags. */
 import { readFileSync } from 'node:fs';
+import type { FlagSnapshot } from '../../flags/flag-engine.js';
 import { PlatformError } from '../errors.js';
+import type { FlagPublisher, FlagServing, PublishedFlags } from '../flag-publisher.js';
 import type {
   EndpointSpec,
   HealthReport,
@@ -27,8 +29,8 @@ export interface LocalPlatformOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** Services as processes on this host behind the agent's router. */
-export class LocalPlatform implements Platform {
+/** Services as processes on this host behind the agent's router; flags served by the same agent. */
+export class LocalPlatform implements Platform, FlagPublisher {
   readonly client: AgentClient;
   readonly #api: AgentApi;
 
@@ -107,6 +109,12 @@ export class LocalPlatform implements Platform {
 
   remove(ref: ServiceRef): Promise<void> {
     return this.#api.remove(ref);
+  }
+
+  /** Makes this host's agent (started when none runs) serve `snapshot` over OFREP. */
+  async publishFlags(snapshot: FlagSnapshot, serving: FlagServing): Promise<readonly PublishedFlags[]> {
+    const served = await this.#api.publishFlags(snapshot, serving);
+    return [{ host: 'local', version: served.version, url: served.url }];
   }
 }
 

@@ -2,11 +2,14 @@
  * The Platform contract on one host reached over SSH. Revisions are built here and shipped to the
  * host (remote-revisions.ts); everything else is the host agent's control API (the requests the
  * local platform sends), reached through a local socket forwarded over the transport's one
- * connection. URLs are rewritten to the host's address; errors name the host.
+ * connection. URLs are rewritten to the host's address; errors name the host. The host's agent
+ * also serves flags over OFREP to the host's applications (its URL stays the one they reach it at).
  */
 import type { ResolvedHost } from '../../config/resolved.js';
 import { SlipwayError } from '../../errors/slipway-error.js';
+import type { FlagSnapshot } from '../../flags/flag-engine.js';
 import { PlatformError } from '../errors.js';
+import type { FlagPublisher, FlagServing, PublishedFlags } from '../flag-publisher.js';
 import { AgentApi } from '../local/agent-api.js';
 import { AgentClient } from '../local/agent-client.js';
 import { createRevision, pruneRevisions, revisionDir } from '../local/revisions.js';
@@ -50,7 +53,7 @@ interface Connected {
 }
 
 /** Services as processes on one remote host, behind that host's agent. */
-export class HostPlatform implements Platform {
+export class HostPlatform implements Platform, FlagPublisher {
   readonly host: ResolvedHost;
   readonly transport: SshTransport;
   #connected: Promise<Connected> | undefined;
@@ -216,6 +219,12 @@ export class HostPlatform implements Platform {
 
   remove(ref: ServiceRef): Promise<void> {
     return this.#api((api) => api.remove(ref));
+  }
+
+  /** Makes the host's agent serve `snapshot` over OFREP on the host; an error names the host. */
+  async publishFlags(snapshot: FlagSnapshot, serving: FlagServing): Promise<readonly PublishedFlags[]> {
+    const served = await this.#named(this.#api((api) => api.publishFlags(snapshot, serving)));
+    return [{ host: this.host.name, version: served.version, url: served.url }];
   }
 
   /**

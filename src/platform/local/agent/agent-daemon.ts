@@ -7,13 +7,16 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import type { FlagSnapshot } from '../../../flags/flag-engine.js';
 import { slipwayVersion } from '../../../package/version.js';
 import { processStartTime } from '../../../process/process-identity.js';
 import { renderPrometheus } from '../../../router/prometheus.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../../state-files/private-modes.js';
 import { PlatformError } from '../../errors.js';
+import type { FlagServing } from '../../flag-publisher.js';
 import { checkDependency } from '../../health/check-dependency.js';
 import type { HealthReport, ServiceRef, ServiceStatus } from '../../platform.js';
+import { AgentFlags, type FlagsPublished, type FlagsStatus } from './agent-flags.js';
 import { type AgentPaths, agentPaths } from './agent-paths.js';
 import { readState, type SavedState, writeState } from './agent-state.js';
 import { type AgentControl, type AgentInfo, handleControl } from './control-api.js';
@@ -37,10 +40,11 @@ export interface AgentOptions {
   readonly now?: () => number;
 }
 
-/** The agent process's core: units, control socket, metrics endpoint, tick loop. */
+/** The agent process's core: units, control socket, metrics endpoint, OFREP flags, tick loop. */
 export class AgentDaemon implements AgentControl {
   readonly paths: AgentPaths;
   private readonly units = new Map<string, ServiceUnit>();
+  private readonly flagSet: AgentFlags;
   private control: Server | undefined;
   private metricsServer: Server | undefined;
   private metricsPort: number | undefined;
@@ -58,15 +62,21 @@ export class AgentDaemon implements AgentControl {
     this.paths = agentPaths(options.stateDir);
     this.log = options.log ?? (() => {});
     this.now = options.now ?? Date.now;
+    this.flagSet = new AgentFlags(this.paths.flagsFile, this.log);
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
   }
 
-  /** Takes the pid lock, adopts saved instances, (re)claims their ports, opens the control socket and metrics. */
+  /**
+   * Takes the pid lock, serves the saved flag set again, adopts saved instances, (re)claims their
+   * ports, opens the control socket and metrics.
+   */
   async start(): Promise<void> {
     mkdirSync(this.paths.logsDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     this.lock();
+    // Before any instance starts, so each gets the OFREP endpoint.
+    await this.flagSet.restore();
     const state = readState(this.paths.stateFile, this.log);
     const ctx = this.unitContext();
     for (const saved of state.units) {
@@ -169,6 +179,16 @@ export class AgentDaemon implements AgentControl {
     );
   }
 
+  /** Serves `snapshot` over OFREP on `serving` unless a newer version is served. */
+  publishFlags(snapshot: FlagSnapshot, serving: FlagServing): Promise<FlagsPublished> {
+    return this.flagSet.publish(snapshot, serving);
+  }
+
+  /** The flag set served: its version, OFREP URL and digest. */
+  flags(): FlagsStatus {
+    return this.flagSet.status();
+  }
+
   /** Stops the agent: drains and stops every instance unless `keepInstances`. */
   stop(options: { keepInstances: boolean }): Promise<void> {
     this.stopping ??= this.shutdown(options);
@@ -185,6 +205,7 @@ export class AgentDaemon implements AgentControl {
     this.writeStateNow();
     // The ports close before the control socket goes, so a new agent started right after can take them.
     await this.options.router.shutdown().catch((error: Error) => this.log(`supervisor: ${error.message}`));
+    await this.flagSet.close();
     this.control?.close();
     this.metricsServer?.close();
     this.control?.closeAllConnections();
@@ -214,10 +235,15 @@ export class AgentDaemon implements AgentControl {
   }
 
   private unitContext(): UnitContext {
+    const base = { ...(this.options.env ?? {}) };
+    const flags = this.flagSet;
     return {
       stateDir: this.options.stateDir,
       logsDir: this.paths.logsDir,
-      env: { ...(this.options.env ?? {}) },
+      // Read when an instance starts, so one started after a publish gets the OFREP endpoint.
+      get env() {
+        return { ...base, ...flags.env() };
+      },
       save: () => this.save(),
       now: this.now,
       router: this.options.router,

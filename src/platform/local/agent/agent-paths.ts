@@ -1,4 +1,4 @@
-/** Where an agent keeps its socket, state, pid files and logs: `<stateDir>/agent/`. */
+/** Where an agent keeps its socket, state, flags, pid files and logs: `<stateDir>/agent/`. */
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,8 @@ export interface AgentPaths {
   readonly home: string;
   readonly socket: string;
   readonly stateFile: string;
+  /** The flag set the agent serves over OFREP, kept for the next agent. */
+  readonly flagsFile: string;
   readonly pidFile: string;
   /** The supervisor's pid and start time (one supervisor per state directory). */
   readonly supervisorPidFile: string;
@@ -32,6 +34,7 @@ export function agentPaths(stateDir: string): AgentPaths {
     home,
     socket,
     stateFile: join(home, 'state.json'),
+    flagsFile: join(home, 'flags.json'),
     pidFile: join(home, 'agent.pid'),
     supervisorPidFile: join(home, 'supervisor.pid'),
     logFile: join(home, 'agent.log'),

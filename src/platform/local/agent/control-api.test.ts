@@ -55,6 +55,12 @@ function fakeAgent(calls: string[]): AgentControl {
     remove: async () => {
       throw new OtherError('internal');
     },
+    publishFlags: async (snapshot, serving) => {
+      if (serving.port === 1) throw new PlatformError('PORT_IN_USE', 'port 1 is already in use');
+      calls.push(`flags ${snapshot.version} ${serving.host}:${serving.port}`);
+      return { version: Math.max(snapshot.version, 5), url: `http://${serving.host}:8016` };
+    },
+    flags: () => ({ version: 5, url: 'http://127.0.0.1:8016', digest: 'abc' }),
     stop: async () => {},
   };
 }
@@ -153,6 +159,67 @@ describe('control API', () => {
         [404, 'REVISION_NOT_FOUND'],
       ],
     );
+  });
+
+  test('flags: PUT takes a snapshot and where to serve it, GET tells what is served', async () => {
+    calls.length = 0;
+    const document = { flags: { beta: { state: 'ENABLED', variants: { on: true }, defaultVariant: 'on' } } };
+    assert.deepEqual(
+      await client.call('PUT', '/v1/flags', {
+        snapshot: { version: 7, document },
+        serving: { host: '127.0.0.1', port: 0 },
+      }),
+      { version: 7, url: 'http://127.0.0.1:8016' },
+    );
+    // An older version: the agent answers the one it serves.
+    assert.deepEqual(
+      await client.call('PUT', '/v1/flags', {
+        snapshot: { version: 3, document },
+        serving: { host: '127.0.0.1', port: 0 },
+      }),
+      { version: 5, url: 'http://127.0.0.1:8016' },
+    );
+    assert.deepEqual(calls, ['flags 7 127.0.0.1:0', 'flags 3 127.0.0.1:0']);
+    assert.deepEqual(await client.call('GET', '/v1/flags'), {
+      version: 5,
+      url: 'http://127.0.0.1:8016',
+      digest: 'abc',
+    });
+  });
+
+  test('flags: a malformed request is a BAD_REQUEST naming the field, and reaches no agent', async () => {
+    calls.length = 0;
+    const document = { flags: {} };
+    const serving = { host: '127.0.0.1', port: 0 };
+    const answers = await Promise.all([
+      raw('PUT', '/v1/flags', { serving }),
+      raw('PUT', '/v1/flags', { snapshot: { version: -1, document }, serving }),
+      raw('PUT', '/v1/flags', { snapshot: { version: 1.5, document }, serving }),
+      raw('PUT', '/v1/flags', { snapshot: { version: 1, document: [] }, serving }),
+      raw('PUT', '/v1/flags', { snapshot: { version: 1, document } }),
+      raw('PUT', '/v1/flags', { snapshot: { version: 1, document }, serving: { host: '', port: 0 } }),
+      raw('PUT', '/v1/flags', { snapshot: { version: 1, document }, serving: { host: 'x', port: 70_000 } }),
+      raw('DELETE', '/v1/flags'),
+      raw('PUT', '/v1/flags', { snapshot: { version: 1, document }, serving: { host: 'x', port: 1 } }),
+    ]);
+    assert.deepEqual(
+      answers.map((a) => {
+        const error = (a.body as { error: { code: string; message: string } }).error;
+        return [a.status, error.code, error.message.split(' ')[0]];
+      }),
+      [
+        [400, 'BAD_REQUEST', 'snapshot'],
+        [400, 'BAD_REQUEST', 'snapshot.version'],
+        [400, 'BAD_REQUEST', 'snapshot.version'],
+        [400, 'BAD_REQUEST', 'snapshot.document'],
+        [400, 'BAD_REQUEST', 'serving'],
+        [400, 'BAD_REQUEST', 'serving.host'],
+        [400, 'BAD_REQUEST', 'serving.port'],
+        [400, 'BAD_REQUEST', 'no'],
+        [409, 'PORT_IN_USE', 'port'],
+      ],
+    );
+    assert.deepEqual(calls, []);
   });
 
   test('the client rebuilds the error with its code and kind', async () => {

@@ -1,17 +1,21 @@
 /**
  * The agent's control API: JSON over HTTP on its unix socket. Paths:
  * GET /v1/status, GET|DELETE /v1/services/:service/:env, POST .../ensure|scale|traffic|wait-ready,
- * GET .../metrics|health, GET /metrics (Prometheus), POST /v1/shutdown; for a host's agent
- * (host-revisions.ts), GET /v1/revisions/:service/:id and POST .../pin|place.
+ * GET .../metrics|health, GET /metrics (Prometheus), POST /v1/shutdown, GET|PUT /v1/flags (the
+ * flag set served over OFREP); for a host's agent (host-revisions.ts), GET /v1/revisions/:service/:id
+ * and POST .../pin|place.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTP_STATUS } from '../../../errors/http-status.js';
 import { SlipwayError } from '../../../errors/slipway-error.js';
+import type { FlagSnapshot } from '../../../flags/flag-engine.js';
 import { PlatformError } from '../../errors.js';
+import type { FlagServing } from '../../flag-publisher.js';
 import { readJsonBody } from '../../json-body.js';
 import type { HealthReport, ReadyResult, ServiceRef, ServiceStatus, TrafficSpec } from '../../platform.js';
 import type { RouterMetricsSnapshot } from '../../traffic-metrics.js';
 import { KEPT_REVISIONS } from '../revisions.js';
+import { type FlagsPublished, type FlagsStatus, readFlagsRequest } from './agent-flags.js';
 import { findHostRevision, pinHostRevision, placeHostRevision } from './host-revisions.js';
 
 /** What `status` reports about the agent itself. */
@@ -46,6 +50,10 @@ export interface AgentControl {
   unit(ref: ServiceRef, create?: { port?: number }): Promise<ControlledUnit>;
   health(ref: ServiceRef): Promise<HealthReport>;
   remove(ref: ServiceRef): Promise<void>;
+  /** Serves `snapshot` over OFREP on `serving` unless a newer version is served. */
+  publishFlags(snapshot: FlagSnapshot, serving: FlagServing): Promise<FlagsPublished>;
+  /** The flag set served (version 0 when none). */
+  flags(): FlagsStatus;
   stop(options: { keepInstances: boolean }): Promise<void>;
 }
 
@@ -93,6 +101,14 @@ async function route(agent: AgentControl, method: string, path: string, body: un
     // Answer first: the client waits for the socket to disappear.
     setImmediate(() => void agent.stop({ keepInstances }));
     return { ok: true };
+  }
+  if (path === '/v1/flags') {
+    if (method === 'GET') return agent.flags();
+    if (method === 'PUT') {
+      const { snapshot, serving } = readFlagsRequest(body);
+      return agent.publishFlags(snapshot, serving);
+    }
+    throw new PlatformError('BAD_REQUEST', `no such endpoint: ${method} ${path}`);
   }
   const revision = /^\/v1\/revisions\/([^/]+)\/([^/]+)(?:\/([a-z-]+))?$/.exec(path);
   if (revision) return routeRevision(agent.info().stateDir, method, revision, body);

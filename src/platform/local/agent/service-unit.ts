@@ -298,11 +298,15 @@ export class ServiceUnit {
   }
 
   private newInstance(id: string, manifest: RevisionManifest): Instance {
+    const ctx = this.ctx;
     return new Instance(id, manifest.id, {
       manifest,
       cwd: join(revisionDir(this.ctx.stateDir, this.service, manifest.id), 'source'),
       logFile: join(this.ctx.logsDir, this.service, this.env, `${id}.log`),
-      env: this.ctx.env,
+      // The agent's environment as it is when the instance (re)starts (flags served or not).
+      get env() {
+        return ctx.env;
+      },
       changed: () => {
         this.pushTable();
         this.ctx.save();
