@@ -6,6 +6,13 @@
  * each), the instances listed are every host's; traffic metrics are summed over the hosts.
  * Whatever a host throws comes back naming the host.
  */
+import type { FlagSnapshot } from '../../flags/flag-engine.js';
+import {
+  type FlagPublisher,
+  type FlagServing,
+  isFlagPublisher,
+  type PublishedFlags,
+} from '../../platform/flag-publisher.js';
 import type {
   DependencyReport,
   EndpointSpec,
@@ -21,6 +28,7 @@ import type {
   StoredRevision,
   TrafficSpec,
 } from '../../platform/platform.js';
+import { HostsFlagPublisher } from '../../platform/remote/hosts-flag-publisher.js';
 import type {
   LatencyHistogram,
   RevisionMetrics,
@@ -45,8 +53,8 @@ export function parseScope(scope: string): { readonly env: string; readonly regi
   return at < 0 ? { env: scope } : { env: scope.slice(0, at), region: scope.slice(at + 1) };
 }
 
-/** The hosts of one region behind the Platform contract. */
-export class RegionPlatform implements Platform {
+/** The hosts of one region behind the Platform contract; flags go to every host's agent. */
+export class RegionPlatform implements Platform, FlagPublisher {
   constructor(
     readonly region: string,
     private readonly hosts: readonly RegionHost[],
@@ -135,7 +143,15 @@ export class RegionPlatform implements Platform {
     });
   }
 
-  /** Counters summed per revision over the hosts: the region's own traffic. */
+  /** Serves the flag set from every host of the region that can serve flags. */
+  publishFlags(snapshot: FlagSnapshot, serving: FlagServing): Promise<readonly PublishedFlags[]> {
+    const hosts = this.hosts.flatMap((h) =>
+      isFlagPublisher(h.platform) ? [{ name: h.name, publisher: h.platform }] : [],
+    );
+    return new HostsFlagPublisher(hosts).publishFlags(snapshot, serving);
+  }
+
+  /** Counters summed per revision (and per flag variant) over the hosts: the region's own traffic. */
   async metrics(ref: ServiceRef): Promise<RouterMetricsSnapshot> {
     const snapshots = await this.#all((platform) => platform.metrics(hostRef(ref)));
     return sumSnapshots(snapshots);
@@ -225,26 +241,36 @@ function hostRef(ref: ServiceRef): ServiceRef {
 /** Per-revision counters added up over snapshots; taken at the latest of their times. */
 export function sumSnapshots(snapshots: readonly RouterMetricsSnapshot[]): RouterMetricsSnapshot {
   const revisions = new Map<string, RevisionMetrics>();
+  const variants = new Map<string, RevisionMetrics>();
   let at = 0;
   for (const snapshot of snapshots) {
     at = Math.max(at, snapshot.at);
-    for (const [id, m] of Object.entries(snapshot.revisions)) {
-      const seen = revisions.get(id);
-      revisions.set(
-        id,
-        seen
-          ? {
-              requests: seen.requests + m.requests,
-              status5xx: seen.status5xx + m.status5xx,
-              connectionErrors: seen.connectionErrors + m.connectionErrors,
-              latency: addHistograms(seen.latency, m.latency),
-            }
-          : { ...m, latency: addHistograms(m.latency) },
-      );
-    }
+    addInto(revisions, snapshot.revisions);
+    if (snapshot.variants) addInto(variants, snapshot.variants);
   }
   // fromEntries defines own properties, so a revision id such as `__proto__` stays plain data.
-  return { at, revisions: Object.fromEntries(revisions) };
+  return {
+    at,
+    revisions: Object.fromEntries(revisions),
+    ...(variants.size > 0 ? { variants: Object.fromEntries(variants) } : {}),
+  };
+}
+
+function addInto(sums: Map<string, RevisionMetrics>, counters: Record<string, RevisionMetrics>): void {
+  for (const [id, m] of Object.entries(counters)) {
+    const seen = sums.get(id);
+    sums.set(
+      id,
+      seen
+        ? {
+            requests: seen.requests + m.requests,
+            status5xx: seen.status5xx + m.status5xx,
+            connectionErrors: seen.connectionErrors + m.connectionErrors,
+            latency: addHistograms(seen.latency, m.latency),
+          }
+        : { ...m, latency: addHistograms(m.latency) },
+    );
+  }
 }
 
 /** Bucket-by-bucket sum (every router shares the same bounds); one histogram gives a copy. */
