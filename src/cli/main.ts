@@ -11,6 +11,7 @@ import { declareAgentCommands } from './families/agent-commands.js';
 import { declareConfigCommands } from './families/config-commands.js';
 import { declareDemoCommands } from './families/demo-commands.js';
 import { declareEdgeCommands } from './families/edge-commands.js';
+import { declareFlagsCommands } from './families/flags-commands.js';
 import { declareGitOpsCommands } from './families/gitops-commands.js';
 import { declareHostCommands } from './families/host-commands.js';
 import { declareMetricsCommands } from './families/metrics-commands.js';
@@ -56,6 +57,7 @@ export function assembleProgram(io: CliIo, run: RunCommand): CommandUnknownOpts 
   declareGitOpsCommands(program, run);
   declareNotificationCommands(program, run);
   declareMetricsCommands(program, run);
+  declareFlagsCommands(program, run);
   return program;
 }
 

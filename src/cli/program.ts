@@ -34,7 +34,7 @@ export function createProgram(io: CliIo) {
     .addHelpText(
       'after',
       '\nWith --server (or $SLIPWAY_SERVER): run, rerun, runs, logs RUN, approve, reject, cancel, events, deploy,\n' +
-        'promote, abort, rollback, status, history, releases, release show and token use the server API with\n' +
+        'promote, abort, rollback, status, history, releases, release show, token and flags use the server API with\n' +
         '$SLIPWAY_TOKEN; validate, schema and init still run locally; plan, health, pause, resume, agent, host,\n' +
         'edge, failover, release (publish, download), logs SERVICE --env, server and demo run locally only and exit 2. A refused token\n' +
         '(401, 403), an unreachable server or a server error exits 1; a request the server rejects (400, 404,\n' +

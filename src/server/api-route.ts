@@ -28,7 +28,7 @@ export interface ResponseSpec {
 
 /** A route as written in routes/*.ts. */
 export interface RouteSpec<P, Q, B> {
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Fastify path syntax: `/api/v1/runs/:id`. */
   readonly url: string;
   readonly summary: string;

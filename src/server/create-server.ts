@@ -12,6 +12,7 @@ import { BackgroundTasks } from './background.js';
 import { ConfigByMtime } from './config-by-mtime.js';
 import { dashboardRoutes, registerDashboard } from './dashboard/dashboard.js';
 import { installErrorHandler } from './errors.js';
+import { ServerFlags } from './flags/server-flags.js';
 import { GitOpsLoop } from './gitops-loop.js';
 import { ServerMetrics } from './metrics.js';
 import { Notifier } from './notifier.js';
@@ -20,6 +21,7 @@ import { ProjectCheckouts } from './projects/project-checkouts.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { deliveryRoutes } from './routes/delivery.js';
 import { eventRoutes } from './routes/events.js';
+import { flagRoutes } from './routes/flags.js';
 import { gitopsRoutes } from './routes/gitops.js';
 import { registerWebhookRoutes, webhookRoutes } from './routes/hooks.js';
 import {
@@ -29,6 +31,7 @@ import {
 } from './routes/incident-hook.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { ofrepRoutes, registerOfrepRoutes } from './routes/ofrep.js';
 import { projectRoutes } from './routes/project.js';
 import { projectsRoutes } from './routes/projects.js';
 import { releaseRoutes } from './routes/releases.js';
@@ -128,6 +131,14 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     logger: deps.logger,
     env,
   });
+  // The flag set OFREP answers from, kept current with changes made here and elsewhere.
+  const flags = new ServerFlags({
+    store: deps.store,
+    loadConfig: ctx.loadConfig,
+    platform: deps.platform,
+    logger: deps.logger,
+    pollMs: ctx.pollMs,
+  });
   installErrorHandler(app, (message) => deps.logger.error(message));
   recordAudit(app, deps);
 
@@ -145,6 +156,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     ...notificationRoutes(ctx),
     ...deliveryRoutes(ctx),
     ...incidentRoutes(ctx),
+    ...flagRoutes(flags),
   ];
   const openapiRoute = defineRoute({
     method: 'GET',
@@ -172,11 +184,13 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     deps.incidentWebhookSecret ?? (env[INCIDENT_SECRET_ENV] || undefined),
   );
   const jsonRoutes: ApiRoute[] = [...apiRoutes, ...operationalRoutes(ctx, metrics), openapiRoute];
-  const routes: ApiRoute[] = [...jsonRoutes, ...hookRoutes, ...incidentHooks];
+  const ofrep = ofrepRoutes(flags);
+  const routes: ApiRoute[] = [...jsonRoutes, ...ofrep, ...hookRoutes, ...incidentHooks];
   const document = buildOpenApi(routes, deps.version ?? '0.0.0');
   registerRoutes(app, jsonRoutes, { store: deps.store, clock: deps.clock });
   registerWebhookRoutes(app, hookRoutes, { store: deps.store, clock: deps.clock, bodyLimit });
   registerIncidentWebhook(app, incidentHooks, { store: deps.store, clock: deps.clock, bodyLimit });
+  registerOfrepRoutes(app, ofrep, { store: deps.store, clock: deps.clock });
   registerDashboard(app);
 
   // Counts new events between scrapes too, so counters stay current without a scrape.
@@ -195,6 +209,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     ...(deps.pollMs === undefined ? {} : { pollMs: deps.pollMs }),
   });
   notifier.start();
+  flags.start();
 
   return {
     app,
@@ -204,6 +219,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
       takeover.stop();
       gitops.stop();
       await notifier.stop();
+      await flags.stop();
       closing.abort();
       ctx.runs.abortAll();
       await app.close();

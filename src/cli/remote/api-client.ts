@@ -47,7 +47,7 @@ export class ApiClient {
 
   /** Sends one JSON request; a non-2xx answer becomes a RemoteError carrying the server's message. */
   async request<T>(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     options: { query?: Query; body?: unknown } = {},
   ): Promise<{ status: number; body: T }> {

@@ -1,0 +1,143 @@
+/**
+ * `slipway flags` on this machine: the project's store holds the versions, slipway.yaml's declared
+ * flags are synced into it first, and each change is published to this host's agent when one runs.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { FlagError } from '../../flags/errors.js';
+import { flagOf, withDefaultVariant, withFlag, withState, withWeights } from '../../flags/flag-changes.js';
+import { EMPTY_FLAG_DOCUMENT, type FlagDefinition, type FlagDocument } from '../../flags/flag-document.js';
+import type { FlagSnapshot } from '../../flags/flag-engine.js';
+import { type FlagVersion, FlagVersions } from '../../flags/versions/flag-versions.js';
+import { isFlagPublisher } from '../../platform/flag-publisher.js';
+import { LocalPlatform } from '../../platform/local/local-platform.js';
+import type { CommandContext } from '../context.js';
+import { stateDirOf } from '../platform.js';
+import { actorOf, type LoadedProject, loadProject, openProjectStore } from '../project.js';
+import type {
+  FlagChangeAnswer,
+  FlagChangeRequest,
+  FlagList,
+  FlagsBackend,
+  FlagsServed,
+} from './flags-backend.js';
+
+/** The definition a change (other than a rollback) asks for; throws a FlagError for bad input. */
+export function nextDefinition(
+  doc: FlagDocument,
+  key: string,
+  request: Exclude<FlagChangeRequest, { kind: 'rollback' }>,
+): FlagDefinition {
+  switch (request.kind) {
+    case 'set':
+      return withDefaultVariant(doc, key, request.variant);
+    case 'weights':
+      return withWeights(doc, key, request.weights);
+    case 'define':
+      return request.definition;
+    case 'enable':
+      return withState(doc, key, 'ENABLED');
+    case 'disable':
+      return withState(doc, key, 'DISABLED');
+  }
+}
+
+/** The flag set's shared parts (`$evaluators`, metadata) without its flags. */
+function baseOf(doc: FlagDocument): Omit<FlagDocument, 'flags'> {
+  const { flags: _flags, ...base } = doc;
+  return base;
+}
+
+/** Opens the project's flags: loads slipway.yaml, opens the store and syncs the declared flags. */
+export async function openLocalFlags(ctx: CommandContext): Promise<FlagsBackend> {
+  const project = await loadProject(ctx);
+  const store = await openProjectStore(ctx, project.projectDir);
+  const declared = project.config.flags?.document ?? EMPTY_FLAG_DOCUMENT;
+  const actor = actorOf(ctx);
+  const versions = new FlagVersions(store);
+  try {
+    await versions.syncDeclared(declared, actor);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const base = baseOf(declared);
+  const snapshot = () => versions.snapshot(base);
+
+  const latest = async (key: string): Promise<FlagVersion> => {
+    const found = (await versions.latest()).get(key);
+    if (found?.definition) return found;
+    flagOf((await snapshot()).document, key);
+    throw new FlagError('FLAG_UNKNOWN', `no flag '${key}'`);
+  };
+
+  const answer = async (flag: FlagVersion): Promise<FlagChangeAnswer> => ({
+    flag,
+    changed: true,
+    served: await publish(ctx, project, await snapshot()),
+  });
+
+  return {
+    async list(): Promise<FlagList> {
+      const all = [...(await versions.latest()).values()];
+      const flags = all.filter((v) => v.definition !== null).sort((a, b) => a.flag.localeCompare(b.flag));
+      return { version: Math.max(0, ...all.map((v) => v.eventId)), flags };
+    },
+    get: latest,
+    async history(key) {
+      const found = await versions.history(key);
+      if (found.length === 0) flagOf((await snapshot()).document, key);
+      return found;
+    },
+    async change(key, request) {
+      const doc = (await snapshot()).document;
+      if (request.kind === 'rollback') {
+        const history = await versions.history(key);
+        if (history.length === 0) flagOf(doc, key);
+        const target =
+          request.to === undefined ? history.at(-2) : history.find((v) => v.version === request.to);
+        // A definition that no longer fits the set (an evaluator it names is gone) is refused before anything is recorded.
+        if (target?.definition) withFlag(doc, key, target.definition);
+        return answer(await versions.rollback(key, request.to, { actor, source: 'cli' }));
+      }
+      const next = nextDefinition(doc, key, request);
+      withFlag(doc, key, next);
+      const current = Object.hasOwn(doc.flags, key) ? doc.flags[key] : undefined;
+      // Compared as stored (through JSON), so keys holding undefined do not count as a change.
+      if (current !== undefined && isDeepStrictEqual(current, JSON.parse(JSON.stringify(next)))) {
+        const version = await latest(key);
+        const served = await snapshot();
+        return {
+          flag: version,
+          changed: false,
+          served: { version: served.version, published: [], note: 'nothing changed' },
+        };
+      }
+      return answer(await versions.record(key, next, { actor, change: request.kind, source: 'cli' }));
+    },
+    close: () => store.close(),
+  };
+}
+
+/**
+ * Publishes `snapshot` to this host's agent when one runs; no agent is not an error (the change is
+ * recorded, and the next publish carries it), and neither is a config without `flags:`.
+ */
+async function publish(
+  ctx: CommandContext,
+  project: LoadedProject,
+  snapshot: FlagSnapshot,
+): Promise<FlagsServed> {
+  const serving = project.config.flags?.ofrep;
+  const skipped = (note: string): FlagsServed => ({ version: snapshot.version, published: [], note });
+  if (!serving) return skipped('slipway.yaml has no flags: section, so no agent serves flags');
+  // No agent command: publishing never starts an agent, it only reaches one that runs.
+  const platform = new LocalPlatform({ stateDir: stateDirOf(project.projectDir), env: ctx.io.env });
+  if (!isFlagPublisher(platform)) return skipped('the local platform serves no flags');
+  if ((await platform.client.tryCall('GET', '/v1/status')) === undefined)
+    return skipped('no agent is running here');
+  try {
+    return { version: snapshot.version, published: await platform.publishFlags(snapshot, serving) };
+  } catch (error) {
+    return { version: snapshot.version, published: [], error: (error as Error).message };
+  }
+}
