@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type RequestFacts, readCookie, rewriteRequestHeaders, rewriteResponseHeaders } from './headers.js';
+import {
+  type RequestFacts,
+  type ResponseFacts,
+  readCookie,
+  rewriteRequestHeaders,
+  rewriteResponseHeaders,
+} from './headers.js';
 
 function facts(): RequestFacts {
   return { override: undefined, cookie: undefined, body: 'none', hasHost: false };
@@ -136,8 +142,10 @@ describe('rewriteResponseHeaders', () => {
       'Set-Cookie',
       'session=1',
     ];
-    const keepAlive = rewriteResponseHeaders(raw, 'r-1', 'slipway-sticky=r-1; Path=/');
+    const found = { flagVariants: undefined };
+    const keepAlive = rewriteResponseHeaders(raw, 'r-1', 'slipway-sticky=r-1; Path=/', found);
     assert.equal(keepAlive, 'timeout=5');
+    assert.equal(found.flagVariants, undefined);
     assert.deepEqual(raw, [
       'Content-Type',
       'text/plain',
@@ -152,8 +160,32 @@ describe('rewriteResponseHeaders', () => {
 
   test('drops headers the Connection header lists', () => {
     const raw = ['Connection', 'close, X-Internal', 'X-Internal', '1', 'Content-Length', '0'];
-    rewriteResponseHeaders(raw, 'r', undefined);
+    rewriteResponseHeaders(raw, 'r', undefined, { flagVariants: undefined });
     assert.deepEqual(raw, ['Content-Length', '0', 'x-slipway-revision', 'r']);
+  });
+
+  test('reads X-Slipway-Flag-Variants (every one, joined) and does not pass it on', () => {
+    const raw = [
+      'X-Slipway-Flag-Variants',
+      'new-checkout=on',
+      'Content-Length',
+      '0',
+      'x-slipway-flag-variants',
+      'theme=dark',
+      'X-Slipway-Flag-Variantz',
+      'kept',
+    ];
+    const found: ResponseFacts = { flagVariants: undefined };
+    rewriteResponseHeaders(raw, 'r', undefined, found);
+    assert.equal(found.flagVariants, 'new-checkout=on, theme=dark');
+    assert.deepEqual(raw, [
+      'Content-Length',
+      '0',
+      'X-Slipway-Flag-Variantz',
+      'kept',
+      'x-slipway-revision',
+      'r',
+    ]);
   });
 });
 

@@ -1,5 +1,6 @@
 // Header rewriting on the hot path. Both functions edit a rawHeaders array ([name, value, ...]) in
 // place, comparing names by length first so most headers are never lower-cased.
+import { FLAG_VARIANTS_HEADER } from '../platform/traffic-metrics.js';
 import type { BodyFraming } from './upstream-connection.js';
 
 /** What the router reads from a request's headers while rewriting them. */
@@ -12,6 +13,12 @@ export interface RequestFacts {
   body: BodyFraming;
   /** The request has a Host header (HTTP/1.0 requests may not). */
   hasHost: boolean;
+}
+
+/** What the router reads from an upstream response's headers while rewriting them. */
+export interface ResponseFacts {
+  /** Value of X-Slipway-Flag-Variants (several headers joined with `, `); the header is not passed on. */
+  flagVariants: string | undefined;
 }
 
 /** How to rewrite a request's headers. */
@@ -163,13 +170,15 @@ export function rewriteRequestHeaders(
 
 /**
  * Turns an upstream response's rawHeaders into the headers for the client: drops hop-by-hop
- * headers (Node frames the body itself) and any upstream X-Slipway-Revision, then appends
- * X-Slipway-Revision and, if given, a Set-Cookie. Returns the upstream's Keep-Alive header.
+ * headers (Node frames the body itself), any upstream X-Slipway-Revision and X-Slipway-Flag-Variants
+ * (read into `facts`: it tells the router, not the client, which flag variants served the request),
+ * then appends X-Slipway-Revision and, if given, a Set-Cookie. Returns the upstream's Keep-Alive header.
  */
 export function rewriteResponseHeaders(
   raw: string[],
   revisionId: string,
   setCookie: string | undefined,
+  facts: ResponseFacts,
 ): string | undefined {
   let w = 0;
   let keepAlive: string | undefined;
@@ -205,6 +214,13 @@ export function rewriteResponseHeaders(
         break;
       case 18:
         keep = name.toLowerCase() !== 'x-slipway-revision';
+        break;
+      case 23:
+        if (name.toLowerCase() === FLAG_VARIANTS_HEADER) {
+          const value = raw[i + 1]!;
+          facts.flagVariants = facts.flagVariants === undefined ? value : `${facts.flagVariants}, ${value}`;
+          keep = false;
+        }
         break;
     }
     if (keep) {

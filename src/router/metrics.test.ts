@@ -44,4 +44,45 @@ describe('diffSnapshots', () => {
     assert.equal(Object.getPrototypeOf(window.revisions), Object.prototype);
     assert.equal(Object.getOwnPropertyDescriptor(window.revisions, '__proto__')?.value.requests, 0);
   });
+
+  test('subtracts flag variants like revisions', () => {
+    const on = createRevisionMetrics();
+    on.requests = 4;
+    on.status5xx = 1;
+    recordLatency(on.latency, 5);
+    const older: RouterMetricsSnapshot = {
+      at: 1,
+      revisions: {},
+      variants: { 'f=on': copyRevisionMetrics(on) },
+    };
+    on.requests = 10;
+    on.status5xx = 3;
+    on.connectionErrors = 1;
+    recordLatency(on.latency, 5);
+    const off = createRevisionMetrics();
+    off.requests = 2;
+    const newer: RouterMetricsSnapshot = {
+      at: 2,
+      revisions: {},
+      variants: { 'f=on': copyRevisionMetrics(on), 'f=off': copyRevisionMetrics(off) },
+    };
+    const window = diffSnapshots(newer, older);
+    assert.equal(window.variants?.['f=on']?.requests, 6);
+    assert.equal(window.variants?.['f=on']?.status5xx, 2);
+    assert.equal(window.variants?.['f=on']?.connectionErrors, 1);
+    assert.equal(window.variants?.['f=on']?.latency.count, 1);
+    assert.equal(window.variants?.['f=off']?.requests, 2, 'a new variant counts from zero');
+    const fromNothing = diffSnapshots(newer, { at: 0, revisions: {} });
+    assert.equal(fromNothing.variants?.['f=on']?.requests, 10, 'variants missing from older count from zero');
+  });
+
+  test('leaves variants absent when the newer snapshot has none', () => {
+    const neither = diffSnapshots({ at: 2, revisions: {} }, { at: 1, revisions: {} });
+    assert.equal('variants' in neither, false);
+    const onlyOlder = diffSnapshots(
+      { at: 2, revisions: {} },
+      { at: 1, revisions: {}, variants: { 'f=on': createRevisionMetrics() } },
+    );
+    assert.equal('variants' in onlyOlder, false);
+  });
 });

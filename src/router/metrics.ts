@@ -19,16 +19,13 @@ export function copyRevisionMetrics(metrics: RevisionMetrics): RevisionMetrics {
   };
 }
 
-/**
- * What happened between `older` and `newer`: every counter subtracted per revision. A revision
- * missing from `older` counts from zero; one missing from `newer` is left out.
- */
-export function diffSnapshots(
-  newer: RouterMetricsSnapshot,
-  older: RouterMetricsSnapshot,
-): RouterMetricsSnapshot {
-  const entries = Object.entries(newer.revisions).map(([id, current]): [string, RevisionMetrics] => {
-    const before = Object.hasOwn(older.revisions, id) ? older.revisions[id] : undefined;
+/** Every counter of `newer` minus those of `older` per key; a key missing from `older` counts from zero. */
+function diffMetrics(
+  newer: Record<string, RevisionMetrics>,
+  older: Record<string, RevisionMetrics> | undefined,
+): Record<string, RevisionMetrics> {
+  const entries = Object.entries(newer).map(([id, current]): [string, RevisionMetrics] => {
+    const before = older !== undefined && Object.hasOwn(older, id) ? older[id] : undefined;
     const metrics: RevisionMetrics = before
       ? {
           requests: Math.max(0, current.requests - before.requests),
@@ -40,5 +37,19 @@ export function diffSnapshots(
     return [id, metrics];
   });
   // fromEntries defines own properties, so a revision id such as `__proto__` stays plain data.
-  return { at: newer.at, revisions: Object.fromEntries(entries) };
+  return Object.fromEntries(entries);
+}
+
+/**
+ * What happened between `older` and `newer`: every counter subtracted per revision and per flag
+ * variant. A revision or variant missing from `older` counts from zero; one missing from `newer` is
+ * left out, and `variants` is absent when `newer` has none.
+ */
+export function diffSnapshots(
+  newer: RouterMetricsSnapshot,
+  older: RouterMetricsSnapshot,
+): RouterMetricsSnapshot {
+  const revisions = diffMetrics(newer.revisions, older.revisions);
+  if (newer.variants === undefined) return { at: newer.at, revisions };
+  return { at: newer.at, revisions, variants: diffMetrics(newer.variants, older.variants) };
 }

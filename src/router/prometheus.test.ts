@@ -78,4 +78,36 @@ describe('renderPrometheus', () => {
       /slipway_router_requests_total\{team_name="a\\"b\\\\c\\nd",revision="r-\\"x\\""\} 0/,
     );
   });
+
+  test('renders per flag variant series only when a snapshot has variants', () => {
+    assert.doesNotMatch(text, /flag_variant/);
+    const withVariants = renderPrometheus([
+      {
+        labels: { service: 'web', env: 'prod', flag: 'spoofed' },
+        snapshot: { at: 0, revisions: { 'r-1': sample() }, variants: { 'new-checkout=on': sample() } },
+      },
+    ]);
+    const set = 'service="web",env="prod",flag="new-checkout",variant="on"';
+    assert.deepEqual(lines(withVariants, 'slipway_router_flag_variant_requests_total'), [
+      `slipway_router_flag_variant_requests_total{${set}} 3`,
+    ]);
+    assert.deepEqual(lines(withVariants, 'slipway_router_flag_variant_responses_5xx_total'), [
+      `slipway_router_flag_variant_responses_5xx_total{${set}} 1`,
+    ]);
+    assert.deepEqual(lines(withVariants, 'slipway_router_flag_variant_connection_errors_total'), [
+      `slipway_router_flag_variant_connection_errors_total{${set}} 2`,
+    ]);
+    assert.deepEqual(lines(withVariants, 'slipway_router_flag_variant_request_duration_seconds_count'), [
+      `slipway_router_flag_variant_request_duration_seconds_count{${set}} 3`,
+    ]);
+    assert.equal(
+      lines(withVariants, 'slipway_router_flag_variant_request_duration_seconds_bucket').length,
+      lines(withVariants, 'slipway_router_request_duration_seconds_bucket').length,
+    );
+    assert.match(withVariants, /^# TYPE slipway_router_flag_variant_requests_total counter$/m);
+    assert.match(withVariants, /^# TYPE slipway_router_flag_variant_request_duration_seconds histogram$/m);
+    assert.deepEqual(lines(withVariants, 'slipway_router_requests_total'), [
+      'slipway_router_requests_total{service="web",env="prod",flag="spoofed",revision="r-1"} 3',
+    ]);
+  });
 });

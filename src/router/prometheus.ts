@@ -1,6 +1,6 @@
 // Renders router metrics in the Prometheus text exposition format (version 0.0.4).
 
-import type { RouterMetricsSnapshot } from '../platform/traffic-metrics.js';
+import type { RevisionMetrics, RouterMetricsSnapshot } from '../platform/traffic-metrics.js';
 import { LATENCY_BOUNDS_MS } from './histogram.js';
 
 /** One router's snapshot and the labels (e.g. service, env) that identify it. */
@@ -16,20 +16,42 @@ const EXPOSED_BUCKETS: readonly number[] = LATENCY_BOUNDS_MS.map((_, i) => i).fi
 );
 
 const COUNTERS = [
-  ['slipway_router_requests_total', 'Requests routed to a revision.', 'requests'],
-  [
-    'slipway_router_responses_5xx_total',
-    'Responses with a 5xx status, including those the router generates.',
-    'status5xx',
-  ],
-  [
-    'slipway_router_connection_errors_total',
-    'Upstream connect failures, resets and timeouts.',
-    'connectionErrors',
-  ],
+  ['requests_total', 'requests'],
+  ['responses_5xx_total', 'status5xx'],
+  ['connection_errors_total', 'connectionErrors'],
 ] as const;
 
-const DURATION = 'slipway_router_request_duration_seconds';
+/** The metric families of one kind of series (per revision, per flag variant) and their help texts. */
+interface Family {
+  readonly prefix: string;
+  readonly help: Readonly<Record<(typeof COUNTERS)[number][1] | 'latency', string>>;
+}
+
+const REVISIONS: Family = {
+  prefix: 'slipway_router_',
+  help: {
+    requests: 'Requests routed to a revision.',
+    status5xx: 'Responses with a 5xx status, including those the router generates.',
+    connectionErrors: 'Upstream connect failures, resets and timeouts.',
+    latency: 'Time from request arrival to response end.',
+  },
+};
+
+const VARIANTS: Family = {
+  prefix: 'slipway_router_flag_variant_',
+  help: {
+    requests: 'Requests whose response named the flag variant (x-slipway-flag-variants).',
+    status5xx: 'Responses naming the flag variant with a 5xx status, including those the router generates.',
+    connectionErrors: 'Upstream resets and timeouts after a response head named the flag variant.',
+    latency: 'Time from request arrival to response end, per flag variant the response named.',
+  },
+};
+
+/** One series' label set (rendered) and counters. */
+interface Series {
+  readonly labels: string;
+  readonly metrics: RevisionMetrics;
+}
 
 function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
@@ -40,13 +62,14 @@ function labelName(name: string): string {
   return /^[0-9]/.test(cleaned) ? `_${cleaned}` : cleaned;
 }
 
-function labelSet(labels: Readonly<Record<string, string>>, revision: string): string {
+/** The snapshot's labels, then `own` (which win over a snapshot label of the same name). */
+function labelSet(labels: Readonly<Record<string, string>>, own: Readonly<Record<string, string>>): string {
   const parts: string[] = [];
   for (const [name, value] of Object.entries(labels)) {
-    if (name === 'revision') continue;
+    if (Object.hasOwn(own, name)) continue;
     parts.push(`${labelName(name)}="${escapeLabelValue(value)}"`);
   }
-  parts.push(`revision="${escapeLabelValue(revision)}"`);
+  for (const [name, value] of Object.entries(own)) parts.push(`${name}="${escapeLabelValue(value)}"`);
   return parts.join(',');
 }
 
@@ -55,32 +78,52 @@ function seconds(ms: number): string {
   return String(Number((ms / 1000).toPrecision(6)));
 }
 
-/** Prometheus text for the given snapshots: three counters and a latency histogram per revision. */
+function renderFamily(lines: string[], family: Family, series: readonly Series[]): void {
+  for (const [suffix, field] of COUNTERS) {
+    const metric = `${family.prefix}${suffix}`;
+    lines.push(`# HELP ${metric} ${family.help[field]}`, `# TYPE ${metric} counter`);
+    for (const { labels, metrics } of series) lines.push(`${metric}{${labels}} ${metrics[field]}`);
+  }
+  const duration = `${family.prefix}request_duration_seconds`;
+  lines.push(`# HELP ${duration} ${family.help.latency}`, `# TYPE ${duration} histogram`);
+  for (const { labels, metrics } of series) {
+    const { bounds, counts, sumMs, count } = metrics.latency;
+    let cumulative = 0;
+    let next = 0;
+    for (const i of EXPOSED_BUCKETS) {
+      for (; next <= i; next++) cumulative += counts[next] ?? 0;
+      lines.push(`${duration}_bucket{${labels},le="${seconds(bounds[i]!)}"} ${cumulative}`);
+    }
+    lines.push(`${duration}_bucket{${labels},le="+Inf"} ${count}`);
+    lines.push(`${duration}_sum{${labels}} ${seconds(sumMs)}`);
+    lines.push(`${duration}_count{${labels}} ${count}`);
+  }
+}
+
+/** `flag=variant` split at its first `=`. */
+function flagAndVariant(pair: string): Record<string, string> {
+  const equals = pair.indexOf('=');
+  return equals === -1
+    ? { flag: pair, variant: '' }
+    : { flag: pair.slice(0, equals), variant: pair.slice(equals + 1) };
+}
+
+/**
+ * Prometheus text for the given snapshots: three counters and a latency histogram per revision
+ * (`slipway_router_*{...,revision}`) and, when a snapshot has flag variants, per flag variant
+ * (`slipway_router_flag_variant_*{...,flag,variant}`).
+ */
 export function renderPrometheus(snapshots: readonly LabelledSnapshot[]): string {
   const lines: string[] = [];
-  for (const [metric, help, field] of COUNTERS) {
-    lines.push(`# HELP ${metric} ${help}`, `# TYPE ${metric} counter`);
-    for (const { labels, snapshot } of snapshots) {
-      for (const [revision, metrics] of Object.entries(snapshot.revisions)) {
-        lines.push(`${metric}{${labelSet(labels, revision)}} ${metrics[field]}`);
-      }
-    }
-  }
-  lines.push(`# HELP ${DURATION} Time from request arrival to response end.`, `# TYPE ${DURATION} histogram`);
+  const revisions: Series[] = [];
+  const variants: Series[] = [];
   for (const { labels, snapshot } of snapshots) {
-    for (const [revision, metrics] of Object.entries(snapshot.revisions)) {
-      const set = labelSet(labels, revision);
-      const { bounds, counts, sumMs, count } = metrics.latency;
-      let cumulative = 0;
-      let next = 0;
-      for (const i of EXPOSED_BUCKETS) {
-        for (; next <= i; next++) cumulative += counts[next] ?? 0;
-        lines.push(`${DURATION}_bucket{${set},le="${seconds(bounds[i]!)}"} ${cumulative}`);
-      }
-      lines.push(`${DURATION}_bucket{${set},le="+Inf"} ${count}`);
-      lines.push(`${DURATION}_sum{${set}} ${seconds(sumMs)}`);
-      lines.push(`${DURATION}_count{${set}} ${count}`);
-    }
+    for (const [revision, metrics] of Object.entries(snapshot.revisions))
+      revisions.push({ labels: labelSet(labels, { revision }), metrics });
+    for (const [pair, metrics] of Object.entries(snapshot.variants ?? {}))
+      variants.push({ labels: labelSet(labels, flagAndVariant(pair)), metrics });
   }
+  renderFamily(lines, REVISIONS, revisions);
+  if (variants.length > 0) renderFamily(lines, VARIANTS, variants);
   return `${lines.join('\n')}\n`;
 }

@@ -5,6 +5,7 @@ import type { CompiledRevision, CompiledTable } from './compiled-table.js';
 import type { RewriteOptions } from './headers.js';
 import type { Holdable, HoldQueue } from './hold-queue.js';
 import type { Upstream } from './upstream-pool.js';
+import type { VariantMetrics } from './variant-metrics.js';
 
 /** The compiled route table the hot path reads. */
 export type Routes = CompiledTable<Upstream, RevisionMetrics>;
@@ -22,6 +23,8 @@ export interface ProxyContext {
   routes: Routes;
   readonly held: HoldQueue<Holdable>;
   readonly tunnels: Set<OpenTunnel>;
+  /** Counters per flag variant named by responses (X-Slipway-Flag-Variants). */
+  readonly variants: VariantMetrics;
   readonly rewrite: RewriteOptions;
   readonly rewriteUpgrade: RewriteOptions;
 }

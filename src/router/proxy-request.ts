@@ -4,7 +4,13 @@
 // response or a cut client connection, never a throw.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { type RequestFacts, readCookie, rewriteRequestHeaders, rewriteResponseHeaders } from './headers.js';
+import {
+  type RequestFacts,
+  type ResponseFacts,
+  readCookie,
+  rewriteRequestHeaders,
+  rewriteResponseHeaders,
+} from './headers.js';
 import { recordLatency } from './histogram.js';
 import type { Holdable } from './hold-queue.js';
 import { pickLeastOutstanding, pickWeightedExcept, selectRevision } from './pick.js';
@@ -23,7 +29,7 @@ type ClientRequest = IncomingMessage & { [kExchange]: Exchange };
 type ClientResponse = ServerResponse & { [kExchange]: Exchange };
 
 /** One client request on its way through the router. */
-class Exchange implements Holdable, RequestFacts, UpstreamSink {
+class Exchange implements Holdable, RequestFacts, ResponseFacts, UpstreamSink {
   override: string | undefined = undefined;
   cookie: string | undefined = undefined;
   body: BodyFraming = 'none';
@@ -35,6 +41,10 @@ class Exchange implements Holdable, RequestFacts, UpstreamSink {
   /** The current upstream attempt; undefined once it ended or was abandoned. */
   conn: UpstreamConnection | undefined = undefined;
   setCookie: string | undefined = undefined;
+  /** The response's X-Slipway-Flag-Variants, counted per variant when the exchange ends. */
+  flagVariants: string | undefined = undefined;
+  /** The upstream failed after its response head named flag variants. */
+  variantsFailed = false;
   retried = false;
   held = false;
   uploading = false;
@@ -60,13 +70,14 @@ class Exchange implements Holdable, RequestFacts, UpstreamSink {
   }
 
   onResponseHead(status: number, reason: string, raw: string[]): void {
-    const keepAlive = rewriteResponseHeaders(raw, this.revision!.id, this.setCookie);
+    const keepAlive = rewriteResponseHeaders(raw, this.revision!.id, this.setCookie, this);
     if (keepAlive !== undefined) this.upstream!.noteKeepAlive(keepAlive);
     try {
       this.res.writeHead(status, reason, raw);
     } catch {
       // A status line or header Node refuses to write: treat it like a broken upstream.
       this.revision!.metrics.connectionErrors++;
+      if (this.flagVariants !== undefined) this.variantsFailed = true;
       abandon(this);
       respondText(this, 502, 'bad gateway: invalid upstream response\n');
     }
@@ -98,6 +109,7 @@ class Exchange implements Holdable, RequestFacts, UpstreamSink {
   onUpstreamFailure(failure: UpstreamFailure, reused: boolean): void {
     this.conn = undefined;
     this.revision!.metrics.connectionErrors++;
+    if (this.flagVariants !== undefined) this.variantsFailed = true;
     if (this.res.headersSent) {
       this.res.destroy(); // mid-response: cut the client's response so it sees the failure
       return;
@@ -241,8 +253,12 @@ function onClientClose(this: ClientResponse): void {
   if (revision === undefined) return;
   const metrics = revision.metrics;
   metrics.requests++;
-  if (this.headersSent && this.statusCode >= 500) metrics.status5xx++;
-  if (finished) recordLatency(metrics.latency, performance.now() - ex.start);
+  const failed = this.headersSent && this.statusCode >= 500;
+  if (failed) metrics.status5xx++;
+  const latencyMs = finished ? performance.now() - ex.start : undefined;
+  if (latencyMs !== undefined) recordLatency(metrics.latency, latencyMs);
+  if (ex.flagVariants !== undefined)
+    ex.ctx.variants.record(ex.flagVariants, failed, ex.variantsFailed, latencyMs);
 }
 
 /** Answers with a short text body, or cuts the response if it has already started. */

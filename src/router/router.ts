@@ -19,6 +19,7 @@ import type { OpenTunnel, ProxyContext } from './proxy-context.js';
 import { handleRequest } from './proxy-request.js';
 import { EMPTY_TABLE, type RouteTable, validateTable } from './route-table.js';
 import { type Upstream, UpstreamPool } from './upstream-pool.js';
+import { VariantMetrics } from './variant-metrics.js';
 import { handleUpgrade } from './websocket.js';
 
 /** Where the router listens and how long it waits. */
@@ -90,6 +91,7 @@ export class Router {
       routes: compileTable(EMPTY_TABLE, (instance) => this.#pool.obtain(instance), createRevisionMetrics),
       held: new HoldQueue<Holdable>(maxHeld, holdTimeoutMs),
       tunnels: new Set<OpenTunnel>(),
+      variants: new VariantMetrics(),
       rewrite: { upgrade: false, trustForwarded },
       rewriteUpgrade: { upgrade: true, trustForwarded },
     };
@@ -195,12 +197,12 @@ export class Router {
     return this.#pool.get(instanceId)?.waitIdle(timeoutMs) ?? Promise.resolve(true);
   }
 
-  /** Cumulative per-revision metrics since the router started (a copy). */
+  /** Cumulative metrics since the router started, per revision and per flag variant (a copy). */
   metrics(): RouterMetricsSnapshot {
-    return {
-      at: Date.now(),
-      revisions: Object.fromEntries([...this.#metrics].map(([id, m]) => [id, copyRevisionMetrics(m)])),
-    };
+    const at = Date.now();
+    const revisions = Object.fromEntries([...this.#metrics].map(([id, m]) => [id, copyRevisionMetrics(m)]));
+    const variants = this.#ctx.variants.snapshot();
+    return variants === undefined ? { at, revisions } : { at, revisions, variants };
   }
 
   /** Stops listening, answers held requests with 503 and ends every connection. */
