@@ -42,6 +42,9 @@ export function withState(doc: FlagDocument, key: string, state: 'ENABLED' | 'DI
   return { ...flagOf(doc, key), state };
 }
 
+/** The largest sum of `fractional` weights flagd buckets by (2^31 - 1). */
+const MAX_TOTAL_WEIGHT = 2_147_483_647;
+
 /**
  * Parses weights written `on=5,off=95` (whole numbers, each variant known, at least one above 0)
  * into fractional buckets in the order written.
@@ -72,6 +75,12 @@ export function parseWeights(key: string, flag: FlagDefinition, text: string): [
   }
   if (out.every(([, w]) => w === 0))
     throw new FlagError('FLAG_WEIGHTS_INVALID', `at least one weight must be above 0 in '${text}'`);
+  // Above this flagd's `fractional` gives up and every user gets the default variant.
+  if (out.reduce((sum, [, w]) => sum + w, 0) > MAX_TOTAL_WEIGHT)
+    throw new FlagError(
+      'FLAG_WEIGHTS_INVALID',
+      `the weights in '${text}' add up to more than ${MAX_TOTAL_WEIGHT}, the most flagd's fractional takes`,
+    );
   return out;
 }
 
@@ -97,6 +106,11 @@ export function withRolloutShare(
     readonly gate?: JsonValue;
   },
 ): FlagDefinition {
+  if (!Number.isFinite(share.percent))
+    throw new FlagError(
+      'FLAG_ROLLOUT_INVALID',
+      `a rollout share must be a number of percent, got ${share.percent}`,
+    );
   const percent = Math.max(0, Math.min(100, Math.round(share.percent)));
   const fractional: JsonValue = {
     fractional: [
@@ -108,16 +122,19 @@ export function withRolloutShare(
   return { ...flag, state: 'ENABLED', targeting: targeting as FlagDefinition['targeting'] & object };
 }
 
-/** A flag set with `key` replaced by `flag`, checked whole against flagd's schema. */
+/**
+ * A flag set with `key` replaced by `flag`, the flag checked against flagd's schema and the set's
+ * `$evaluators`. Only the changed flag is checked: another flag the schema has since come to
+ * refuse neither blocks the change nor hides what is wrong with this one.
+ */
 export function withFlag(doc: FlagDocument, key: string, flag: FlagDefinition): FlagDocument {
-  const next: FlagDocument = { ...doc, flags: { ...doc.flags, [key]: flag } };
-  const issues = flagDocumentIssues(next).filter((i) => i.path[0] !== 'flags' || i.path[1] === key);
+  const issues = flagDocumentIssues({ ...doc, flags: { [key]: flag } });
   if (issues.length > 0)
     throw new FlagError(
       'FLAG_DEFINITION_INVALID',
       `flag '${key}' would not be a valid flagd definition: ${issues
-        .map((i) => `${i.path.slice(2).join('.') || key}: ${i.message}`)
+        .map((i) => `${(i.path[0] === 'flags' ? i.path.slice(2) : i.path).join('.') || key}: ${i.message}`)
         .join('; ')}`,
     );
-  return next;
+  return { ...doc, flags: { ...doc.flags, [key]: flag } };
 }

@@ -51,16 +51,17 @@ function compile(): Validators {
 /** Every issue of `doc` as a flagd flag document; none when it is valid. */
 export function flagDocumentIssues(doc: unknown): FlagIssue[] {
   validators ??= compile();
-  if (validators.document(doc)) return semanticIssues(doc as SchemaValid);
+  const semantic = semanticIssues(doc);
+  const flags = isRecord(doc) ? doc.flags : undefined;
+  if (validators.document(doc)) return semantic;
   const errors = validators.document.errors ?? [];
   // A flag failing the schema fails each of its four type branches; checking it against the type
   // of its first variant reports what is wrong with it as the flag it evidently means to be.
-  const flags = (doc as { flags?: unknown }).flags;
   const issues: FlagIssue[] = [];
   const perFlag = new Set<string>();
   for (const e of errors) {
     const m = /^\/flags\/([^/]+)/.exec(e.instancePath);
-    if (m && flags && typeof flags === 'object' && !Array.isArray(flags)) perFlag.add(m[1]!);
+    if (m && isRecord(flags)) perFlag.add(m[1]!);
   }
   for (const pointerKey of perFlag) {
     const key = pointerKey.replace(/~1/g, '/').replace(/~0/g, '~');
@@ -71,8 +72,8 @@ export function flagDocumentIssues(doc: unknown): FlagIssue[] {
     for (const issue of schemaIssues(typed.errors ?? []))
       issues.push({ path: [...prefix, ...issue.path], message: issue.message });
   }
-  const rest = errors.filter((e) => !/^\/flags\/[^/]+/.test(e.instancePath));
-  return [...schemaIssues(rest), ...issues];
+  const rest = errors.filter((e) => !perFlag.has(/^\/flags\/([^/]+)/.exec(e.instancePath)?.[1] ?? ''));
+  return [...schemaIssues(rest), ...issues, ...semantic];
 }
 
 function firstVariantType(flag: unknown): 'boolean' | 'string' | 'number' | 'object' {
@@ -83,19 +84,19 @@ function firstVariantType(flag: unknown): 'boolean' | 'string' | 'number' | 'obj
   return 'object';
 }
 
-interface SchemaValid {
-  flags: Record<
-    string,
-    { variants: Record<string, unknown>; defaultVariant?: string | null; targeting?: unknown }
-  >;
-  $evaluators?: Record<string, unknown>;
-}
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
-function semanticIssues(doc: SchemaValid): FlagIssue[] {
+// Runs whatever the schema says, so one flag the schema refuses does not hide another's unknown
+// `$ref`; what is not shaped like a flag is left to the schema's issues.
+function semanticIssues(doc: unknown): FlagIssue[] {
+  if (!isRecord(doc) || !isRecord(doc.flags)) return [];
   const issues: FlagIssue[] = [];
-  const evaluators = Object.keys(doc.$evaluators ?? {});
+  const evaluators = isRecord(doc.$evaluators) ? Object.keys(doc.$evaluators) : [];
   for (const [key, flag] of Object.entries(doc.flags)) {
+    if (!isRecord(flag) || !isRecord(flag.variants)) continue;
     const variants = Object.keys(flag.variants);
+    if (variants.length === 0) continue;
     if (typeof flag.defaultVariant === 'string' && !variants.includes(flag.defaultVariant))
       issues.push({
         path: ['flags', key, 'defaultVariant'],

@@ -9,6 +9,8 @@ import { answerOfrep } from './ofrep-service.js';
 
 /** Largest request body read: an evaluation context, not a document. */
 const MAX_BODY = 64 * 1024;
+const NOT_OFREP = '{"errorDetails":"not an OFREP path: POST /ofrep/v1/evaluate/flags[/{key}]"}';
+const TOO_LARGE = '{"errorDetails":"request body too large"}';
 
 /** Handles one request with the engine `current()` returns; a 404 for any other path. */
 export function handleOfrepRequest(
@@ -19,11 +21,18 @@ export function handleOfrepRequest(
   const chunks: Buffer[] = [];
   let size = 0;
   req.on('data', (chunk: Buffer) => {
+    if (res.writableEnded) return;
     size += chunk.length;
     if (size > MAX_BODY) {
-      res.writeHead(413, { 'content-type': 'application/json' });
-      res.end('{"errorDetails":"request body too large"}');
-      req.destroy();
+      // Answer now and close after the answer, rather than destroying the socket under a client
+      // still writing (it would see a reset instead of the 413); node discards the rest.
+      chunks.length = 0;
+      res.writeHead(413, {
+        'content-type': 'application/json',
+        'content-length': TOO_LARGE.length,
+        connection: 'close',
+      });
+      res.end(TOO_LARGE);
       return;
     }
     chunks.push(chunk);
@@ -40,11 +49,16 @@ export function handleOfrepRequest(
       ifNoneMatch: Array.isArray(inm) ? inm.join(',') : inm,
     });
     if (!answer) {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end('{"errorDetails":"not an OFREP path: POST /ofrep/v1/evaluate/flags[/{key}]"}');
+      res.writeHead(404, { 'content-type': 'application/json', 'content-length': NOT_OFREP.length });
+      res.end(NOT_OFREP);
       return;
     }
-    res.writeHead(answer.status, answer.headers);
+    // With the length given, the answer goes out in one piece rather than chunked.
+    const length = answer.body === undefined ? 0 : Buffer.byteLength(answer.body);
+    res.writeHead(
+      answer.status,
+      answer.status === 304 ? answer.headers : { ...answer.headers, 'content-length': length },
+    );
     res.end(answer.body);
   });
 }

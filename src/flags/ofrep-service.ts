@@ -1,8 +1,9 @@
 /**
  * The OpenFeature Remote Evaluation Protocol over a flag engine, independent of any HTTP server:
  * `POST /ofrep/v1/evaluate/flags/{key}` and the bulk `POST /ofrep/v1/evaluate/flags`, whose ETag
- * names the flag set and the context, so a client polling with `If-None-Match` gets a 304 until
- * either changes. The agent serves it on node:http (ofrep-listener.ts), the server on its API.
+ * is a hash of the answer, so a client polling with `If-None-Match` gets a 304 until the answer
+ * changes: with the flag set, with the context, or with the time when targeting reads
+ * `$flagd.timestamp`. The agent serves it on node:http (ofrep-listener.ts), the server on its API.
  */
 import { createHash } from 'node:crypto';
 import type { EvaluationContext } from '@openfeature/core';
@@ -58,13 +59,25 @@ export function answerOfrep(engine: FlagEngine, req: OfrepRequest): OfrepRespons
     return json(400, bulk ? failure : { key, ...failure });
   }
   if (!bulk) {
-    const result = engine.evaluate(key, context);
-    return json(result.status, result.body);
+    const answer = engine.answer(key, context);
+    return { status: answer.status, headers: JSON_HEADERS, body: answer.json };
   }
-  const etag = `"${engine.digest}-${createHash('sha256').update(req.body).digest('hex').slice(0, 16)}"`;
-  if (req.ifNoneMatch?.split(',').some((tag) => tag.trim() === etag))
+  const body = `{"flags":[${engine
+    .answerAll(context)
+    .map((a) => a.json)
+    .join(',')}],"metadata":${engine.metadataJson}}`;
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+  if (req.ifNoneMatch !== undefined && matches(req.ifNoneMatch, etag))
     return { status: 304, headers: { etag } };
-  return json(200, { flags: engine.evaluateAll(context), metadata: engine.metadata() }, { etag });
+  return { status: 200, headers: { ...JSON_HEADERS, etag }, body };
+}
+
+// If-None-Match compares weakly (RFC 9110 13.1.2): `W/"x"` matches `"x"`, and `*` matches any answer.
+function matches(ifNoneMatch: string, etag: string): boolean {
+  return ifNoneMatch.split(',').some((raw) => {
+    const tag = raw.trim();
+    return tag === '*' || (tag.startsWith('W/') ? tag.slice(2) : tag) === etag;
+  });
 }
 
 // An empty body is an empty context, as flagd takes it; anything else must be `{context: {...}}`.

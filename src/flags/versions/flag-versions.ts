@@ -106,7 +106,7 @@ export class FlagVersions {
     const recorded: FlagVersion[] = [];
     for (const [flag, definition] of Object.entries(declared.flags)) {
       const before = lastDeclared.get(flag);
-      if (before && isDeepStrictEqual(before.definition, definition)) continue;
+      if (before && sameDefinition(before.definition, definition)) continue;
       recorded.push(await this.record(flag, definition, { actor, change: 'declared', source: 'config' }));
     }
     for (const [flag, before] of lastDeclared) {
@@ -152,6 +152,12 @@ export class FlagVersions {
       details: { ...(change.details ?? {}), to: target.version, from: current.version },
     });
   }
+}
+
+// Compared as stored: through JSON, so a declared definition holding `undefined` keys (or objects
+// without a prototype) equals the one the event log gave back.
+function sameDefinition(stored: FlagDefinition | null, declared: FlagDefinition): boolean {
+  return isDeepStrictEqual(stored, JSON.parse(JSON.stringify(declared)));
 }
 
 function versionOf(event: StoredEvent): FlagVersion {
