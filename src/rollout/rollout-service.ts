@@ -13,7 +13,7 @@ import type { RolloutSpec } from './controller/rollout-spec.js';
 import { deliveryStart } from './delivery-record.js';
 import { deploymentFor } from './deployment.js';
 import { RolloutError } from './errors.js';
-import { flagStrategyOf, rolloutFlag } from './flag/flag-rollout-service.js';
+import { flagStrategyOf, rolloutFlag, serveDeclaredFlags } from './flag/flag-rollout-service.js';
 import { planRollout } from './plan-rollout.js';
 
 /** Default time new instances get to become ready. */
@@ -61,6 +61,8 @@ export function stableOf(status: ServiceStatus | undefined): { id: string; insta
  * update), then the flag's variant is rolled out; the outcome is the flag rollout's.
  */
 export async function deploy(deps: ControllerDeps, input: DeployInput): Promise<DeployOutcome> {
+  // Instances read flags from their host's agent (OFREP_ENDPOINT): it serves them before any starts.
+  await serveDeclaredFlags(deps, input.config, input.actor);
   const outcome = await deployRevision(deps, input);
   // A fleet wave (a scoped deploy) ships revisions only: the flag is one for the whole fleet.
   const strategy =

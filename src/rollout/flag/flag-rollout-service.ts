@@ -72,6 +72,31 @@ export function findFlagRollout(
   );
 }
 
+/**
+ * Records the flags slipway.yaml declares where they changed, and has the platform's agents serve
+ * the flag set; nothing without `flags:` or on a platform that does not serve flags.
+ */
+export async function serveDeclaredFlags(
+  deps: Pick<ControllerDeps, 'store' | 'platform'>,
+  config: ResolvedConfig,
+  actor: string,
+): Promise<void> {
+  const flags = config.flags;
+  const platform = deps.platform;
+  if (!flags || !isFlagPublisher(platform)) return;
+  const versions = new FlagVersions(deps.store);
+  await versions.syncDeclared(flags.document, actor);
+  await platform.publishFlags(await versions.snapshot(flagSetBase(config)), flags.ofrep);
+}
+
+function flagSetBase(config: ResolvedConfig) {
+  const doc = config.flags?.document;
+  return {
+    ...(doc?.$evaluators ? { $evaluators: doc.$evaluators } : {}),
+    ...(doc?.metadata ? { metadata: doc.metadata } : {}),
+  };
+}
+
 /** The provider a strategy drives. */
 export function flagProviderFor(
   deps: Pick<ControllerDeps, 'store' | 'platform'>,
@@ -80,10 +105,7 @@ export function flagProviderFor(
 ): FlagProvider {
   if (strategy.provider !== 'slipway') return externalFlagProvider(strategy, request);
   const flags = request.config.flags;
-  const base = {
-    ...(flags?.document.$evaluators ? { $evaluators: flags.document.$evaluators } : {}),
-    ...(flags?.document.metadata ? { metadata: flags.document.metadata } : {}),
-  };
+  const base = flagSetBase(request.config);
   const platform = deps.platform;
   return new SlipwayFlagProvider({
     versions: new FlagVersions(deps.store),
