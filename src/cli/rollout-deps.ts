@@ -58,7 +58,8 @@ function report(ctx: CommandContext, event: RolloutEvent): void {
       );
       break;
     }
-    case 'analysis.measurement': {
+    case 'analysis.measurement':
+    case 'flagrollout.measurement': {
       const mark =
         event.verdict === 'success'
           ? output.paint('green', 'ok')
@@ -80,14 +81,6 @@ function report(ctx: CommandContext, event: RolloutEvent): void {
     case 'flagrollout.step':
       output.line(`flag ${event.flag} step ${event.step + 1}: ${event.percent}% of users`);
       break;
-    case 'flagrollout.measurement': {
-      const mark =
-        event.verdict === 'success'
-          ? output.paint('green', 'ok')
-          : output.paint(event.verdict === 'failure' ? 'red' : 'yellow', event.verdict);
-      output.line(`  analysis ${mark}: ${event.message}`);
-      break;
-    }
     case 'flagrollout.rollback':
       output.line(
         output.paint(
