@@ -2,8 +2,7 @@
 import type { RouterMetricsSnapshot } from '../../platform/traffic-metrics.js';
 import type { Rollout } from '../../store/store.js';
 import type { Measurement, MetricCheck } from '../analysis/analysis-types.js';
-import { measureExternal } from '../analysis/external-providers.js';
-import { measureRouter } from '../analysis/measure-router.js';
+import { measureChecks } from '../analysis/measure-checks.js';
 import { type CheckTarget, runJourneys } from './checks.js';
 import type { RolloutSpec } from './rollout-spec.js';
 
@@ -24,19 +23,7 @@ export async function measureInterval(args: {
     service: args.rollout.service,
     env: args.rollout.environment,
   };
-  const measurements = await Promise.all(
-    args.metrics.map((check) =>
-      check.provider.kind === 'router'
-        ? Promise.resolve(
-            measureRouter(
-              check,
-              { ...(canary ? { canary } : {}), ...(stable ? { stable } : {}) },
-              spec.analysis.minRequests,
-            ),
-          )
-        : measureExternal(check, vars),
-    ),
-  );
+  const measurements = await measureChecks(args.metrics, { canary, stable }, spec.analysis.minRequests, vars);
   if (spec.checks.synthetic.length > 0)
     measurements.push(...(await runJourneys(spec.checks.synthetic, args.target)));
   return measurements;

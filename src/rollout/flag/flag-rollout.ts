@@ -12,10 +12,9 @@ import { diffSnapshots } from '../../router/metrics.js';
 import type { EventType } from '../../store/event-types.js';
 import type { Store } from '../../store/store.js';
 import type { AnalysisLimits, AnalysisState, Measurement, MetricCheck } from '../analysis/analysis-types.js';
-import { measureExternal } from '../analysis/external-providers.js';
 import { fastChecks, fastFailure } from '../analysis/fast-failure.js';
 import { INITIAL_ANALYSIS, judge, mayAdvance } from '../analysis/judge.js';
-import { measureRouter } from '../analysis/measure-router.js';
+import { measureChecks } from '../analysis/measure-checks.js';
 import { SlidingWindow } from '../analysis/sliding-window.js';
 import type { RolloutClock } from '../rollout-clock.js';
 import type { FlagRolloutStep } from './plan-flag-rollout.js';
@@ -240,21 +239,8 @@ async function hold(
   }
 }
 
-async function measure(spec: FlagRolloutSpec, window: RouterMetricsSnapshot): Promise<Measurement[]> {
-  const canary = window.revisions[VARIANT_KEY];
-  const stable = window.revisions[BASELINE_KEY];
+function measure(spec: FlagRolloutSpec, window: RouterMetricsSnapshot): Promise<Measurement[]> {
   const vars = { flag: spec.flag, variant: spec.variant, service: spec.service, env: spec.env };
-  return Promise.all(
-    spec.metrics.map((check) =>
-      check.provider.kind === 'router'
-        ? Promise.resolve(
-            measureRouter(
-              check,
-              { ...(canary ? { canary } : {}), ...(stable ? { stable } : {}) },
-              spec.analysis.minRequests,
-            ),
-          )
-        : measureExternal(check, vars),
-    ),
-  );
+  const counters = { canary: window.revisions[VARIANT_KEY], stable: window.revisions[BASELINE_KEY] };
+  return measureChecks(spec.metrics, counters, spec.analysis.minRequests, vars);
 }
