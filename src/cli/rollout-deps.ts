@@ -1,6 +1,5 @@
 /** Wires the rollout controller for CLI commands: store, local platform, reporter and owner id. */
-import { join } from 'node:path';
-import { readSecretsFile } from '../pipeline/secrets/secrets-file.js';
+import { secretReader } from '../pipeline/secrets/secret-reader.js';
 import type { ControllerDeps, RolloutEvent } from '../rollout/controller/controller-types.js';
 import { controllerId } from '../rollout/controller/rollout-controller.js';
 import { systemClock } from '../rollout/rollout-clock.js';
@@ -21,20 +20,6 @@ export function rolloutDeps(ctx: CommandContext, projectDir: string, store: Stor
     owner: controllerId(),
     env,
     secret: secretReader(env, projectDir),
-  };
-}
-
-/** Reads a secret as jobs do: the environment, else `.slipway/secrets.env` (read once, when first needed). */
-export function secretReader(
-  env: Readonly<Record<string, string | undefined>>,
-  projectDir: string,
-): (name: string) => string | undefined {
-  let file: Record<string, string> | undefined;
-  return (name) => {
-    const value = env[name];
-    if (value !== undefined && value !== '') return value;
-    file ??= readSecretsFile(join(projectDir, '.slipway', 'secrets.env'));
-    return file[name];
   };
 }
 

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DEFAULT_SLO } from '../config/slo-schema.js';
 import { readGitInfo } from '../pipeline/git-info.js';
+import { secretReader } from '../pipeline/secrets/secret-reader.js';
 import { controllerId } from '../rollout/controller/rollout-controller.js';
 import { type ApiRoute, defineRoute, registerRoutes } from './api-route.js';
 import { auditNoteOf } from './audit-note.js';
@@ -96,10 +97,15 @@ export function createServer(deps: ServerDeps): SlipwayServer {
       // Closing the server releases its rollouts where they stand, for another server to take over.
       signal: closing.signal,
       env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+      secret: secretReader(env, deps.projectDir),
       report: (event) => {
         if (event.type === 'rollout.finished')
           deps.logger.info(
             `rollout ${event.rollout} ${event.status}${event.reason ? `: ${event.reason}` : ''}`,
+          );
+        if (event.type === 'flagrollout.finished')
+          deps.logger.info(
+            `flag rollout of ${event.flag} ${event.status}${event.reason ? `: ${event.reason}` : ''}`,
           );
       },
     }),
