@@ -192,8 +192,10 @@ async function hold(
   const fast = fastChecks(spec.metrics);
   const sliding = fast.length > 0 ? new SlidingWindow(interval) : undefined;
   const started = now();
-  let previous = await view();
-  sliding?.push(started, previous);
+  // A hold with nothing to judge reads no counters: the service need not run yet.
+  const measuring = spec.metrics.length > 0;
+  let previous = measuring ? await view() : undefined;
+  if (previous) sliding?.push(started, previous);
   let nextAt = started + interval;
   let state = initial;
   let latest: { at: number; measurements: readonly Measurement[] } | undefined;
@@ -211,7 +213,7 @@ async function hold(
         return { status: 'failed', reason: tripped.message, measurement: tripped };
       }
     }
-    if (now() >= nextAt && spec.metrics.length > 0) {
+    if (previous && now() >= nextAt) {
       while (nextAt <= now()) nextAt += interval;
       snapshot ??= await view();
       const window = diffSnapshots(snapshot, previous);
