@@ -36,6 +36,7 @@ export async function flagsRolloutCommand(
       actor: actorOf(ctx),
       secret: deps.secret ?? ((name) => deps.env[name]),
       report: deps.report,
+      again: true,
     });
     return outcome.status === 'completed' ? ExitCode.Ok : ExitCode.Failed;
   } finally {

@@ -27,6 +27,11 @@ export interface FlagRolloutRequest {
   /** A secret's value by name (the environment, else `.slipway/secrets.env`), undefined when unset. */
   readonly secret: (name: string) => string | undefined;
   readonly report: (event: FlagRolloutEvent) => void;
+  /**
+   * Run again even when the last rollout of this flag by this provider completed with the same
+   * variant (`slipway flags rollout`); a deploy leaves a completed rollout alone.
+   */
+  readonly again?: boolean;
 }
 
 /** The `featureFlag` strategy `service` uses in `env`, or undefined when it uses another. */
@@ -118,6 +123,27 @@ export function flagProviderFor(
   });
 }
 
+/**
+ * Whether the latest rollout of the strategy's flag was by the same provider and completed with
+ * the same variant: the flag service already serves it to everyone. Slipway's own flags also
+ * check their definition (a change by hand since then starts a rollout again).
+ */
+async function completedBefore(
+  deps: Pick<ControllerDeps, 'store'>,
+  strategy: ResolvedFeatureFlagStrategy,
+): Promise<boolean> {
+  const events = await deps.store.listEvents({
+    types: ['flagrollout.started', 'flagrollout.completed', 'flagrollout.rolledback'],
+  });
+  const last = events.filter((e) => e.subject === `flag/${strategy.flag}`).at(-1);
+  return (
+    strategy.provider !== 'slipway' &&
+    last?.type === 'flagrollout.completed' &&
+    last.data.provider === strategy.provider &&
+    last.data.variant === strategy.variant
+  );
+}
+
 /** Runs the `featureFlag` strategy of `service` in `env` to its end. */
 export async function rolloutFlag(
   deps: ControllerDeps,
@@ -132,6 +158,15 @@ export async function rolloutFlag(
   const deployment = deploymentFor(request.config, request.service, request.env);
   if (strategy.provider === 'slipway' && request.config.flags) {
     await new FlagVersions(deps.store).syncDeclared(request.config.flags.document, request.actor);
+  }
+  if (!request.again && (await completedBefore(deps, strategy))) {
+    request.report({
+      type: 'flagrollout.finished',
+      flag: strategy.flag,
+      status: 'completed',
+      reason: `the last rollout of ${strategy.flag} by ${strategy.provider} completed with ${strategy.variant}: nothing to roll out`,
+    });
+    return { status: 'completed' };
   }
   const ref = { service: request.service, env: request.env };
   return runFlagRollout(
