@@ -5,14 +5,17 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FlagEngine } from './flag-engine.js';
-import { answerOfrep } from './ofrep-service.js';
+import { answerOfrep, OFREP_CORS_HEADERS } from './ofrep-service.js';
 
 /** Largest request body read: an evaluation context, not a document. */
 const MAX_BODY = 64 * 1024;
 const NOT_OFREP = '{"errorDetails":"not an OFREP path: POST /ofrep/v1/evaluate/flags[/{key}]"}';
 const TOO_LARGE = '{"errorDetails":"request body too large"}';
 
-/** Handles one request with the engine `current()` returns; a 404 for any other path. */
+/**
+ * Handles one request with the engine `current()` returns (an `OPTIONS` preflight included, see
+ * ofrep-service.ts on CORS); a 404 for any other path.
+ */
 export function handleOfrepRequest(
   current: () => FlagEngine,
   req: IncomingMessage,
@@ -28,6 +31,7 @@ export function handleOfrepRequest(
       // still writing (it would see a reset instead of the 413); node discards the rest.
       chunks.length = 0;
       res.writeHead(413, {
+        ...OFREP_CORS_HEADERS,
         'content-type': 'application/json',
         'content-length': TOO_LARGE.length,
         connection: 'close',
@@ -53,12 +57,14 @@ export function handleOfrepRequest(
       res.end(NOT_OFREP);
       return;
     }
-    // With the length given, the answer goes out in one piece rather than chunked.
-    const length = answer.body === undefined ? 0 : Buffer.byteLength(answer.body);
-    res.writeHead(
-      answer.status,
-      answer.status === 304 ? answer.headers : { ...answer.headers, 'content-length': length },
-    );
+    // With the length given, the answer goes out in one piece rather than chunked; a 304 or a
+    // preflight's 204 has no body and no length.
+    if (answer.body === undefined) {
+      res.writeHead(answer.status, answer.headers);
+      res.end();
+      return;
+    }
+    res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
     res.end(answer.body);
   });
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, mock, test } from 'node:test';
 import type { FlagDocument } from './flag-document.js';
 import { FlagEngine } from './flag-engine.js';
-import { answerOfrep, type OfrepRequest } from './ofrep-service.js';
+import { answerOfrep, OFREP_CORS_HEADERS, type OfrepRequest } from './ofrep-service.js';
 
 const DOCUMENT: FlagDocument = {
   flags: {
@@ -62,14 +62,53 @@ describe('paths', () => {
     assert.equal(parsed(bad).key, '100%');
   });
 
-  test('anything but POST is a 405 that says to POST', () => {
+  test('anything but POST (or a preflight) is a 405 that says to POST', () => {
     for (const path of [SINGLE, BULK]) {
       for (const method of ['GET', 'PUT', 'DELETE']) {
         const answer = answerOfrep(engine, { method, path, body: '' });
         assert.equal(answer?.status, 405);
-        assert.equal(answer?.headers.allow, 'POST');
+        assert.equal(answer?.headers.allow, 'POST, OPTIONS');
         assert.match(String(parsed(answer).errorDetails), new RegExp(`${method} is not allowed`));
       }
+    }
+  });
+});
+
+describe('CORS', () => {
+  test('a preflight on either OFREP path allows POST with the providers headers, to any origin', () => {
+    for (const path of [SINGLE, BULK, `${BULK}/`]) {
+      const answer = answerOfrep(engine, { method: 'OPTIONS', path, body: '' });
+      assert.equal(answer?.status, 204, path);
+      assert.equal(answer?.body, undefined);
+      assert.deepEqual(answer?.headers, {
+        'access-control-allow-origin': '*',
+        'access-control-expose-headers': 'ETag',
+        'access-control-allow-methods': 'POST',
+        'access-control-allow-headers': 'content-type, if-none-match, authorization',
+        'access-control-max-age': '7200',
+      });
+    }
+    assert.equal(answerOfrep(engine, { method: 'OPTIONS', path: '/healthz', body: '' }), undefined);
+  });
+
+  test('every answer, 304 and errors included, may be read by any origin with its ETag', () => {
+    const first = answerOfrep(engine, post(BULK, '{}'));
+    const answers = [
+      answerOfrep(engine, post(SINGLE, '{}')),
+      answerOfrep(engine, post(`${BULK}/nope`, '{}')),
+      answerOfrep(engine, post(SINGLE, '{oops')),
+      answerOfrep(engine, { method: 'GET', path: SINGLE, body: '' }),
+      first,
+      answerOfrep(engine, post(BULK, '{}', first?.headers.etag)),
+    ];
+    assert.deepEqual(
+      answers.map((a) => a?.status),
+      [200, 404, 400, 405, 200, 304],
+    );
+    for (const answer of answers) {
+      assert.equal(answer?.headers['access-control-allow-origin'], '*', String(answer?.status));
+      assert.equal(answer?.headers['access-control-expose-headers'], 'ETag', String(answer?.status));
+      assert.equal(answer?.headers['access-control-allow-credentials'], undefined);
     }
   });
 });
@@ -147,7 +186,7 @@ describe('bulk evaluation', () => {
     const etag = answerOfrep(engine, post(BULK, body))?.headers.etag ?? '';
     for (const ifNoneMatch of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
       const answer = answerOfrep(engine, post(BULK, body, ifNoneMatch));
-      assert.deepEqual(answer, { status: 304, headers: { etag } }, ifNoneMatch);
+      assert.deepEqual(answer, { status: 304, headers: { ...OFREP_CORS_HEADERS, etag } }, ifNoneMatch);
     }
     assert.equal(answerOfrep(engine, post(BULK, body, '"other"'))?.status, 200);
   });

@@ -4,6 +4,13 @@
  * is a hash of the answer, so a client polling with `If-None-Match` gets a 304 until the answer
  * changes: with the flag set, with the context, or with the time when targeting reads
  * `$flagd.timestamp`. The agent serves it on node:http (ofrep-listener.ts), the server on its API.
+ *
+ * CORS: a browser application (the OpenFeature web provider) calls OFREP from its own origin, so an
+ * `OPTIONS` preflight is answered on both OFREP paths and every answer may be read by any origin
+ * (`*`). No answer ever grants credentials: a browser sends no cookie with these requests and would
+ * refuse a credentialed answer under `*`; the server's token travels in the Authorization header the
+ * application sets itself, which the preflight allows. `*` rather than the Origin echoed: the answer
+ * does not depend on who asks, so it needs no `Vary: Origin` and caches alike for every page.
  */
 import { createHash } from 'node:crypto';
 import type { EvaluationContext } from '@openfeature/core';
@@ -17,7 +24,7 @@ export interface OfrepRequest {
   readonly ifNoneMatch?: string | undefined;
 }
 
-/** What to answer: a status, headers, and a JSON body (absent for 304). */
+/** What to answer: a status, headers, and a JSON body (absent for 304 and a preflight's 204). */
 export interface OfrepResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
@@ -27,7 +34,25 @@ export interface OfrepResponse {
 /** The path prefix every OFREP request starts with. */
 export const OFREP_PREFIX = '/ofrep/v1/evaluate/flags';
 
-const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+/** What every OFREP answer carries for a browser: any origin may read it, and the ETag with it. */
+export const OFREP_CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'ETag',
+} as const;
+
+/** A preflight's answer: POST with the headers the OFREP providers send, remembered for 2 hours. */
+export const OFREP_PREFLIGHT: OfrepResponse = {
+  status: 204,
+  headers: {
+    ...OFREP_CORS_HEADERS,
+    'access-control-allow-methods': 'POST',
+    'access-control-allow-headers': 'content-type, if-none-match, authorization',
+    // Chromium keeps a preflight 2 hours at most (Firefox a day): longer would be ignored.
+    'access-control-max-age': '7200',
+  },
+};
+
+const JSON_HEADERS = { 'content-type': 'application/json', ...OFREP_CORS_HEADERS } as const;
 
 /** Answers one OFREP request; undefined when the path is not an OFREP path. */
 export function answerOfrep(engine: FlagEngine, req: OfrepRequest): OfrepResponse | undefined {
@@ -36,9 +61,10 @@ export function answerOfrep(engine: FlagEngine, req: OfrepRequest): OfrepRespons
   const bulk = rest === '' || rest === '/';
   if (!bulk && !rest.startsWith('/')) return undefined;
   if (req.method !== 'POST') {
+    if (req.method === 'OPTIONS') return OFREP_PREFLIGHT;
     return {
       status: 405,
-      headers: { ...JSON_HEADERS, allow: 'POST' },
+      headers: { ...JSON_HEADERS, allow: 'POST, OPTIONS' },
       body: JSON.stringify({ errorDetails: `${req.method} is not allowed: OFREP evaluations are POSTs` }),
     };
   }
@@ -68,7 +94,7 @@ export function answerOfrep(engine: FlagEngine, req: OfrepRequest): OfrepRespons
     .join(',')}],"metadata":${engine.metadataJson}}`;
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
   if (req.ifNoneMatch !== undefined && matches(req.ifNoneMatch, etag))
-    return { status: 304, headers: { etag } };
+    return { status: 304, headers: { ...OFREP_CORS_HEADERS, etag } };
   return { status: 200, headers: { ...JSON_HEADERS, etag }, body };
 }
 

@@ -101,6 +101,46 @@ describe('OFREP listener', () => {
     assert.equal(second.body, '');
   });
 
+  test('CORS: a preflight is a 204 without a body; answers and 304s carry the origin and ETag grants', async () => {
+    for (const path of ['/ofrep/v1/evaluate/flags', '/ofrep/v1/evaluate/flags/banner']) {
+      const preflight = await call('OPTIONS', path, '', {
+        headers: {
+          origin: 'http://127.0.0.1:1',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type,if-none-match',
+        },
+      });
+      assert.equal(preflight.status, 204, path);
+      assert.equal(preflight.body, '');
+      assert.equal(preflight.headers['content-length'], undefined);
+      assert.equal(preflight.headers['access-control-allow-origin'], '*');
+      assert.equal(preflight.headers['access-control-allow-methods'], 'POST');
+      assert.equal(
+        preflight.headers['access-control-allow-headers'],
+        'content-type, if-none-match, authorization',
+      );
+      assert.equal(preflight.headers['access-control-expose-headers'], 'ETag');
+      assert.equal(preflight.headers['access-control-max-age'], '7200');
+    }
+    const single = await call('POST', '/ofrep/v1/evaluate/flags/banner', '{}');
+    assert.equal(single.headers['access-control-allow-origin'], '*');
+    const bulk = await call('POST', '/ofrep/v1/evaluate/flags', '{}');
+    assert.equal(bulk.headers['access-control-expose-headers'], 'ETag');
+    const same = await call('POST', '/ofrep/v1/evaluate/flags', '{}', {
+      headers: { 'if-none-match': String(bulk.headers.etag) },
+    });
+    assert.equal(same.status, 304);
+    assert.equal(same.headers['access-control-allow-origin'], '*');
+    assert.equal(same.headers['access-control-expose-headers'], 'ETag');
+    const big = await call('POST', '/ofrep/v1/evaluate/flags', JSON.stringify({ pad: 'x'.repeat(70_000) }));
+    assert.equal(big.status, 413);
+    assert.equal(big.headers['access-control-allow-origin'], '*');
+    // Not OFREP, not granted.
+    const other = await call('OPTIONS', '/healthz');
+    assert.equal(other.status, 404);
+    assert.equal(other.headers['access-control-allow-origin'], undefined);
+  });
+
   test('a path outside OFREP is a JSON 404 saying what is served', async () => {
     const answer = await call('GET', '/healthz');
     assert.equal(answer.status, 404);

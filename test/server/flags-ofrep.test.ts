@@ -106,6 +106,57 @@ describe('OFREP on the server', () => {
     assert.equal(big.status, 413);
   });
 
+  test('CORS: preflights need no token; answers, refusals and 304s may be read by any origin', async () => {
+    const origin = { origin: 'http://127.0.0.1:1' };
+    for (const path of ['/ofrep/v1/evaluate/flags', '/ofrep/v1/evaluate/flags/new-checkout']) {
+      // A browser's preflight: no token, no cookie.
+      const preflight = await h.api('OPTIONS', path, {
+        headers: {
+          ...origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type,if-none-match',
+        },
+      });
+      assert.equal(preflight.status, 204, `${path}: ${preflight.text}`);
+      assert.equal(preflight.text, '');
+      assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+      assert.equal(preflight.headers.get('access-control-allow-methods'), 'POST');
+      const allowed = (preflight.headers.get('access-control-allow-headers') ?? '').split(/,\s*/);
+      for (const header of ['content-type', 'if-none-match', 'authorization'])
+        assert.ok(allowed.includes(header), `${path}: ${header} allowed`);
+      assert.equal(preflight.headers.get('access-control-expose-headers'), 'ETag');
+      assert.ok(Number(preflight.headers.get('access-control-max-age')) > 0);
+      assert.equal(preflight.headers.get('access-control-allow-credentials'), null);
+    }
+    const single = await ofrep('/new-checkout', { body: {}, headers: origin });
+    assert.equal(single.status, 200, single.text);
+    assert.equal(single.headers.get('access-control-allow-origin'), '*');
+    const bulk = await ofrep('', { body: {}, headers: origin });
+    assert.equal(bulk.status, 200);
+    assert.equal(bulk.headers.get('access-control-expose-headers'), 'ETag');
+    const etag = bulk.headers.get('etag') ?? '';
+    const same = await ofrep('', { body: {}, headers: { ...origin, 'if-none-match': etag } });
+    assert.equal(same.status, 304);
+    assert.equal(same.headers.get('access-control-allow-origin'), '*');
+    assert.equal(same.headers.get('access-control-expose-headers'), 'ETag');
+    // A refusal is readable too, so a browser application learns why, and grants no credentials.
+    const anonymous = await h.api('POST', '/ofrep/v1/evaluate/flags', { body: {}, headers: origin });
+    assert.equal(anonymous.status, 401);
+    assert.equal(anonymous.headers.get('access-control-allow-origin'), '*');
+    assert.equal(anonymous.headers.get('access-control-allow-credentials'), null);
+    const big = await ofrep('', { rawBody: JSON.stringify({ context: { pad: 'x'.repeat(70_000) } }) });
+    assert.equal(big.status, 413);
+    assert.equal(big.headers.get('access-control-allow-origin'), '*');
+    // The rest of the API grants no origin anything.
+    const api = await h.api('OPTIONS', '/api/v1/flags', {
+      headers: { ...origin, 'access-control-request-method': 'GET' },
+    });
+    assert.equal(api.headers.get('access-control-allow-origin'), null);
+    const list = await h.api('GET', '/api/v1/flags', { token: h.tokens.viewer, headers: origin });
+    assert.equal(list.status, 200, list.text);
+    assert.equal(list.headers.get('access-control-allow-origin'), null);
+  });
+
   test('a bulk evaluation has an ETag; If-None-Match gets a 304 until the answer changes', async () => {
     const context = { context: { targetingKey: 'u1', email: 'a@example.com' } };
     const first = await ofrep('', { body: context });

@@ -7,9 +7,15 @@
 // loopback listener, may face a network; OFREP providers send the token with their `headers`
 // option (`Authorization: Bearer slw_...`). Applications that should hold no token read their
 // host's agent instead.
+//
+// CORS, for the web provider in a browser (ofrep-service.ts has the policy): every answer of these
+// routes, 401/403/413 included, may be read by any origin, so a browser application sees why it was
+// refused; the `OPTIONS` preflight is answered without a token (a browser sends none with it) and
+// grants nothing but the right to send the POST, which still needs its token. Credentials are never
+// allowed: the dashboard's session cookie does not work from another origin.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { answerOfrep, OFREP_PREFIX } from '../../flags/ofrep-service.js';
+import { answerOfrep, OFREP_CORS_HEADERS, OFREP_PREFIX, OFREP_PREFLIGHT } from '../../flags/ofrep-service.js';
 import { type ApiRoute, defineRoute, type RouteDeps, type RouteInput, registerRoutes } from '../api-route.js';
 import { ApiError } from '../errors.js';
 import type { ServerFlags } from '../flags/server-flags.js';
@@ -111,13 +117,27 @@ export function ofrepRoutes(flags: ServerFlags): ApiRoute[] {
   ];
 }
 
-/** Registers the OFREP routes in a scope of their own, whose body parser keeps the body's text. */
+/**
+ * Registers the OFREP routes in a scope of their own, whose body parser keeps the body's text, with
+ * CORS: the headers on every answer, and the preflights (no token: they run no route's auth).
+ */
 export function registerOfrepRoutes(
   app: FastifyInstance,
   routes: readonly ApiRoute[],
   deps: RouteDeps,
 ): void {
   void app.register(async (scope) => {
+    // Before the routes' own onRequest (auth), so a refusal carries them too.
+    scope.addHook('onRequest', async (_request, reply) => {
+      reply.headers(OFREP_CORS_HEADERS);
+    });
+    for (const url of [OFREP_PREFIX, `${OFREP_PREFIX}/:key`])
+      scope.route({
+        method: 'OPTIONS',
+        url,
+        handler: async (_request, reply) =>
+          reply.code(OFREP_PREFLIGHT.status).headers(OFREP_PREFLIGHT.headers).send(),
+      });
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_BODY }, (request, body, done) => {
       rawBodies.set(request, body as string);
