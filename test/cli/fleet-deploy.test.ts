@@ -292,4 +292,33 @@ describe('slipway deploy over a fleet of six hosts in three regions', {
     assert.equal(unknown.code, 2, show(unknown));
     assert.match(unknown.err, /production has no region 'mars' \(regions: us-east, eu-west, ap-south\)/);
   });
+  test('a flag change reaches the agent of every host of the fleet, each serving it over OFREP', async () => {
+    const FLAGS = [
+      'flags:',
+      '  ofrep: { host: 0.0.0.0, port: 18016 }',
+      '  flags:',
+      '    banner: { state: ENABLED, variants: { on: true, off: false }, defaultVariant: "off" }',
+    ].join('\n');
+    project.writeConfig({ VERSION: 'v1' }, FLAGS);
+    const evaluate = async (host: string) => {
+      const address = project.hosts.get(host)?.address;
+      const answer = await fetch(`http://${address}:18016/ofrep/v1/evaluate/flags/banner`, {
+        method: 'POST',
+        body: '{"context":{}}',
+      });
+      return ((await answer.json()) as { variant?: string }).variant;
+    };
+    const run = await project.cli(['--json', 'flags', 'set', 'banner', 'on']);
+    note('flags set across the fleet', run);
+    assert.equal(run.code, 0, show(run));
+    const served = JSON.parse(run.out) as { served: { published: { host: string }[] } };
+    assert.deepEqual(served.served.published.map((p) => p.host).sort(), [...HOSTS].sort());
+    // Served when the command returns: every host answers the new variant at once.
+    const started = Date.now();
+    for (const host of HOSTS) assert.equal(await evaluate(host), 'on', host);
+    assert.ok(Date.now() - started < 1000);
+    const back = await project.cli(['flags', 'rollback', 'banner']);
+    assert.equal(back.code, 0, show(back));
+    for (const host of HOSTS) assert.equal(await evaluate(host), 'off', host);
+  });
 });

@@ -37,8 +37,8 @@ export interface FleetProject {
   readonly dir: string;
   /** Namespace host of each Slipway host name. */
   readonly hosts: ReadonlyMap<string, NamespaceHost>;
-  /** Writes slipway.yaml with the service's env (`VERSION: v1, ...`). */
-  writeConfig(serviceEnv: Readonly<Record<string, string>>): void;
+  /** Writes slipway.yaml with the service's env (`VERSION: v1, ...`), and `extra` top-level sections. */
+  writeConfig(serviceEnv: Readonly<Record<string, string>>, extra?: string): void;
   /** Runs the built CLI in the project (killed after `timeoutMs`). */
   cli(args: readonly string[], timeoutMs?: number): Promise<CliRun>;
   /** `http://<address>:<port>/` of a host. */
@@ -96,7 +96,7 @@ export function fleetProject(lab: NamespaceHosts, parent: string): FleetProject 
   return {
     dir,
     hosts,
-    writeConfig: (serviceEnv) =>
+    writeConfig: (serviceEnv, extra = '') =>
       writeFileSync(
         join(dir, 'slipway.yaml'),
         [
@@ -130,6 +130,7 @@ export function fleetProject(lab: NamespaceHosts, parent: string): FleetProject 
           '          - { traffic: 100 }',
           '        metrics: [error_rate]',
           '    analysis: { interval: 500ms, minRequests: 0, failureLimit: 0, inconclusiveLimit: 100 }',
+          extra,
           '',
         ].join('\n'),
       ),

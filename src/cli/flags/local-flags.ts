@@ -1,18 +1,23 @@
 /**
  * `slipway flags` on this machine: the project's store holds the versions, slipway.yaml's declared
- * flags are synced into it first, and each change is published to this host's agent when one runs.
+ * flags are synced into it first, and each change is published to this host's agent when one runs
+ * and to the agents of the hosts environments run on.
  */
 import { isDeepStrictEqual } from 'node:util';
+import type { ResolvedHost } from '../../config/resolved.js';
 import { FlagError } from '../../flags/errors.js';
 import { flagOf, withDefaultVariant, withFlag, withState, withWeights } from '../../flags/flag-changes.js';
 import { EMPTY_FLAG_DOCUMENT, type FlagDefinition, type FlagDocument } from '../../flags/flag-document.js';
 import type { FlagSnapshot } from '../../flags/flag-engine.js';
 import { type FlagVersion, FlagVersions } from '../../flags/versions/flag-versions.js';
-import { isFlagPublisher } from '../../platform/flag-publisher.js';
+import type { PublishedFlags } from '../../platform/flag-publisher.js';
 import { LocalPlatform } from '../../platform/local/local-platform.js';
+import { FlagsNotPublishedError, HostsFlagPublisher } from '../../platform/remote/hosts-flag-publisher.js';
+import { closeHosts, openHosts } from '../../platform/remote/open-hosts.js';
 import type { CommandContext } from '../context.js';
 import { stateDirOf } from '../platform.js';
 import { actorOf, type LoadedProject, loadProject, openProjectStore } from '../project.js';
+import { sshClientOf } from '../ssh-client.js';
 import type {
   FlagChangeAnswer,
   FlagChangeRequest,
@@ -119,7 +124,8 @@ export async function openLocalFlags(ctx: CommandContext): Promise<FlagsBackend>
 }
 
 /**
- * Publishes `snapshot` to this host's agent when one runs; no agent is not an error (the change is
+ * Publishes `snapshot` to this host's agent when one runs, and to the agent of every host of the
+ * environments that run on hosts (over SSH); no local agent is not an error (the change is
  * recorded, and the next publish carries it), and neither is a config without `flags:`.
  */
 async function publish(
@@ -130,14 +136,47 @@ async function publish(
   const serving = project.config.flags?.ofrep;
   const skipped = (note: string): FlagsServed => ({ version: snapshot.version, published: [], note });
   if (!serving) return skipped('slipway.yaml has no flags: section, so no agent serves flags');
-  // No agent command: publishing never starts an agent, it only reaches one that runs.
+  const published: PublishedFlags[] = [];
+  const errors: string[] = [];
+  let note: string | undefined;
+  // No agent command: publishing never starts this machine's agent, it only reaches one that runs.
   const platform = new LocalPlatform({ stateDir: stateDirOf(project.projectDir), env: ctx.io.env });
-  if (!isFlagPublisher(platform)) return skipped('the local platform serves no flags');
-  if ((await platform.client.tryCall('GET', '/v1/status')) === undefined)
-    return skipped('no agent is running here');
-  try {
-    return { version: snapshot.version, published: await platform.publishFlags(snapshot, serving) };
-  } catch (error) {
-    return { version: snapshot.version, published: [], error: (error as Error).message };
+  if ((await platform.client.tryCall('GET', '/v1/status')) === undefined) note = 'no agent is running here';
+  else {
+    try {
+      published.push(...(await platform.publishFlags(snapshot, serving)));
+    } catch (error) {
+      errors.push((error as Error).message);
+    }
   }
+  const hosts = fleetHostsOf(project.config);
+  if (hosts.length > 0) {
+    const platforms = openHosts(hosts, {
+      localStateDir: stateDirOf(project.projectDir),
+      client: sshClientOf(ctx),
+    });
+    try {
+      const fleet = new HostsFlagPublisher(platforms.map((p) => ({ name: p.host.name, publisher: p })));
+      published.push(...(await fleet.publishFlags(snapshot, serving)));
+    } catch (error) {
+      if (error instanceof FlagsNotPublishedError) published.push(...error.published);
+      errors.push((error as Error).message);
+    } finally {
+      await closeHosts(platforms);
+    }
+  }
+  return {
+    version: snapshot.version,
+    published,
+    ...(note !== undefined && published.length === 0 ? { note } : {}),
+    ...(errors.length > 0 ? { error: errors.join('; ') } : {}),
+  };
+}
+
+/** Every host of the environments that run on hosts, once each. */
+function fleetHostsOf(config: LoadedProject['config']): ResolvedHost[] {
+  const names = new Set<string>();
+  for (const env of Object.values(config.environments))
+    for (const region of Object.values(env.fleet?.regions ?? {})) for (const name of region) names.add(name);
+  return [...names].flatMap((name) => (config.hosts?.[name] ? [config.hosts[name]] : []));
 }
