@@ -58,6 +58,12 @@ describe('flag rollout under load', { timeout: 180_000 }, () => {
     assert.equal(await (await fetch(`${url}/checkout`)).text(), 'old checkout\n');
 
     project.write(config(FLAG));
+    const plan = project.cli('plan', 'web', '--env', 'prod');
+    assert.equal(plan.status, 0, plan.stderr);
+    assert.match(
+      plan.stdout,
+      /^web in prod: r-[0-9a-f]{12} already serves all traffic; then flag new-checkout \(slipway\): on against the default variant, 20% \(hold 20s with analysis\), 50% \(hold 20s with analysis\), 100%$/m,
+    );
     const load = steadyLoad(`${url}/checkout`);
     await new Promise((r) => setTimeout(r, 300));
     const deploy = await project.run('--json', 'deploy', 'web', '--env', 'prod');

@@ -60,7 +60,8 @@ export async function planCommand(
       });
   const fleetOf = config.environments[env]?.fleet;
   const fleet = fleetOf ? planFleet(fleetOf, plan) : undefined;
-  const flag = deployment.strategy.kind === 'featureFlag' ? deployment.strategy : undefined;
+  // A fleet deploy ships revisions only: no flag rollout follows its waves.
+  const flag = deployment.strategy.kind === 'featureFlag' && !fleet ? deployment.strategy : undefined;
   if (ctx.output.json) {
     ctx.output.data({
       service: serviceId,
@@ -73,7 +74,11 @@ export async function planCommand(
     return ExitCode.Ok;
   }
   if (plan.steps.length === 0) {
-    ctx.output.line(`${serviceId} in ${env}: nothing to deploy (${next} already serves all traffic)`);
+    ctx.output.line(
+      flag
+        ? `${serviceId} in ${env}: ${next} already serves all traffic; ${flagLine(flag)}`
+        : `${serviceId} in ${env}: nothing to deploy (${next} already serves all traffic)`,
+    );
     return ExitCode.Ok;
   }
   const from = stable ? `${stable.id} (${stable.desired} instance(s)) -> ` : 'first deploy of ';
