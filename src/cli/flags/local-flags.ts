@@ -1,12 +1,5 @@
-/**
- * `slipway flags` on this machine: the project's store holds the versions, slipway.yaml's declared
- * flags are synced into it first, and each change is published to this host's agent when one runs
- * and to the agents of the hosts environments run on.
- */
-import { isDeepStrictEqual } from 'node:util';
 import type { ResolvedHost } from '../../config/resolved.js';
-import { FlagError } from '../../flags/errors.js';
-import { flagOf, withDefaultVariant, withFlag, withState, withWeights } from '../../flags/flag-changes.js';
+import { flagOf, withDefaultVariant, withState, withWeights } from '../../flags/flag-changes.js';
 import { EMPTY_FLAG_DOCUMENT, type FlagDefinition, type FlagDocument } from '../../flags/flag-document.js';
 import type { FlagSnapshot } from '../../flags/flag-engine.js';
 import { type FlagVersion, FlagVersions } from '../../flags/versions/flag-versions.js';
@@ -68,13 +61,6 @@ export async function openLocalFlags(ctx: CommandContext): Promise<FlagsBackend>
   const base = baseOf(declared);
   const snapshot = () => versions.snapshot(base);
 
-  const latest = async (key: string): Promise<FlagVersion> => {
-    const found = (await versions.latest()).get(key);
-    if (found?.definition) return found;
-    flagOf((await snapshot()).document, key);
-    throw new FlagError('FLAG_UNKNOWN', `no flag '${key}'`);
-  };
-
   const answer = async (flag: FlagVersion): Promise<FlagChangeAnswer> => ({
     flag,
     changed: true,
@@ -87,7 +73,7 @@ export async function openLocalFlags(ctx: CommandContext): Promise<FlagsBackend>
       const flags = all.filter((v) => v.definition !== null).sort((a, b) => a.flag.localeCompare(b.flag));
       return { version: Math.max(0, ...all.map((v) => v.eventId)), flags };
     },
-    get: latest,
+    get: (key) => versions.current(key),
     async history(key) {
       const found = await versions.history(key);
       if (found.length === 0) flagOf((await snapshot()).document, key);
@@ -95,29 +81,20 @@ export async function openLocalFlags(ctx: CommandContext): Promise<FlagsBackend>
     },
     async change(key, request) {
       const doc = (await snapshot()).document;
-      if (request.kind === 'rollback') {
-        const history = await versions.history(key);
-        if (history.length === 0) flagOf(doc, key);
-        const target =
-          request.to === undefined ? history.at(-2) : history.find((v) => v.version === request.to);
-        // A definition that no longer fits the set (an evaluator it names is gone) is refused before anything is recorded.
-        if (target?.definition) withFlag(doc, key, target.definition);
-        return answer(await versions.rollback(key, request.to, { actor, source: 'cli' }));
-      }
-      const next = nextDefinition(doc, key, request);
-      withFlag(doc, key, next);
-      const current = Object.hasOwn(doc.flags, key) ? doc.flags[key] : undefined;
-      // Compared as stored (through JSON), so keys holding undefined do not count as a change.
-      if (current !== undefined && isDeepStrictEqual(current, JSON.parse(JSON.stringify(next)))) {
-        const version = await latest(key);
-        const served = await snapshot();
-        return {
-          flag: version,
-          changed: false,
-          served: { version: served.version, published: [], note: 'nothing changed' },
-        };
-      }
-      return answer(await versions.record(key, next, { actor, change: request.kind, source: 'cli' }));
+      if (request.kind === 'rollback')
+        return answer(await versions.rollback(key, request.to, { actor, source: 'cli' }, doc));
+      const made = await versions.change(doc, key, nextDefinition(doc, key, request), {
+        actor,
+        change: request.kind,
+        source: 'cli',
+      });
+      if (made.changed) return answer(made.flag);
+      const served = await snapshot();
+      return {
+        flag: made.flag,
+        changed: false,
+        served: { version: served.version, published: [], note: 'nothing changed' },
+      };
     },
     close: () => store.close(),
   };

@@ -8,6 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { StoredEvent } from '../../store/event-records.js';
 import type { Store } from '../../store/store.js';
 import { FlagError } from '../errors.js';
+import { flagOf, withFlag } from '../flag-changes.js';
 import type { FlagDefinition, FlagDocument } from '../flag-document.js';
 import type { FlagSnapshot } from '../flag-engine.js';
 
@@ -124,19 +125,54 @@ export class FlagVersions {
     return found;
   }
 
+  /** The latest version of `flag` while it exists (not removed), or FLAG_UNKNOWN naming the flags there are. */
+  async current(flag: string): Promise<FlagVersion> {
+    const latest = await this.latest();
+    const found = latest.get(flag);
+    if (found?.definition) return found;
+    const flags: Record<string, FlagDefinition> = {};
+    for (const v of latest.values()) if (v.definition) flags[v.flag] = v.definition;
+    flagOf({ flags }, flag);
+    throw new FlagError('FLAG_UNKNOWN', `no flag '${flag}'`);
+  }
+
+  /**
+   * Records `next` as the next version of `flag` of `set`, checked against flagd's schema within
+   * the set first (a refused change records nothing), unless it is the flag's definition already.
+   */
+  async change(
+    set: FlagDocument,
+    flag: string,
+    next: FlagDefinition,
+    change: FlagChange,
+  ): Promise<{ readonly flag: FlagVersion; readonly changed: boolean }> {
+    withFlag(set, flag, next);
+    const current = Object.hasOwn(set.flags, flag) ? set.flags[flag] : undefined;
+    if (current !== undefined && sameDefinition(current, next))
+      return { flag: await this.current(flag), changed: false };
+    return { flag: await this.record(flag, next, change), changed: true };
+  }
+
   /**
    * Brings back an earlier definition of `flag` as a new version: `to`, or the one before the
-   * current version when absent.
+   * current version when absent. With the current `set`, an unknown flag is named against it and
+   * a definition that no longer fits it is refused.
    */
   async rollback(
     flag: string,
     to: number | undefined,
     change: Omit<FlagChange, 'change'>,
+    set?: FlagDocument,
   ): Promise<FlagVersion> {
     const versions = await this.history(flag);
     const current = versions.at(-1);
-    if (!current) throw new FlagError('FLAG_UNKNOWN', `no flag '${flag}' has been recorded`);
+    if (!current) {
+      if (set) flagOf(set, flag);
+      throw new FlagError('FLAG_UNKNOWN', `no flag '${flag}' has been recorded`);
+    }
     const target = to === undefined ? versions.at(-2) : versions.find((v) => v.version === to);
+    // A definition that no longer fits the set (an evaluator it names is gone) is refused before anything is recorded.
+    if (set && target?.definition) withFlag(set, flag, target.definition);
     if (!target)
       throw new FlagError(
         'FLAG_VERSION_UNKNOWN',

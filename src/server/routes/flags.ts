@@ -1,16 +1,10 @@
-// Flag routes: the flags with their versions and history, and changes (a definition, the default
-// variant, weights, the state, a rollback), each recorded as a new version and served at once
-// (`slipway flags --server` calls these).
-import { isDeepStrictEqual } from 'node:util';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { flagOf, withDefaultVariant, withFlag, withState, withWeights } from '../../flags/flag-changes.js';
+import { withDefaultVariant, withState, withWeights } from '../../flags/flag-changes.js';
 import type { FlagDefinition, FlagDocument } from '../../flags/flag-document.js';
-import type { FlagVersion, FlagVersions } from '../../flags/versions/flag-versions.js';
 import { type ApiRoute, defineRoute } from '../api-route.js';
 import { noteAudit } from '../audit-note.js';
 import type { Principal } from '../auth.js';
-import { ApiError } from '../errors.js';
 import type { ServerFlags } from '../flags/server-flags.js';
 import { AUTH_ERRORS, ErrorSchema } from '../schemas.js';
 import { FlagChangeSchema, FlagDefinitionSchema, FlagKeyParams, FlagVersionSchema } from './flag-schemas.js';
@@ -27,15 +21,6 @@ const CHANGE_ERRORS = {
 } as const;
 
 /** The latest version of `key` when the flag exists, else FLAG_UNKNOWN naming the flags there are. */
-async function latestOf(versions: FlagVersions, key: string): Promise<FlagVersion> {
-  const latest = await versions.latest();
-  const found = latest.get(key);
-  if (found?.definition) return found;
-  const flags: Record<string, FlagDefinition> = {};
-  for (const v of latest.values()) if (v.definition) flags[v.flag] = v.definition;
-  flagOf({ flags }, key);
-  throw new ApiError(404, 'FLAG_UNKNOWN', `no flag '${key}'`);
-}
 
 /** The actor of a request's change: its token's name. */
 const actorOf = (principal: Principal | undefined) => principal?.name ?? 'api';
@@ -63,17 +48,9 @@ export function flagRoutes(flags: ServerFlags): ApiRoute[] {
     make: (doc: FlagDocument) => FlagDefinition,
   ) => {
     const actor = actorOf(principal);
-    const { value, served } = await flags.change(async (versions, doc) => {
-      const next = make(doc);
-      withFlag(doc, key, next);
-      const current = Object.hasOwn(doc.flags, key) ? doc.flags[key] : undefined;
-      if (current !== undefined && isDeepStrictEqual(current, JSON.parse(JSON.stringify(next))))
-        return { flag: await latestOf(versions, key), changed: false };
-      return {
-        flag: await versions.record(key, next, { actor, change: kind, source: 'api' }),
-        changed: true,
-      };
-    });
+    const { value, served } = await flags.change((versions, doc) =>
+      versions.change(doc, key, make(doc), { actor, change: kind, source: 'api' }),
+    );
     noteAudit(request, {
       actor,
       details: { flag: key, change: kind, version: value.flag.version, changed: value.changed },
@@ -132,8 +109,7 @@ export function flagRoutes(flags: ServerFlags): ApiRoute[] {
         ...AUTH_ERRORS,
         404: UNKNOWN,
       },
-      handler: ({ params }) =>
-        flags.read(async (versions) => ({ flag: await latestOf(versions, params.key) })),
+      handler: ({ params }) => flags.read(async (versions) => ({ flag: await versions.current(params.key) })),
     }),
     defineRoute({
       method: 'GET',
@@ -150,7 +126,7 @@ export function flagRoutes(flags: ServerFlags): ApiRoute[] {
       handler: ({ params }) =>
         flags.read(async (versions) => {
           const found = await versions.history(params.key);
-          if (found.length === 0) await latestOf(versions, params.key);
+          if (found.length === 0) await versions.current(params.key);
           return { versions: found };
         }),
     }),
@@ -227,13 +203,9 @@ export function flagRoutes(flags: ServerFlags): ApiRoute[] {
       },
       async handler({ params, body, principal, request }) {
         const actor = actorOf(principal);
-        const { value, served } = await flags.change(async (versions, doc) => {
-          const history = await versions.history(params.key);
-          if (history.length === 0) await latestOf(versions, params.key);
-          const target = body.to === undefined ? history.at(-2) : history.find((v) => v.version === body.to);
-          if (target?.definition) withFlag(doc, params.key, target.definition);
-          return versions.rollback(params.key, body.to, { actor, source: 'api' });
-        });
+        const { value, served } = await flags.change((versions, doc) =>
+          versions.rollback(params.key, body.to, { actor, source: 'api' }, doc),
+        );
         noteAudit(request, {
           actor,
           details: { flag: params.key, change: 'rollback', version: value.version, to: body.to ?? null },
