@@ -20,6 +20,8 @@ export const UNITS = [
   { unit: 'expression', rank: 1, layer: 'bottom' },
   // feature flags: flagd's definition format, its evaluation and OFREP; the config language reads them
   { unit: 'flags', rank: 1.5, layer: 'bottom' },
+  // compliance policies: CEL rules over infrastructure changes; the config language checks them
+  { unit: 'policy', rank: 1.6, layer: 'bottom' },
   { unit: 'config', rank: 2, layer: 'bottom' },
   { unit: 'store', rank: 3, layer: 'bottom' },
   // notification channels (Slack, email, GitHub, webhooks): what domains and the server tell people through
@@ -35,7 +37,8 @@ export const UNITS = [
   { unit: 'platform/local', rank: 7, layer: 'bottom' },
   // a host reached over SSH: its agent's control API through the connection, revisions shipped to it
   { unit: 'platform/remote', rank: 7.5, layer: 'bottom' },
-  // middle: the domains
+  // middle: the domains; infrastructure (Terraform, Kubernetes, Helm) is provisioned by the pipeline's deploy stage
+  { unit: 'infra', rank: 7.8, layer: 'middle' },
   { unit: 'pipeline', rank: 8, layer: 'middle' },
   { unit: 'rollout', rank: 8, layer: 'middle' },
   { unit: 'release', rank: 8, layer: 'middle' },
