@@ -2,10 +2,14 @@
 import { api, can, pendingApprovals } from './api.js';
 import { act, el, pill, tablePanel } from './dom.js';
 import { ago } from './format.js';
+import { deniedByPolicy, infraPlanView } from './infra-plan-view.js';
 import { debounce, onEvent } from './live.js';
 
-/** Approves or rejects the gate of `environment` in a run, with the comment typed in `comment` if any. */
-export function decisionButton(runId, environment, decision, comment) {
+/**
+ * Approves or rejects the gate of `environment` in a run, with the comment typed in `comment` and
+ * the override reason typed in `override` (a plan a policy denies), if any.
+ */
+export function decisionButton(runId, environment, decision, comment, override) {
   const approve = decision === 'approve';
   return el(
     'button',
@@ -18,7 +22,10 @@ export function decisionButton(runId, environment, decision, comment) {
           api(
             'POST',
             `/api/v1/runs/${runId}/approvals/${encodeURIComponent(environment)}/${decision}`,
-            comment?.value ? { comment: comment.value } : {},
+            {
+              ...(comment?.value ? { comment: comment.value } : {}),
+              ...(approve && override?.value ? { override: override.value } : {}),
+            },
           ),
         ),
     },
@@ -44,6 +51,15 @@ export async function approvalsView(root) {
           placeholder: 'comment (optional)',
           'aria-label': 'comment',
         });
+        const plan = approval.infraPlan;
+        const override =
+          deniedByPolicy(plan) && can('admin')
+            ? el('input', {
+                type: 'text',
+                placeholder: 'override reason (a policy denies this plan)',
+                'aria-label': 'override reason',
+              })
+            : null;
         return el(
           'div',
           { class: 'panel gate-card', 'data-gate': `${run.id}/${approval.environment}` },
@@ -63,10 +79,12 @@ export async function approvalsView(root) {
           can('approver')
             ? [
                 comment,
-                decisionButton(run.id, approval.environment, 'approve', comment),
+                override,
+                decisionButton(run.id, approval.environment, 'approve', comment, override),
                 decisionButton(run.id, approval.environment, 'reject', comment),
               ]
             : el('span', { class: 'muted small', 'data-no-permission': true }, 'needs the approver role'),
+          plan ? infraPlanView(plan) : null,
         );
       }),
     );

@@ -12,6 +12,7 @@ import { declareConfigCommands } from './families/config-commands.js';
 import { declareDemoCommands } from './families/demo-commands.js';
 import { declareEdgeCommands } from './families/edge-commands.js';
 import { declareFlagsCommands } from './families/flags-commands.js';
+import { declareInfraCommands } from './families/infra-commands.js';
 import { declareGitOpsCommands } from './families/gitops-commands.js';
 import { declareHostCommands } from './families/host-commands.js';
 import { declareMetricsCommands } from './families/metrics-commands.js';
@@ -58,6 +59,7 @@ export function assembleProgram(io: CliIo, run: RunCommand): CommandUnknownOpts 
   declareNotificationCommands(program, run);
   declareMetricsCommands(program, run);
   declareFlagsCommands(program, run);
+  declareInfraCommands(program, run);
   return program;
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { deploymentFields } from './deployment-schema.js';
 import { port } from './fields.js';
 import { environmentFleetFields } from './fleet-schema.js';
+import { infrastructureSchema } from './infrastructure-schema.js';
 
 /** Who may decide an environment's approval gates on the server. */
 export const approvalProtectionSchema = z
@@ -30,6 +31,9 @@ export const environmentSchema = z
       .describe(
         'Approval protection of the gates of this environment, enforced by `slipway server` (default: `{ required: 1, preventSelfApproval: false }`).',
       ),
+    infrastructure: infrastructureSchema
+      .optional()
+      .describe('Infrastructure provisioned before the services deploy (default: none).'),
     ...deploymentFields,
     ...environmentFleetFields,
   })

@@ -10,6 +10,7 @@ import { ConfigFileError } from './errors.js';
 import { checkExpressions } from './expression-rules.js';
 import type { ConfigInputs } from './flag-source-files.js';
 import { checkFlagReferences } from './flag-strategy-rules.js';
+import { checkInfrastructureFiles } from './infrastructure-rules.js';
 import { lenientConfig } from './lenient.js';
 import { type ConfigLocation, type LoadedFlags, loadFlags } from './load-flags.js';
 import { collectJobs, normalize } from './normalize.js';
@@ -95,6 +96,7 @@ export function loadConfigText(
     ...checkExpressions(definitions, source, resolved.concurrency?.group),
     ...(flags?.diagnostics ?? []),
     ...checkFlagReferences(parsed.data, flags, source),
+    ...checkInfrastructureFiles(resolved.environments, source, where),
   ]);
   const inputs = flags ? { inputs: flags.inputs } : {};
   return diagnostics.some((d) => d.severity === 'error')

@@ -4,6 +4,7 @@
  * deployment settings (resolve-deployments.ts). A probe or dependency
  * with no kind is left out; the rules report it.
  */
+import { resolveInfrastructure } from './resolved-infrastructure.js';
 import type { ConfigOutput } from './config-schema.js';
 import type { EnvironmentOutput } from './environment-schema.js';
 import { resolveDeployment } from './resolve-deployments.js';
@@ -50,6 +51,7 @@ function resolveServiceEnvironment(name: string, env: EnvironmentOutput): Resolv
       preventSelfApproval: env.approval?.preventSelfApproval ?? false,
     },
     ...resolveDeployment(env),
+    ...(env.infrastructure ? { infrastructure: resolveInfrastructure(env.infrastructure) } : {}),
     path: ['environments', name],
   };
 }

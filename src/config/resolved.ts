@@ -1,5 +1,6 @@
 /** The resolved config: what planners consume after parsing, defaults and cross-field checks. */
 
+import type { ResolvedInfrastructure } from './resolved-infrastructure.js';
 import type { ConfigPath } from './diagnostic.js';
 import type { Trigger } from './notification-triggers.js';
 import type { ResolvedFlags } from './resolved-flags.js';
@@ -234,6 +235,8 @@ export interface ResolvedServiceEnvironment extends ResolvedDeployment {
   readonly approval: ResolvedApprovalProtection;
   /** Absent when the environment has no hosts (it runs on this machine). */
   readonly fleet?: ResolvedFleet;
+  /** What is provisioned before the services deploy; absent without `infrastructure:`. */
+  readonly infrastructure?: ResolvedInfrastructure;
   readonly path: ConfigPath;
 }
 

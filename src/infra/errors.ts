@@ -15,7 +15,8 @@ export type InfraErrorCode =
   | 'INFRA_OVERRIDE_INVALID'
   | 'INFRA_BUSY'
   | 'INFRA_MANIFEST_INVALID'
-  | 'INFRA_PLAN_JSON_INVALID';
+  | 'INFRA_PLAN_JSON_INVALID'
+  | 'INFRA_FILE_INVALID';
 
 const KINDS: KindTable<InfraErrorCode> = {
   INFRA_NOT_CONFIGURED: 'usage',
@@ -31,6 +32,7 @@ const KINDS: KindTable<InfraErrorCode> = {
   INFRA_BUSY: 'conflict',
   INFRA_MANIFEST_INVALID: 'invalid',
   INFRA_PLAN_JSON_INVALID: 'failed',
+  INFRA_FILE_INVALID: 'invalid',
 };
 
 /** An infrastructure request that cannot be done. */

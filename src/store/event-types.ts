@@ -64,6 +64,13 @@ export const EVENT_TYPES = [
   'flagrollout.progressed',
   'flagrollout.completed',
   'flagrollout.rolledback',
+  // Infrastructure: a saved Terraform plan, its approval (bound to the plan's hash), a policy override, the apply, drift (Slipway).
+  'infra.planned',
+  'infra.approved',
+  'infra.overridden',
+  'infra.applied',
+  'infra.failed',
+  'infra.drifted',
   // Operations (CDEvents: incident), the start and end of time to restore.
   'incident.detected',
   'incident.resolved',

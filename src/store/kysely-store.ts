@@ -1,4 +1,6 @@
 // The store contract implemented once over Kysely; the SQLite and PostgreSQL folders only open connections.
+import * as infraLeases from './infra-lease-queries.js';
+import type { InfraLeaseClaim } from './infra-leases.js';
 import type { Kysely } from 'kysely';
 import * as approvals from './approval-queries.js';
 import { type AtomicWrite, atomicWrite } from './atomic-write.js';
@@ -267,6 +269,18 @@ class KyselyOperations implements StoreOperations {
 
   failNotificationDelivery(id: number, owner: string, error: string): Promise<boolean> {
     return notifications.failNotificationDelivery(this.db, this.now(), id, owner, error);
+  }
+
+  claimInfraLease(key: string, owner: string, operation: string, staleBefore: number): Promise<InfraLeaseClaim> {
+    return infraLeases.claimInfraLease(this.db, this.now(), { key, owner, operation, staleBefore });
+  }
+
+  renewInfraLease(key: string, owner: string): Promise<boolean> {
+    return infraLeases.renewInfraLease(this.db, this.now(), key, owner);
+  }
+
+  releaseInfraLease(key: string, owner: string): Promise<void> {
+    return infraLeases.releaseInfraLease(this.db, key, owner);
   }
 
   async listNotificationDeliveries(filter: DeliveryFilter = {}): Promise<NotificationDelivery[]> {

@@ -273,6 +273,19 @@ export function createMigrations(backend: StoreBackend): Record<string, Migratio
           FROM events WHERE type = 'pipelinerun.finished'`.execute(db);
       },
     },
+    '0010_infra_leases': {
+      async up(db: Kysely<unknown>) {
+        // One infrastructure operation per environment at a time, on top of Terraform's own state lock.
+        await db.schema
+          .createTable('infra_leases')
+          .addColumn('key', 'text', (col) => col.primaryKey())
+          .addColumn('owner', 'text', (col) => col.notNull())
+          .addColumn('operation', 'text', (col) => col.notNull())
+          .addColumn('acquired_at', t.int64, (col) => col.notNull())
+          .addColumn('heartbeat_at', t.int64, (col) => col.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -154,6 +154,15 @@ export interface PipelineDurationsTable {
   pipeline: string | null;
 }
 
+/** One row per environment whose infrastructure an operation holds (plan, apply, drift). */
+export interface InfraLeasesTable {
+  key: string;
+  owner: string;
+  operation: string;
+  acquired_at: number;
+  heartbeat_at: number;
+}
+
 /** The whole database as Kysely sees it. */
 export interface Database {
   events: EventsTable;
@@ -167,4 +176,5 @@ export interface Database {
   projects: ProjectsTable;
   notification_deliveries: NotificationDeliveriesTable;
   pipeline_durations: PipelineDurationsTable;
+  infra_leases: InfraLeasesTable;
 }

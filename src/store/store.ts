@@ -1,6 +1,7 @@
 // The state store contract: the append-only event log and pipeline run state, same on SQLite and PostgreSQL.
 import type { DeliveryEvent, DeliveryEventFilter, PipelineDuration } from './delivery-queries.js';
 import type { EventFilter, NewEvent, StoredEvent } from './event-records.js';
+import type { InfraLeaseOperations } from './infra-leases.js';
 import type { NotificationDeliveryOperations } from './notification-deliveries.js';
 
 /** Source of the current time in epoch milliseconds; pass a fake one in tests. */
@@ -257,7 +258,7 @@ export interface NewProject {
 }
 
 /** Everything a store can read and write; also what a transaction callback receives. */
-export interface StoreOperations extends NotificationDeliveryOperations {
+export interface StoreOperations extends NotificationDeliveryOperations, InfraLeaseOperations {
   /** Appends one event to the log; throws StoreError EVENT_INVALID on bad input. There is no update or delete. */
   appendEvent(event: NewEvent): Promise<StoredEvent>;
   /** Appends events in order, all or none (one statement per few hundred); EVENT_INVALID if any is bad. */

@@ -1,5 +1,8 @@
 /** `slipway approve`, `reject` and `cancel`: act on a run from any terminal. */
 
+import { createInterface } from 'node:readline/promises';
+import { planReport } from '../../infra/plan-infrastructure.js';
+import { type InfraPlan, runInfraPlan } from '../../infra/plan-record.js';
 import { cancelRun } from '../../pipeline/cancel-run.js';
 import { decideApproval } from '../../pipeline/decide-approval.js';
 import { systemClock } from '../../rollout/rollout-clock.js';
@@ -30,21 +33,64 @@ function printCancel(ctx: CommandContext, runId: number, how: string): void {
   );
 }
 
+/** Options of `slipway approve|reject`. */
+export interface DecideOptions {
+  readonly comment?: string;
+  /** An admin's written reason to approve an infrastructure plan a policy denies. */
+  readonly override?: string;
+  /** Approve without asking, even on a terminal. */
+  readonly yes?: boolean;
+}
+
+/**
+ * Shows the infrastructure plan a gate approves, then, on a terminal, asks before approving it;
+ * false when the user said no.
+ */
+async function confirmPlan(
+  ctx: CommandContext,
+  plan: InfraPlan | undefined,
+  decision: 'approved' | 'rejected',
+  options: DecideOptions,
+): Promise<boolean> {
+  if (!plan) return true;
+  for (const line of planReport(plan)) ctx.output.line(line);
+  // Asked only on a terminal: in a script, running `approve` is the decision.
+  if (decision !== 'approved' || options.yes || !ctx.output.interactive || !process.stdin.isTTY) return true;
+  const prompt = createInterface({ input: process.stdin, output: ctx.io.stdout });
+  try {
+    const answer = await prompt.question(`approve plan ${plan.id} of ${plan.environment}? [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    prompt.close();
+  }
+}
+
 /** Approves or rejects the manual gate of an environment in a run. */
 export async function decideCommand(
   ctx: CommandContext,
   decision: 'approved' | 'rejected',
   runArg: string | undefined,
   environment: string | undefined,
-  options: { comment?: string },
+  options: DecideOptions,
 ): Promise<number> {
   const runId = parseRunId(runArg);
   if (!environment) throw new UsageError('name the environment, e.g. `slipway approve 12 production`');
   const client = remoteClient(ctx);
   if (client) {
+    const gates = await client.get<{ approvals: { environment: string; infraPlan?: InfraPlan }[] }>(
+      `/api/v1/runs/${runId}/approvals`,
+    );
+    const plan = gates.approvals.find((a) => a.environment === environment)?.infraPlan;
+    if (!(await confirmPlan(ctx, plan, decision, options))) {
+      ctx.output.line('not approved');
+      return ExitCode.Failed;
+    }
     const { body } = await client.post<{ run: number; environment: string; decision: string; by: string }>(
       `/api/v1/runs/${runId}/approvals/${encodeURIComponent(environment)}/${decision === 'approved' ? 'approve' : 'reject'}`,
-      options.comment ? { comment: options.comment } : {},
+      {
+        ...(options.comment ? { comment: options.comment } : {}),
+        ...(options.override !== undefined ? { override: options.override } : {}),
+      },
     );
     printDecision(ctx, body);
     return ExitCode.Ok;
@@ -52,12 +98,17 @@ export async function decideCommand(
   const store = await openProjectStore(ctx, projectDirOf(ctx));
   try {
     const actor = actorOf(ctx);
+    if (!(await confirmPlan(ctx, await runInfraPlan(store, runId, environment), decision, options))) {
+      ctx.output.line('not approved');
+      return ExitCode.Failed;
+    }
     const { runActive } = await decideApproval(store, {
       runId,
       environment,
       decision,
       actor,
       ...(options.comment ? { comment: options.comment } : {}),
+      ...(options.override !== undefined ? { override: options.override } : {}),
     });
     printDecision(ctx, { run: runId, environment, decision, by: actor, runActive });
     return ExitCode.Ok;

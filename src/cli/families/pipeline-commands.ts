@@ -89,6 +89,11 @@ export function declarePipelineCommands(program: Program, run: RunCommand): void
       .argument('<env>', 'environment waiting for approval')
       .description(description)
       .option('--comment <text>', 'why')
+      .option(
+        '--override <reason>',
+        'approve an infrastructure plan a policy denies, with a written reason (admin; audited)',
+      )
+      .option('--yes', 'approve an infrastructure plan without asking')
       .action((runId, env, opts, command) =>
         run(command, async (ctx) => (await decideHandlers()).decideCommand(ctx, decision, runId, env, opts)),
       );

@@ -1,8 +1,12 @@
 /** Runs one deploy environment: its approval gate, then its `run` command or the deploy of its services. */
+import type { ResolvedInfrastructure } from '../../config/resolved-infrastructure.js';
 import type { EvalContext } from '../../expression/index.js';
+import type { InfraPlan } from '../../infra/plan-record.js';
+import type { Run, Store } from '../../store/store.js';
 import type { ArtifactManifest } from '../artifacts/artifact-store.js';
 import type { PlannedDeployNode } from '../plan.js';
 import { type ApprovalGate, deployJob } from './deploy-gate.js';
+import { applyForRun, type ProvisionInput, planForRun } from './deploy-infrastructure.js';
 import { type JobRunnerDeps, runJob } from './job-runner.js';
 import type { LogSink } from './log-sink.js';
 import type { NodeOutcome, RunRecorder } from './run-recorder.js';
@@ -15,6 +19,7 @@ export interface DeployNodeDeps extends JobRunnerDeps {
   readonly baseEnv: Readonly<Record<string, string>>;
   /** The command that deploys services to an environment (a deploy environment without `run`). */
   readonly deployCommand?: (environment: string, services: readonly string[]) => string;
+  readonly store: Store;
 }
 
 /** One deploy environment to run. */
@@ -26,6 +31,10 @@ export interface DeployNodeInput {
   readonly service: string;
   /** Artifacts to materialize, read when the command starts (after any approval wait). */
   readonly artifacts: () => readonly ArtifactManifest[];
+  /** The run, for the infrastructure plan it makes. */
+  readonly run: Run;
+  /** The environment's `infrastructure:`, provisioned around the gate; absent without one. */
+  readonly infrastructure?: ResolvedInfrastructure;
 }
 
 /** Runs a deploy environment to its outcome: cancelled or rejected at the gate, or deployed. */
@@ -37,6 +46,26 @@ export async function runDeployNode(
 ): Promise<NodeOutcome> {
   const startedAt = deps.clock.now();
   const notRun = { outputs: {}, attempts: 0, exitCode: null } as const;
+  let provision: ProvisionInput | undefined;
+  let plan: InfraPlan | undefined;
+  if (input.infrastructure) {
+    provision = {
+      store: deps.store,
+      run: input.run,
+      project: input.service,
+      projectDir: deps.projectDir,
+      environment: node.environment,
+      infrastructure: input.infrastructure,
+      env: deps.baseEnv,
+      log: deps.logs.attempt(node.key, 1),
+      signal: input.signal,
+    };
+    try {
+      plan = await planForRun(provision);
+    } catch (error) {
+      return infraFailure(provision, 'plan', error, startedAt);
+    }
+  }
   if (node.approval === 'manual_approval') {
     const decided = await input.gate.wait(node);
     if (decided === 'cancelled') {
@@ -45,6 +74,13 @@ export async function runDeployNode(
     }
     if (decided.status === 'rejected')
       return { ...notRun, status: 'failure', message: `rejected by ${decided.by}`, startedAt };
+  }
+  if (provision && plan) {
+    try {
+      await applyForRun(provision, plan);
+    } catch (error) {
+      return infraFailure(provision, 'apply', error, startedAt);
+    }
   }
   recorder.attemptStarted(node, 1, startedAt);
   const command =
@@ -78,4 +114,18 @@ export async function runDeployNode(
   });
   if (outcome.status === 'success') await recorder.deployed(node, input.service, startedAt, deps.projectDir);
   return { ...outcome, startedAt };
+}
+
+// A plan or apply that failed fails the deploy; the log keeps the whole message, the node its first line.
+function infraFailure(provision: ProvisionInput, step: string, error: unknown, startedAt: number): NodeOutcome {
+  const text = error instanceof Error ? error.message : String(error);
+  provision.log.system(`infrastructure ${step} failed: ${text}`);
+  return {
+    status: 'failure',
+    outputs: {},
+    attempts: 1,
+    exitCode: null,
+    message: `infrastructure ${step} failed: ${text.split('\n')[0]}`,
+    startedAt,
+  };
 }

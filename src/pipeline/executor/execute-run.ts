@@ -129,6 +129,10 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
       signal: controller.signal,
       service: config.project.name,
       artifacts: () => graph.allArtifacts(),
+      run,
+      ...(config.environments[node.environment]?.infrastructure
+        ? { infrastructure: config.environments[node.environment]!.infrastructure! }
+        : {}),
     })
       .then((outcome) => finish(node, outcome))
       .catch((error: unknown) => {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { gatedEnvironments } from '../../config/deploy-targets.js';
 import type { ResolvedApprovalProtection } from '../../config/resolved.js';
+import { runInfraPlan } from '../../infra/plan-record.js';
 import { decideApproval } from '../../pipeline/decide-approval.js';
 import { readSnapshot } from '../../pipeline/run-snapshot.js';
 import { getRunOrThrow } from '../../pipeline/stored-run.js';
@@ -16,7 +17,15 @@ const DecisionParams = z.strictObject({
   environment: z.string().min(1).max(200),
 });
 
-const DecisionBody = z.strictObject({ comment: z.string().max(2000).optional() });
+const DecisionBody = z.strictObject({
+  comment: z.string().max(2000).optional(),
+  override: z
+    .string()
+    .min(1)
+    .max(2000)
+    .optional()
+    .describe("an admin's written reason to approve an infrastructure plan a policy denies (audited)"),
+});
 
 /** The routes under /api/v1/runs/:id/approvals. */
 export function approvalRoutes(ctx: ServerContext): ApiRoute[] {
@@ -42,11 +51,14 @@ export function approvalRoutes(ctx: ServerContext): ApiRoute[] {
         ...AUTH_ERRORS,
         403: {
           description:
-            'the token role is too low, or the environment prevents self-approval (`SELF_APPROVAL`)',
+            'the token role is too low (an override needs admin), or the environment prevents self-approval (`SELF_APPROVAL`)',
           schema: ErrorSchema,
         },
         404: { description: 'no such run or gate', schema: ErrorSchema },
-        409: { description: 'already decided', schema: ErrorSchema },
+        409: {
+          description: 'already decided, or its infrastructure plan is denied by policy (`INFRA_POLICY_DENIED`)',
+          schema: ErrorSchema,
+        },
       },
       async handler({ params, body, principal }) {
         const run = await getRunOrThrow(ctx.store, params.id);
@@ -56,6 +68,7 @@ export function approvalRoutes(ctx: ServerContext): ApiRoute[] {
         if (run.trigger === 'gitops' || gatedEnvironments(config).has(params.environment))
           requireRole(principal, 'approver', `deciding the '${params.environment}' gate`);
         const by = principal?.name ?? 'api';
+        if (body.override !== undefined) requireRole(principal, 'admin', 'overriding a policy deny');
         // A snapshot frozen before approval protection existed has no `approval` on its environments.
         const protection = config.environments[params.environment]?.approval as
           | ResolvedApprovalProtection
@@ -72,6 +85,7 @@ export function approvalRoutes(ctx: ServerContext): ApiRoute[] {
           decision,
           actor: by,
           ...(body.comment ? { comment: body.comment } : {}),
+          ...(body.override !== undefined ? { override: body.override, admin: true } : { admin: false }),
         });
         return { run: params.id, environment: params.environment, decision, by };
       },
@@ -94,7 +108,16 @@ export function approvalRoutes(ctx: ServerContext): ApiRoute[] {
       },
       async handler({ params }) {
         await getRunOrThrow(ctx.store, params.id);
-        return { approvals: await ctx.store.listApprovals(params.id) };
+        const approvals = await ctx.store.listApprovals(params.id);
+        // A gate in front of infrastructure shows the plan it approves: summary, changes, policy, cost.
+        return {
+          approvals: await Promise.all(
+            approvals.map(async (approval) => {
+              const plan = await runInfraPlan(ctx.store, params.id, approval.environment);
+              return plan ? { ...approval, infraPlan: plan } : approval;
+            }),
+          ),
+        };
       },
     }),
     decide('approved'),
