@@ -19,14 +19,10 @@ export function decisionButton(runId, environment, decision, comment, override) 
       'data-environment': environment,
       onclick: (e) =>
         act(e.currentTarget, `${environment} ${approve ? 'approved' : 'rejected'}`, () =>
-          api(
-            'POST',
-            `/api/v1/runs/${runId}/approvals/${encodeURIComponent(environment)}/${decision}`,
-            {
-              ...(comment?.value ? { comment: comment.value } : {}),
-              ...(approve && override?.value ? { override: override.value } : {}),
-            },
-          ),
+          api('POST', `/api/v1/runs/${runId}/approvals/${encodeURIComponent(environment)}/${decision}`, {
+            ...(comment?.value ? { comment: comment.value } : {}),
+            ...(approve && override?.value ? { override: override.value } : {}),
+          }),
         ),
     },
     approve ? 'Approve' : 'Reject',

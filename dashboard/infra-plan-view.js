@@ -31,16 +31,18 @@ export function infraPlanView(plan) {
           el(
             'tbody',
             { 'data-plan-changes': true },
-            ...summary.changes.slice(0, 200).map((c) =>
-              el(
-                'tr',
-                { 'data-action': c.action },
-                el('td', { class: `plan-symbol ${c.action}` }, SYMBOL[c.action] ?? ''),
-                el('td', {}, el('code', {}, c.address)),
-                el('td', {}, c.action),
-                el('td', { class: 'muted small' }, c.changed.join(', ')),
+            ...summary.changes
+              .slice(0, 200)
+              .map((c) =>
+                el(
+                  'tr',
+                  { 'data-action': c.action },
+                  el('td', { class: `plan-symbol ${c.action}` }, SYMBOL[c.action] ?? ''),
+                  el('td', {}, el('code', {}, c.address)),
+                  el('td', {}, c.action),
+                  el('td', { class: 'muted small' }, c.changed.join(', ')),
+                ),
               ),
-            ),
           ),
         ),
       );
@@ -52,16 +54,18 @@ export function infraPlanView(plan) {
         el(
           'tbody',
           { 'data-plan-policy': true },
-          ...plan.policy.violations.slice(0, 100).map((v) =>
-            el(
-              'tr',
-              { 'data-severity': v.severity },
-              el('td', {}, v.rule),
-              el('td', { class: v.severity === 'deny' ? 'deny' : 'warn' }, v.severity),
-              el('td', {}, el('code', {}, v.address)),
-              el('td', {}, v.message),
+          ...plan.policy.violations
+            .slice(0, 100)
+            .map((v) =>
+              el(
+                'tr',
+                { 'data-severity': v.severity },
+                el('td', {}, v.rule),
+                el('td', { class: v.severity === 'deny' ? 'deny' : 'warn' }, v.severity),
+                el('td', {}, el('code', {}, v.address)),
+                el('td', {}, v.message),
+              ),
             ),
-          ),
         ),
       ),
     );

@@ -25,7 +25,7 @@ function kindOf(path: string): Kind | 'missing' {
 }
 
 // The raw value at `path` in the parsed YAML, to tell a list from a single glob.
-function valueOf(data: unknown, path: ConfigPath): unknown {
+function rawValueAt(data: unknown, path: ConfigPath): unknown {
   let node = data;
   for (const key of path) node = (node as Record<string | number, unknown> | undefined)?.[key];
   return node;
@@ -59,7 +59,12 @@ export function checkInfrastructureFiles(
       });
     }
     if (infra.kubernetes)
-      expect([...base, 'kubernetes', 'manifests'], infra.kubernetes.manifests, 'directory', 'the manifest directory');
+      expect(
+        [...base, 'kubernetes', 'manifests'],
+        infra.kubernetes.manifests,
+        'directory',
+        'the manifest directory',
+      );
     infra.helm.forEach((release, i) => {
       expect([...base, 'helm', i, 'chart'], release.chart, 'directory', 'the chart directory');
       release.values.forEach((file, j) => {
@@ -72,7 +77,7 @@ export function checkInfrastructureFiles(
       matches.forEach((files, i) => {
         if (files.length === 0)
           error(
-            Array.isArray(valueOf(source.data, policyPath)) ? [...policyPath, i] : policyPath,
+            Array.isArray(rawValueAt(source.data, policyPath)) ? [...policyPath, i] : policyPath,
             `'${infra.policies[i]}' matches no policy file`,
           );
       });
@@ -81,8 +86,13 @@ export function checkInfrastructureFiles(
     }
     if (infra.pricing !== undefined) {
       const path = [...base, 'pricing'];
-      if (kindOf(join(where.dir, infra.pricing)) !== 'file') expect(path, infra.pricing, 'file', 'the price catalogue');
-      else out.push(...parsePricingFile(readFileSync(join(where.dir, infra.pricing), 'utf8'), infra.pricing).diagnostics);
+      if (kindOf(join(where.dir, infra.pricing)) !== 'file')
+        expect(path, infra.pricing, 'file', 'the price catalogue');
+      else
+        out.push(
+          ...parsePricingFile(readFileSync(join(where.dir, infra.pricing), 'utf8'), infra.pricing)
+            .diagnostics,
+        );
     }
   }
   return out;

@@ -27,16 +27,28 @@ const terraformSchema = z
       .default('terraform')
       .describe('The terraform program, a name on PATH or a path (default: `terraform`).'),
   })
-  .describe('The Terraform configuration of the environment: planned, approved, then applied from the saved plan.');
+  .describe(
+    'The Terraform configuration of the environment: planned, approved, then applied from the saved plan.',
+  );
 
 const kubernetesSchema = z
   .strictObject({
     manifests: z
       .string()
       .min(1)
-      .describe('Directory of manifests (YAML or JSON), or of a `kustomization.yaml`, relative to slipway.yaml.'),
-    context: z.string().min(1).optional().describe('kubeconfig context of the cluster (default: the current one).'),
-    namespace: z.string().min(1).optional().describe('Namespace for resources that name none (default: the context\'s).'),
+      .describe(
+        'Directory of manifests (YAML or JSON), or of a `kustomization.yaml`, relative to slipway.yaml.',
+      ),
+    context: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('kubeconfig context of the cluster (default: the current one).'),
+    namespace: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Namespace for resources that name none (default: the context's)."),
     version: z
       .enum(KUBERNETES_VERSIONS)
       .default('1.35')
@@ -48,7 +60,7 @@ const helmReleaseSchema = z
   .strictObject({
     release: z.string().min(1).describe('Release name.'),
     chart: z.string().min(1).describe('Chart directory, relative to slipway.yaml.'),
-    namespace: z.string().min(1).optional().describe('Namespace of the release (default: the context\'s).'),
+    namespace: z.string().min(1).optional().describe("Namespace of the release (default: the context's)."),
     values: z
       .array(z.string().min(1))
       .default([])
@@ -65,7 +77,9 @@ const validationSchema = z
     costEstimate: z
       .boolean()
       .default(true)
-      .describe('Estimate the monthly cost of the plan from `pricing` (default: true when `pricing` is set).'),
+      .describe(
+        'Estimate the monthly cost of the plan from `pricing` (default: true when `pricing` is set).',
+      ),
     complianceCheck: z
       .boolean()
       .default(true)
@@ -84,7 +98,10 @@ export const infrastructureSchema = z
   .strictObject({
     terraform: terraformSchema.optional(),
     kubernetes: kubernetesSchema.optional(),
-    helm: z.array(helmReleaseSchema).default([]).describe('Helm releases, applied after Kubernetes (default: none).'),
+    helm: z
+      .array(helmReleaseSchema)
+      .default([])
+      .describe('Helm releases, applied after Kubernetes (default: none).'),
     validation: validationSchema
       .default({ dryRun: false, costEstimate: true, complianceCheck: true })
       .describe('Checks made while planning (default: cost and compliance on, dry run off).'),
@@ -92,7 +109,11 @@ export const infrastructureSchema = z
       .union([z.string().min(1), z.array(z.string().min(1))])
       .optional()
       .describe('Compliance policy files (CEL rules), a glob or a list of globs relative to slipway.yaml.'),
-    pricing: z.string().min(1).optional().describe('The price catalogue (`pricing.yaml`) the cost estimate uses.'),
+    pricing: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The price catalogue (`pricing.yaml`) the cost estimate uses.'),
     drift: driftSchema.optional(),
   })
   .describe(

@@ -4,7 +4,7 @@
  * deployment settings (resolve-deployments.ts). A probe or dependency
  * with no kind is left out; the rules report it.
  */
-import { resolveInfrastructure } from './resolved-infrastructure.js';
+
 import type { ConfigOutput } from './config-schema.js';
 import type { EnvironmentOutput } from './environment-schema.js';
 import { resolveDeployment } from './resolve-deployments.js';
@@ -17,6 +17,7 @@ import type {
   ResolvedService,
   ResolvedServiceEnvironment,
 } from './resolved.js';
+import { resolveInfrastructure } from './resolved-infrastructure.js';
 import { DEPENDENCY_KINDS, type ServiceOutput } from './service-schema.js';
 
 type ProbeOutput = NonNullable<ServiceOutput['health']['readiness']>;

@@ -31,7 +31,11 @@ export interface ResolvedInfrastructure {
   readonly terraform?: ResolvedTerraform;
   readonly kubernetes?: ResolvedKubernetes;
   readonly helm: readonly ResolvedHelmRelease[];
-  readonly validation: { readonly dryRun: boolean; readonly costEstimate: boolean; readonly complianceCheck: boolean };
+  readonly validation: {
+    readonly dryRun: boolean;
+    readonly costEstimate: boolean;
+    readonly complianceCheck: boolean;
+  };
   /** Globs of the policy files (empty without `policies`). */
   readonly policies: readonly string[];
   readonly pricing?: string;
@@ -57,7 +61,12 @@ export function resolveInfrastructure(input: InfrastructureOutput): ResolvedInfr
     ...(input.kubernetes ? { kubernetes: { ...input.kubernetes } } : {}),
     helm: input.helm.map((h) => ({ ...h })),
     validation: { ...input.validation },
-    policies: input.policies === undefined ? [] : typeof input.policies === 'string' ? [input.policies] : input.policies,
+    policies:
+      input.policies === undefined
+        ? []
+        : typeof input.policies === 'string'
+          ? [input.policies]
+          : input.policies,
     ...(input.pricing ? { pricing: input.pricing } : {}),
     ...(input.drift ? { driftEveryMs: input.drift.every } : {}),
   };

@@ -1,9 +1,9 @@
 /** The resolved config: what planners consume after parsing, defaults and cross-field checks. */
 
-import type { ResolvedInfrastructure } from './resolved-infrastructure.js';
 import type { ConfigPath } from './diagnostic.js';
 import type { Trigger } from './notification-triggers.js';
 import type { ResolvedFlags } from './resolved-flags.js';
+import type { ResolvedInfrastructure } from './resolved-infrastructure.js';
 import type { ResolvedStrategy } from './resolved-strategy.js';
 import type { ResolvedSlo } from './slo-schema.js';
 

@@ -84,7 +84,9 @@ export async function applyInfrastructure(
         await fail(
           error instanceof InfraError
             ? error
-            : new InfraError('INFRA_TOOL_FAILED', `applying to the cluster failed: ${String(error)}`, { cause: error }),
+            : new InfraError('INFRA_TOOL_FAILED', `applying to the cluster failed: ${String(error)}`, {
+                cause: error,
+              }),
         );
       }
       await deps.store.appendEvent({
@@ -97,7 +99,13 @@ export async function applyInfrastructure(
           planId: plan.id,
           hash: plan.hash,
           durationMs: Date.now() - startedAt,
-          ...(plan.terraform ? { add: plan.terraform.summary.add, change: plan.terraform.summary.change, destroy: plan.terraform.summary.destroy } : {}),
+          ...(plan.terraform
+            ? {
+                add: plan.terraform.summary.add,
+                change: plan.terraform.summary.change,
+                destroy: plan.terraform.summary.destroy,
+              }
+            : {}),
         },
       });
       deps.log(`infrastructure of ${environment}: plan ${plan.id} applied`);

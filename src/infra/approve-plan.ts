@@ -18,7 +18,10 @@ export interface PlanApproval {
 /** Why `plan` cannot be approved by `approval`, or undefined when it can. */
 export function approvalRefusal(plan: InfraPlan, approval: PlanApproval): InfraError | undefined {
   if (plan.status === 'applied')
-    return new InfraError('INFRA_PLAN_APPLIED', `plan ${plan.id} of '${plan.environment}' was applied already`);
+    return new InfraError(
+      'INFRA_PLAN_APPLIED',
+      `plan ${plan.id} of '${plan.environment}' was applied already`,
+    );
   if (plan.status === 'failed')
     return new InfraError(
       'INFRA_PLAN_STALE',
@@ -37,7 +40,10 @@ export function approvalRefusal(plan: InfraPlan, approval: PlanApproval): InfraE
       `plan ${plan.id} of '${plan.environment}' is denied by policy (${denied.length} deny: ${rules}); an admin may override it with a written reason (--override "REASON")`,
     );
   if (approval.override.trim().length < 10)
-    return new InfraError('INFRA_OVERRIDE_INVALID', 'an override needs a written reason (at least 10 characters)');
+    return new InfraError(
+      'INFRA_OVERRIDE_INVALID',
+      'an override needs a written reason (at least 10 characters)',
+    );
   if (!approval.admin)
     return new InfraError(
       'INFRA_POLICY_DENIED',
@@ -48,7 +54,12 @@ export function approvalRefusal(plan: InfraPlan, approval: PlanApproval): InfraE
 
 /** The events that approve `plan`: the override (when given) and the approval bound to the plan's hash. */
 export function approvalEvents(plan: InfraPlan, approval: PlanApproval): NewEvent[] {
-  const base = { actor: approval.actor, environment: plan.environment, runId: plan.runId, subject: String(plan.id) };
+  const base = {
+    actor: approval.actor,
+    environment: plan.environment,
+    runId: plan.runId,
+    subject: String(plan.id),
+  };
   const events: NewEvent[] = [];
   if (approval.override !== undefined)
     events.push({
@@ -57,7 +68,9 @@ export function approvalEvents(plan: InfraPlan, approval: PlanApproval): NewEven
       data: {
         planId: plan.id,
         reason: approval.override.trim(),
-        rules: [...new Set((plan.policy?.violations ?? []).filter((v) => v.severity === 'deny').map((v) => v.rule))],
+        rules: [
+          ...new Set((plan.policy?.violations ?? []).filter((v) => v.severity === 'deny').map((v) => v.rule)),
+        ],
       },
     });
   events.push({ ...base, type: 'infra.approved', data: { planId: plan.id, hash: plan.hash } });

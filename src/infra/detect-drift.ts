@@ -37,7 +37,10 @@ export async function detectDrift(
 ): Promise<DriftReport> {
   const { environment, infrastructure: infra } = request;
   if (!infra.terraform)
-    throw new InfraError('INFRA_NOT_CONFIGURED', `'${environment}' has no infrastructure.terraform to check for drift`);
+    throw new InfraError(
+      'INFRA_NOT_CONFIGURED',
+      `'${environment}' has no infrastructure.terraform to check for drift`,
+    );
   const terraform = infra.terraform;
   return withInfraLease(
     deps.store,
@@ -67,7 +70,12 @@ export async function detectDrift(
           data: {
             count: resources.length + pending.changes.length,
             resources: resources.map((r) => ({ address: r.address, action: r.action, changed: r.changed })),
-            pending: { add: pending.add, change: pending.change, destroy: pending.destroy, changes: pending.changes },
+            pending: {
+              add: pending.add,
+              change: pending.change,
+              destroy: pending.destroy,
+              changes: pending.changes,
+            },
           },
         });
         return { environment, drifted: true, resources, pending, checkedAt, eventId: event.id };

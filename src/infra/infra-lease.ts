@@ -1,4 +1,5 @@
 /** One infrastructure operation per environment at a time: a lease in the store, renewed while the operation runs. */
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LEASE_STALE_AFTER_MS, leaseOwnerId, leaseOwnerIsGone } from '../store/lease-owner.js';
 import type { Store } from '../store/store.js';
@@ -29,7 +30,8 @@ export async function withInfraLease<T>(
   fn: () => Promise<T>,
   options: LeaseOptions = {},
 ): Promise<T> {
-  const owner = options.owner ?? leaseOwnerId();
+  // Two operations of one process are two holders: the process's name plus a nonce.
+  const owner = options.owner ?? `${leaseOwnerId()}:${randomBytes(4).toString('hex')}`;
   const now = options.now ?? Date.now;
   const deadline = now() + (options.waitMs ?? 0);
   for (;;) {

@@ -77,20 +77,27 @@ export async function planInfrastructure(deps: InfraDeps, request: PlanRequest):
           onLine: (line: string) => deps.log(line),
           ...(deps.signal ? { signal: deps.signal } : {}),
         };
-        deps.log(`terraform: planning ${infra.terraform.dir}${target.workspace ? ` (workspace ${target.workspace})` : ''}`);
+        deps.log(
+          `terraform: planning ${infra.terraform.dir}${target.workspace ? ` (workspace ${target.workspace})` : ''}`,
+        );
         await prepareTerraform(target, run);
         const saved = await savePlan(target, join(dir, PLAN_FILE), run);
-        const changes = saved.plan.changes.filter((c) => c.action !== 'no-op');
+        const all = saved.plan.changes;
+        const changes = all.filter((c) => c.action !== 'no-op');
         const summary = summarizePlan(changes);
         terraform = { version: saved.plan.terraformVersion, summary, changes };
         policy = await checkPolicies(deps.projectDir, infra, changes, { environment, summary });
-        cost = await checkCost(deps.projectDir, infra, changes);
+        // Unchanged resources count too: the totals are those of everything the plan manages.
+        cost = await checkCost(deps.projectDir, infra, all);
       }
       const cluster = await planCluster(deps, infra, join(dir, MANIFESTS_FILE));
       const data: InfraPlanData = {
         environment,
         runId: request.runId ?? null,
-        hash: planHash(dir, { terraform: terraform !== null, manifests: cluster !== null && cluster.manifests > 0 }),
+        hash: planHash(dir, {
+          terraform: terraform !== null,
+          manifests: cluster !== null && cluster.manifests > 0,
+        }),
         dir,
         terraform,
         policy,
@@ -132,7 +139,12 @@ export function planReport(plan: InfraPlan, limit = 50): string[] {
       `cost: ${sign}${Math.abs(plan.cost.monthlyDelta).toFixed(2)} ${plan.cost.currency}/month (${plan.cost.monthlyBefore.toFixed(2)} -> ${plan.cost.monthlyAfter.toFixed(2)})`,
     );
     if (plan.cost.unpriced.length > 0)
-      lines.push(`  no price for ${plan.cost.unpriced.length}: ${plan.cost.unpriced.slice(0, 10).map((u) => u.address).join(', ')}`);
+      lines.push(
+        `  no price for ${plan.cost.unpriced.length}: ${plan.cost.unpriced
+          .slice(0, 10)
+          .map((u) => u.address)
+          .join(', ')}`,
+      );
   }
   if (plan.cluster) {
     lines.push(`kubernetes: ${plan.cluster.manifests} manifests, ${plan.cluster.issues.length} findings`);
@@ -140,4 +152,3 @@ export function planReport(plan: InfraPlan, limit = 50): string[] {
   }
   return lines;
 }
-

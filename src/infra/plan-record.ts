@@ -3,45 +3,18 @@
  * event's), and `infra.approved`, `infra.overridden`, `infra.applied` and `infra.failed` (subject:
  * the plan's id) record what became of it. Reading a plan folds them into its status.
  */
-import type { StoredEvent, Store } from '../store/store.js';
+import type { Store, StoredEvent } from '../store/store.js';
+import type { CostEstimate } from './cost/estimate-cost.js';
 import { InfraError } from './errors.js';
+import type { PolicyReport } from './policy/evaluate-policies.js';
 import type { PlanSummary } from './terraform/plan-summary.js';
 import type { ResourceChange } from './terraform/resource-change.js';
 
-/** One policy finding on one resource change. */
-export interface PolicyFinding {
-  readonly rule: string;
-  readonly file: string;
-  readonly severity: 'deny' | 'warn';
-  readonly address: string;
-  readonly action: string;
-  readonly message: string;
-}
-
 /** The compliance check of a plan. */
-export interface PolicyOutcome {
-  readonly violations: readonly PolicyFinding[];
-  readonly denied: number;
-  readonly warned: number;
-  readonly evaluated: number;
-}
+export type PolicyOutcome = PolicyReport;
 
 /** The cost estimate of a plan, from the user's price catalogue. */
-export interface CostOutcome {
-  readonly currency: string;
-  readonly monthlyBefore: number;
-  readonly monthlyAfter: number;
-  readonly monthlyDelta: number;
-  readonly items: readonly {
-    readonly address: string;
-    readonly type: string;
-    readonly action: string;
-    readonly before: number | null;
-    readonly after: number | null;
-    readonly delta: number;
-  }[];
-  readonly unpriced: readonly { readonly address: string; readonly type: string }[];
-}
+export type CostOutcome = CostEstimate;
 
 /** One problem of a Kubernetes manifest or Helm chart found offline. */
 export interface ManifestFinding {
@@ -104,18 +77,36 @@ const OUTCOMES = ['infra.approved', 'infra.overridden', 'infra.applied', 'infra.
 
 function fold(planned: StoredEvent, outcomes: readonly StoredEvent[]): InfraPlan {
   const data = planned.data as unknown as InfraPlanData;
-  let plan: InfraPlan = { ...data, id: planned.id, actor: planned.actor, createdAt: planned.time, status: 'planned' };
+  let plan: InfraPlan = {
+    ...data,
+    id: planned.id,
+    actor: planned.actor,
+    createdAt: planned.time,
+    status: 'planned',
+  };
   for (const event of outcomes) {
     if (event.subject !== String(planned.id)) continue;
     const d = event.data as Record<string, unknown>;
     if (event.type === 'infra.approved')
-      plan = { ...plan, status: 'approved', approval: { by: event.actor, hash: String(d.hash), at: event.time } };
+      plan = {
+        ...plan,
+        status: 'approved',
+        approval: { by: event.actor, hash: String(d.hash), at: event.time },
+      };
     else if (event.type === 'infra.overridden')
       plan = { ...plan, override: { by: event.actor, reason: String(d.reason), at: event.time } };
     else if (event.type === 'infra.applied')
-      plan = { ...plan, status: 'applied', applied: { by: event.actor, at: event.time, durationMs: Number(d.durationMs) } };
+      plan = {
+        ...plan,
+        status: 'applied',
+        applied: { by: event.actor, at: event.time, durationMs: Number(d.durationMs) },
+      };
     else if (event.type === 'infra.failed')
-      plan = { ...plan, status: 'failed', failure: { message: String(d.message), code: String(d.code), at: event.time } };
+      plan = {
+        ...plan,
+        status: 'failed',
+        failure: { message: String(d.message), code: String(d.code), at: event.time },
+      };
   }
   return plan;
 }
@@ -145,7 +136,11 @@ export async function getInfraPlan(store: Store, environment: string, id?: numbe
 }
 
 /** The plan a run made for `environment`, if any (its latest). */
-export async function runInfraPlan(store: Store, runId: number, environment: string): Promise<InfraPlan | undefined> {
+export async function runInfraPlan(
+  store: Store,
+  runId: number,
+  environment: string,
+): Promise<InfraPlan | undefined> {
   const plans = await listInfraPlans(store, environment);
   return plans.filter((p) => p.runId === runId).at(-1);
 }

@@ -5,8 +5,8 @@
  */
 import { parseDuration } from '../../config/duration.js';
 import type { ResolvedInfrastructure } from '../../config/resolved-infrastructure.js';
-import { approvePlan } from '../../infra/approve-plan.js';
 import { applyInfrastructure } from '../../infra/apply-infrastructure.js';
+import { approvePlan } from '../../infra/approve-plan.js';
 import { detectDrift } from '../../infra/detect-drift.js';
 import { InfraError } from '../../infra/errors.js';
 import type { InfraDeps } from '../../infra/infra-deps.js';
@@ -53,11 +53,15 @@ async function withInfra(
     );
   }
   if (!env.infrastructure)
-    throw new InfraError('INFRA_NOT_CONFIGURED', `environment '${environment}' has no infrastructure: block in slipway.yaml`);
+    throw new InfraError(
+      'INFRA_NOT_CONFIGURED',
+      `environment '${environment}' has no infrastructure: block in slipway.yaml`,
+    );
   let waitMs = 0;
   if (options.wait !== undefined) {
     const ms = parseDuration(options.wait);
-    if (ms === undefined) throw new UsageError(`--wait takes a duration such as 30s or 2m, got '${options.wait}'`);
+    if (ms === undefined)
+      throw new UsageError(`--wait takes a duration such as 30s or 2m, got '${options.wait}'`);
     waitMs = ms;
   }
   const store = await openProjectStore(ctx, project.projectDir);
@@ -97,7 +101,9 @@ function printPlan(ctx: CommandContext, plan: InfraPlan): void {
         : plan.status === 'failed'
           ? `failed: ${plan.failure?.message}`
           : 'waiting for approval';
-  ctx.output.line(`status: ${status}${plan.override ? ` (policy overridden by ${plan.override.by}: ${plan.override.reason})` : ''}`);
+  ctx.output.line(
+    `status: ${status}${plan.override ? ` (policy overridden by ${plan.override.by}: ${plan.override.reason})` : ''}`,
+  );
 }
 
 /** Plans an environment's infrastructure and prints the plan. */

@@ -13,7 +13,7 @@ const c = (address: string, action: ChangeAction, changed: string[] = []): Resou
   after: null,
 });
 
-test("counts as Terraform does: a replace is one to add and one to destroy; no-ops and reads are left out", () => {
+test('counts as Terraform does: a replace is one to add and one to destroy; no-ops and reads are left out', () => {
   const summary = summarizePlan([
     c('terraform_data.a', 'create'),
     c('terraform_data.b', 'update', ['input']),

@@ -9,7 +9,11 @@ export interface PlanSummary {
   /** Of those, resources replaced. */
   readonly replace: number;
   /** Each change that does something (no-ops and reads left out), in plan order. */
-  readonly changes: readonly { readonly address: string; readonly action: ChangeAction; readonly changed: readonly string[] }[];
+  readonly changes: readonly {
+    readonly address: string;
+    readonly action: ChangeAction;
+    readonly changed: readonly string[];
+  }[];
 }
 
 /** Counts and lists the changes of a plan. */
@@ -53,7 +57,10 @@ const SYMBOL: Readonly<Record<ChangeAction, string>> = {
 export function changeLines(summary: PlanSummary, limit = Number.POSITIVE_INFINITY): string[] {
   const lines = summary.changes
     .slice(0, limit)
-    .map((c) => `  ${SYMBOL[c.action].padStart(3)} ${c.address} (${c.action}${c.changed.length > 0 ? `: ${c.changed.join(', ')}` : ''})`);
+    .map(
+      (c) =>
+        `  ${SYMBOL[c.action].padStart(3)} ${c.address} (${c.action}${c.changed.length > 0 ? `: ${c.changed.join(', ')}` : ''})`,
+    );
   if (summary.changes.length > limit) lines.push(`  ... and ${summary.changes.length - limit} more`);
   return lines;
 }

@@ -8,7 +8,15 @@ const change = (address: string, actions: string[], body: Record<string, unknown
   mode: 'managed',
   type: address.split('.').at(-2) ?? 'terraform_data',
   name: address.split('.').at(-1),
-  change: { actions, before: null, after: null, after_unknown: {}, before_sensitive: false, after_sensitive: false, ...body },
+  change: {
+    actions,
+    before: null,
+    after: null,
+    after_unknown: {},
+    before_sensitive: false,
+    after_sensitive: false,
+    ...body,
+  },
 });
 
 const plan = {
@@ -35,7 +43,10 @@ const plan = {
     }),
     change('terraform_data.old', ['delete'], { before: { id: 'z', input: 'gone' } }),
     change('terraform_data.same', ['no-op'], { before: { id: 's' }, after: { id: 's' } }),
-    { ...change('module.net.terraform_data.vpc', ['create'], { after: { input: 1 } }), module_address: 'module.net' },
+    {
+      ...change('module.net.terraform_data.vpc', ['create'], { after: { input: 1 } }),
+      module_address: 'module.net',
+    },
   ],
   resource_drift: [
     change('terraform_data.web', ['update'], { before: { input: 'a' }, after: { input: 'b' } }),

@@ -33,13 +33,17 @@ interface RawChange {
   };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The action of Terraform's `actions` list. */
 export function actionOf(actions: readonly string[]): ChangeAction {
   if (actions.length === 2 && actions.includes('delete') && actions.includes('create')) return 'replace';
   const [only] = actions;
-  if (actions.length === 1 && (only === 'create' || only === 'update' || only === 'delete' || only === 'read'))
+  if (
+    actions.length === 1 &&
+    (only === 'create' || only === 'update' || only === 'delete' || only === 'read')
+  )
     return only;
   if (actions.length === 1 && only === 'no-op') return 'no-op';
   throw new InfraError('INFRA_PLAN_JSON_INVALID', `unknown Terraform actions ${JSON.stringify(actions)}`);
@@ -53,12 +57,19 @@ export function mask(value: unknown, sensitive: unknown, unknown: unknown = fals
     const list = Array.isArray(value) ? value : [];
     const length = Math.max(list.length, Array.isArray(unknown) ? unknown.length : 0);
     return Array.from({ length }, (_, i) =>
-      mask(list[i] ?? null, Array.isArray(sensitive) ? sensitive[i] : false, Array.isArray(unknown) ? unknown[i] : false),
+      mask(
+        list[i] ?? null,
+        Array.isArray(sensitive) ? sensitive[i] : false,
+        Array.isArray(unknown) ? unknown[i] : false,
+      ),
     );
   }
   if (isObject(value) || isObject(unknown)) {
     const object = isObject(value) ? value : {};
-    const keys = new Set([...Object.keys(object), ...(isObject(unknown) ? Object.keys(unknown).filter((k) => unknown[k] === true) : [])]);
+    const keys = new Set([
+      ...Object.keys(object),
+      ...(isObject(unknown) ? Object.keys(unknown).filter((k) => unknown[k] === true) : []),
+    ]);
     const out: Record<string, unknown> = {};
     for (const key of [...keys].sort())
       out[key] = mask(
@@ -78,29 +89,44 @@ function changedAttributes(before: unknown, after: unknown, unknown: unknown): s
   const out: string[] = [];
   for (const key of keys) {
     const isUnknown = isObject(unknown) && unknown[key] !== undefined && unknown[key] !== false;
-    if (isUnknown || JSON.stringify(before[key] ?? null) !== JSON.stringify(after[key] ?? null)) out.push(key);
+    if (isUnknown || JSON.stringify(before[key] ?? null) !== JSON.stringify(after[key] ?? null))
+      out.push(key);
   }
   return out.sort();
 }
 
 function readChange(raw: RawChange, where: string): ResourceChange {
   const change = raw.change;
-  if (typeof raw.address !== 'string' || typeof raw.type !== 'string' || typeof raw.name !== 'string' || !change)
-    throw new InfraError('INFRA_PLAN_JSON_INVALID', `${where}: a change without address, type, name or change`);
+  if (
+    typeof raw.address !== 'string' ||
+    typeof raw.type !== 'string' ||
+    typeof raw.name !== 'string' ||
+    !change
+  )
+    throw new InfraError(
+      'INFRA_PLAN_JSON_INVALID',
+      `${where}: a change without address, type, name or change`,
+    );
   if (!Array.isArray(change.actions) || !change.actions.every((a) => typeof a === 'string'))
     throw new InfraError('INFRA_PLAN_JSON_INVALID', `${where} ${raw.address}: no actions`);
   const action = actionOf(change.actions as string[]);
-  const before = isObject(change.before) ? (mask(change.before, change.before_sensitive) as Record<string, unknown>) : null;
-  const after = isObject(change.after) || isObject(change.after_unknown)
-    ? (mask(change.after ?? {}, change.after_sensitive, change.after_unknown) as Record<string, unknown>)
+  const before = isObject(change.before)
+    ? (mask(change.before, change.before_sensitive) as Record<string, unknown>)
     : null;
+  const after =
+    isObject(change.after) || isObject(change.after_unknown)
+      ? (mask(change.after ?? {}, change.after_sensitive, change.after_unknown) as Record<string, unknown>)
+      : null;
   return {
     address: raw.address,
     type: raw.type,
     name: raw.name,
     ...(typeof raw.module_address === 'string' ? { module: raw.module_address } : {}),
     action,
-    changed: action === 'update' || action === 'replace' ? changedAttributes(change.before, change.after, change.after_unknown) : [],
+    changed:
+      action === 'update' || action === 'replace'
+        ? changedAttributes(change.before, change.after, change.after_unknown)
+        : [],
     before: action === 'create' ? null : before,
     after: action === 'delete' ? null : after,
   };
@@ -112,12 +138,19 @@ export function readPlanJson(text: string): ReadPlan {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new InfraError('INFRA_PLAN_JSON_INVALID', `terraform show -json printed no JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new InfraError(
+      'INFRA_PLAN_JSON_INVALID',
+      `terraform show -json printed no JSON: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (!isObject(json) || typeof json.format_version !== 'string')
-    throw new InfraError('INFRA_PLAN_JSON_INVALID', 'terraform show -json printed no plan (no format_version)');
+    throw new InfraError(
+      'INFRA_PLAN_JSON_INVALID',
+      'terraform show -json printed no plan (no format_version)',
+    );
   const list = (key: string): RawChange[] => {
     const value = json[key];
     if (value === undefined) return [];

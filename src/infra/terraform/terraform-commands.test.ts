@@ -36,12 +36,23 @@ test('the argv of each command, as data', () => {
   assert.deepEqual(showJsonArgs(target, '/s/p'), ['-chdir=/p/infra', 'show', '-json', '-no-color', '/s/p']);
   // A saved plan is applied as it is: no variables, no fresh plan.
   const apply = applyArgs(target, '/s/p');
-  assert.deepEqual(apply, ['-chdir=/p/infra', 'apply', '-input=false', '-no-color', '-lock-timeout=30s', '/s/p']);
+  assert.deepEqual(apply, [
+    '-chdir=/p/infra',
+    'apply',
+    '-input=false',
+    '-no-color',
+    '-lock-timeout=30s',
+    '/s/p',
+  ]);
   assert.ok(!apply.some((a) => a.startsWith('-var')));
 });
 
 test('Terraform runs in automation mode; a CLI config file that does not exist is replaced by an empty one', () => {
-  const env = terraformEnv({ PATH: '/bin', TF_CLI_CONFIG_FILE: '/nonexistent/.terraformrc', HOME: undefined });
+  const env = terraformEnv({
+    PATH: '/bin',
+    TF_CLI_CONFIG_FILE: '/nonexistent/.terraformrc',
+    HOME: undefined,
+  });
   assert.equal(env.TF_IN_AUTOMATION, '1');
   assert.equal(env.TF_INPUT, '0');
   assert.equal(env.TF_CLI_CONFIG_FILE, '/dev/null');

@@ -1,7 +1,13 @@
 /** Makes a saved Terraform plan: init, workspace, `plan -out -detailed-exitcode`, then `show -json` of it. */
 import { InfraError } from '../errors.js';
-import { readPlanJson, type ReadPlan } from './read-plan.js';
-import { initArgs, planArgs, showJsonArgs, type TerraformTarget, workspaceArgs } from './terraform-commands.js';
+import { type ReadPlan, readPlanJson } from './read-plan.js';
+import {
+  initArgs,
+  planArgs,
+  showJsonArgs,
+  type TerraformTarget,
+  workspaceArgs,
+} from './terraform-commands.js';
 import { failureText, type LineSink, runTerraform } from './terraform-runner.js';
 
 /** What a Terraform command of Slipway's runs with. */
@@ -22,7 +28,10 @@ export interface SavedPlan {
 async function step(target: TerraformTarget, args: string[], run: TerraformRun, what: string): Promise<void> {
   const result = await runTerraform(target.binary, args, run);
   if (result.code !== 0)
-    throw new InfraError('INFRA_TOOL_FAILED', `terraform ${what} failed in ${target.dir}:\n${failureText(result)}`);
+    throw new InfraError(
+      'INFRA_TOOL_FAILED',
+      `terraform ${what} failed in ${target.dir}:\n${failureText(result)}`,
+    );
 }
 
 /** Prepares the working directory: `init`, and the workspace when one is set. */
@@ -40,7 +49,10 @@ export async function savePlan(
 ): Promise<SavedPlan> {
   const result = await runTerraform(target.binary, planArgs(target, out, options), run);
   if (result.code !== 0 && result.code !== 2)
-    throw new InfraError('INFRA_TOOL_FAILED', `terraform plan failed in ${target.dir}:\n${failureText(result)}`);
+    throw new InfraError(
+      'INFRA_TOOL_FAILED',
+      `terraform plan failed in ${target.dir}:\n${failureText(result)}`,
+    );
   const shown = await runTerraform(target.binary, showJsonArgs(target, out), { ...run, quiet: true });
   if (shown.code !== 0)
     throw new InfraError('INFRA_TOOL_FAILED', `terraform show -json failed:\n${failureText(shown)}`);

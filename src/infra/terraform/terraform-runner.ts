@@ -23,7 +23,11 @@ export interface RunOptions {
 }
 
 /** Runs `binary args`; throws INFRA_TOOL_MISSING when the program does not exist. */
-export function runTerraform(binary: string, args: readonly string[], options: RunOptions): Promise<TerraformResult> {
+export function runTerraform(
+  binary: string,
+  args: readonly string[],
+  options: RunOptions,
+): Promise<TerraformResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -39,7 +43,8 @@ export function runTerraform(binary: string, args: readonly string[], options: R
         for (const line of lines) options.onLine(line, name);
       });
       pipe.on('end', () => {
-        if (partial !== '' && options.onLine && !(name === 'stdout' && options.quiet)) options.onLine(partial, name);
+        if (partial !== '' && options.onLine && !(name === 'stdout' && options.quiet))
+          options.onLine(partial, name);
       });
     };
     stream('stdout', out);
@@ -55,7 +60,9 @@ export function runTerraform(binary: string, args: readonly string[], options: R
               `'${binary}' was not found: install Terraform (https://developer.hashicorp.com/terraform/install) or set infrastructure.terraform.binary`,
               { cause: error },
             )
-          : new InfraError('INFRA_TOOL_FAILED', `could not start '${binary}': ${error.message}`, { cause: error }),
+          : new InfraError('INFRA_TOOL_FAILED', `could not start '${binary}': ${error.message}`, {
+              cause: error,
+            }),
       );
     });
     child.on('close', (code, signal) => {

@@ -117,7 +117,12 @@ export async function runDeployNode(
 }
 
 // A plan or apply that failed fails the deploy; the log keeps the whole message, the node its first line.
-function infraFailure(provision: ProvisionInput, step: string, error: unknown, startedAt: number): NodeOutcome {
+function infraFailure(
+  provision: ProvisionInput,
+  step: string,
+  error: unknown,
+  startedAt: number,
+): NodeOutcome {
   const text = error instanceof Error ? error.message : String(error);
   provision.log.system(`infrastructure ${step} failed: ${text}`);
   return {

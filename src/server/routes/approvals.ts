@@ -56,7 +56,8 @@ export function approvalRoutes(ctx: ServerContext): ApiRoute[] {
         },
         404: { description: 'no such run or gate', schema: ErrorSchema },
         409: {
-          description: 'already decided, or its infrastructure plan is denied by policy (`INFRA_POLICY_DENIED`)',
+          description:
+            'already decided, or its infrastructure plan is denied by policy (`INFRA_POLICY_DENIED`)',
           schema: ErrorSchema,
         },
       },
