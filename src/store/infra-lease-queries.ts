@@ -23,7 +23,13 @@ export async function claimInfraLease(
   try {
     await db
       .insertInto('infra_leases')
-      .values({ key: input.key, owner: input.owner, operation: input.operation, acquired_at: now, heartbeat_at: now })
+      .values({
+        key: input.key,
+        owner: input.owner,
+        operation: input.operation,
+        acquired_at: now,
+        heartbeat_at: now,
+      })
       .onConflict((oc) =>
         oc
           .column('key')
@@ -41,7 +47,11 @@ export async function claimInfraLease(
           ),
       )
       .execute();
-    const row = await db.selectFrom('infra_leases').selectAll().where('key', '=', input.key).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('infra_leases')
+      .selectAll()
+      .where('key', '=', input.key)
+      .executeTakeFirstOrThrow();
     const lease = toLease(row);
     return lease.owner === input.owner ? { acquired: true, lease } : { acquired: false, holder: lease };
   } catch (error) {
@@ -50,7 +60,12 @@ export async function claimInfraLease(
 }
 
 /** Renews `owner`'s lease of `key`; false when it no longer holds it. */
-export async function renewInfraLease(db: Kysely<Database>, now: number, key: string, owner: string): Promise<boolean> {
+export async function renewInfraLease(
+  db: Kysely<Database>,
+  now: number,
+  key: string,
+  owner: string,
+): Promise<boolean> {
   try {
     const result = await db
       .updateTable('infra_leases')

@@ -24,7 +24,12 @@ export interface InfraLeaseOperations {
    * Takes the lease of `key` for `owner` when it is free, already `owner`'s, or its heartbeat is
    * older than `staleBefore`; otherwise says who holds it.
    */
-  claimInfraLease(key: string, owner: string, operation: string, staleBefore: number): Promise<InfraLeaseClaim>;
+  claimInfraLease(
+    key: string,
+    owner: string,
+    operation: string,
+    staleBefore: number,
+  ): Promise<InfraLeaseClaim>;
   /** Renews `owner`'s lease of `key`; false when `owner` no longer holds it. */
   renewInfraLease(key: string, owner: string): Promise<boolean>;
   /** Gives the lease of `key` up when `owner` holds it. */

@@ -1,6 +1,5 @@
 // The store contract implemented once over Kysely; the SQLite and PostgreSQL folders only open connections.
-import * as infraLeases from './infra-lease-queries.js';
-import type { InfraLeaseClaim } from './infra-leases.js';
+
 import type { Kysely } from 'kysely';
 import * as approvals from './approval-queries.js';
 import { type AtomicWrite, atomicWrite } from './atomic-write.js';
@@ -9,6 +8,8 @@ import * as delivery from './delivery-queries.js';
 import { toStoreError } from './driver-errors.js';
 import { StoreError } from './errors.js';
 import * as events from './event-queries.js';
+import * as infraLeases from './infra-lease-queries.js';
+import type { InfraLeaseClaim } from './infra-leases.js';
 import * as jobRuns from './job-run-queries.js';
 import * as logs from './log-queries.js';
 import type {
@@ -271,7 +272,12 @@ class KyselyOperations implements StoreOperations {
     return notifications.failNotificationDelivery(this.db, this.now(), id, owner, error);
   }
 
-  claimInfraLease(key: string, owner: string, operation: string, staleBefore: number): Promise<InfraLeaseClaim> {
+  claimInfraLease(
+    key: string,
+    owner: string,
+    operation: string,
+    staleBefore: number,
+  ): Promise<InfraLeaseClaim> {
     return infraLeases.claimInfraLease(this.db, this.now(), { key, owner, operation, staleBefore });
   }
 

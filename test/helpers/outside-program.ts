@@ -33,6 +33,8 @@ export const SSHD: OutsideProgram = { command: '/usr/sbin/sshd', aptPackage: 'op
 export const SSH: OutsideProgram = { command: 'ssh-keyscan', aptPackage: 'openssh-client' };
 /** Network namespaces and veth links for test hosts. */
 export const IPROUTE2: OutsideProgram = { command: 'ip', aptPackage: 'iproute2' };
+/** Kubernetes' client, with kustomize built in: renders kustomizations and reaches test clusters. */
+export const KUBECTL: OutsideProgram = { command: 'kubectl', aptPackage: 'kubernetes-client' };
 
 /**
  * The file where scripts/run-tests.mjs collects the install commands of missing programs, named by
