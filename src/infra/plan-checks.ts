@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { type Diagnostic, formatDiagnostic } from '../config/diagnostic.js';
 import { matchSources } from '../config/flag-source-files.js';
 import { parsePolicyFile } from '../config/policy-file.js';
-import { parsePricingFile } from '../config/pricing-file.js';
+import { type PriceCatalogue, parsePricingFile } from '../config/pricing-file.js';
 import type { ResolvedInfrastructure } from '../config/resolved-infrastructure.js';
 import type { PolicyRule } from '../policy/policy-rule.js';
 import { estimateCost } from './cost/estimate-cost.js';
@@ -49,30 +49,45 @@ export function loadPolicyRules(projectDir: string, infra: ResolvedInfrastructur
   return rules;
 }
 
-/** The compliance check of `changes`, or null when it is off or there are no policies. */
-export async function checkPolicies(
-  projectDir: string,
-  infra: ResolvedInfrastructure,
+/**
+ * The checks of an environment, read and compiled: its policy rules (null when the compliance
+ * check is off or there are none) and its price catalogue (null when the estimate is off or there
+ * is none). Loaded while Terraform plans, which leaves this process idle.
+ */
+export interface PlanChecks {
+  readonly rules: readonly PolicyRule[] | null;
+  readonly catalogue: PriceCatalogue | null;
+}
+
+/** Reads and compiles the policy files and the price catalogue of `infra`; throws INFRA_FILE_INVALID for a bad one. */
+export function loadPlanChecks(projectDir: string, infra: ResolvedInfrastructure): PlanChecks {
+  const rules =
+    infra.validation.complianceCheck && infra.policies.length > 0 ? loadPolicyRules(projectDir, infra) : null;
+  let catalogue: PriceCatalogue | null = null;
+  if (infra.validation.costEstimate && infra.pricing !== undefined) {
+    const parsed = parsePricingFile(readFile(projectDir, infra.pricing), infra.pricing);
+    if (!parsed.value || parsed.diagnostics.some((d) => d.severity === 'error'))
+      refuse(infra.pricing, parsed.diagnostics);
+    catalogue = parsed.value;
+  }
+  return { rules, catalogue };
+}
+
+/** The compliance check of `changes`, or null without rules. */
+export function checkPolicies(
+  checks: PlanChecks,
   changes: readonly ResourceChange[],
   context: { environment: string; summary: PlanSummary },
-): Promise<PolicyOutcome | null> {
-  if (!infra.validation.complianceCheck || infra.policies.length === 0) return null;
+): PolicyOutcome | null {
+  if (!checks.rules) return null;
   const { add, change, destroy, replace } = context.summary;
-  return evaluatePolicies(changes, loadPolicyRules(projectDir, infra), {
+  return evaluatePolicies(changes, checks.rules, {
     environment: context.environment,
     summary: { add, change, destroy, replace },
   });
 }
 
-/** The cost estimate of `changes`, or null when it is off or there is no price catalogue. */
-export async function checkCost(
-  projectDir: string,
-  infra: ResolvedInfrastructure,
-  changes: readonly ResourceChange[],
-): Promise<CostOutcome | null> {
-  if (!infra.validation.costEstimate || infra.pricing === undefined) return null;
-  const parsed = parsePricingFile(readFile(projectDir, infra.pricing), infra.pricing);
-  if (!parsed.value || parsed.diagnostics.some((d) => d.severity === 'error'))
-    refuse(infra.pricing, parsed.diagnostics);
-  return estimateCost(changes, parsed.value);
+/** The cost estimate of `changes`, or null without a catalogue. */
+export function checkCost(checks: PlanChecks, changes: readonly ResourceChange[]): CostOutcome | null {
+  return checks.catalogue ? estimateCost(changes, checks.catalogue) : null;
 }

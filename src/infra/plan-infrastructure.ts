@@ -12,8 +12,8 @@ import { planCluster } from './cluster-plan.js';
 import { InfraError } from './errors.js';
 import type { InfraDeps } from './infra-deps.js';
 import { leaseKey, withInfraLease } from './infra-lease.js';
-import { checkCost, checkPolicies } from './plan-checks.js';
-import { getInfraPlan, type InfraPlan, type InfraPlanData } from './plan-record.js';
+import { checkCost, checkPolicies, loadPlanChecks, type PlanChecks } from './plan-checks.js';
+import { fold, type InfraPlan, type InfraPlanData } from './plan-record.js';
 import { changeLines, summarizePlan, summaryLine } from './terraform/plan-summary.js';
 import { terraformEnv } from './terraform/terraform-env.js';
 import { prepareTerraform, savePlan } from './terraform/terraform-plan.js';
@@ -81,14 +81,24 @@ export async function planInfrastructure(deps: InfraDeps, request: PlanRequest):
           `terraform: planning ${infra.terraform.dir}${target.workspace ? ` (workspace ${target.workspace})` : ''}`,
         );
         await prepareTerraform(target, run);
-        const saved = await savePlan(target, join(dir, PLAN_FILE), run);
+        const planning = savePlan(target, join(dir, PLAN_FILE), run);
+        // While Terraform plans in its own process, this one reads and compiles the checks.
+        let checks: PlanChecks;
+        try {
+          await new Promise((resolve) => setImmediate(resolve));
+          checks = loadPlanChecks(deps.projectDir, infra);
+        } catch (error) {
+          await planning.catch(() => {});
+          throw error;
+        }
+        const saved = await planning;
         const all = saved.plan.changes;
         const changes = all.filter((c) => c.action !== 'no-op');
         const summary = summarizePlan(changes);
         terraform = { version: saved.plan.terraformVersion, summary, changes };
-        policy = await checkPolicies(deps.projectDir, infra, changes, { environment, summary });
+        policy = checkPolicies(checks, changes, { environment, summary });
         // Unchanged resources count too: the totals are those of everything the plan manages.
-        cost = await checkCost(deps.projectDir, infra, all);
+        cost = checkCost(checks, all);
       }
       const cluster = await planCluster(deps, infra, join(dir, MANIFESTS_FILE));
       const data: InfraPlanData = {
@@ -111,7 +121,7 @@ export async function planInfrastructure(deps: InfraDeps, request: PlanRequest):
         runId: request.runId ?? null,
         data: data as unknown as Record<string, unknown>,
       });
-      const plan = await getInfraPlan(deps.store, environment, event.id);
+      const plan = fold(event, []);
       for (const line of planReport(plan)) deps.log(line);
       return plan;
     },

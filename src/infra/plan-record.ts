@@ -75,7 +75,8 @@ export interface InfraPlan extends InfraPlanData {
 
 const OUTCOMES = ['infra.approved', 'infra.overridden', 'infra.applied', 'infra.failed'] as const;
 
-function fold(planned: StoredEvent, outcomes: readonly StoredEvent[]): InfraPlan {
+/** The plan an `infra.planned` event records, with what `outcomes` (its later events) say became of it. */
+export function fold(planned: StoredEvent, outcomes: readonly StoredEvent[]): InfraPlan {
   const data = planned.data as unknown as InfraPlanData;
   let plan: InfraPlan = {
     ...data,
@@ -123,8 +124,19 @@ export async function listInfraPlans(store: Store, environment?: string): Promis
 
 /** The plan with id `id`, or the latest of `environment` when `id` is undefined; INFRA_PLAN_NOT_FOUND otherwise. */
 export async function getInfraPlan(store: Store, environment: string, id?: number): Promise<InfraPlan> {
-  const plans = await listInfraPlans(store, environment);
-  const plan = id === undefined ? plans.at(-1) : plans.find((p) => p.id === id);
+  let plan: InfraPlan | undefined;
+  if (id === undefined) plan = (await listInfraPlans(store, environment)).at(-1);
+  else {
+    // One plan's event, not every plan's: plans are large (every change with its attributes).
+    const [planned] = await store.listEvents({
+      types: ['infra.planned'],
+      environment,
+      afterId: id - 1,
+      limit: 1,
+    });
+    if (planned?.id === id)
+      plan = fold(planned, await store.listEvents({ types: [...OUTCOMES], environment, afterId: id }));
+  }
   if (!plan)
     throw new InfraError(
       'INFRA_PLAN_NOT_FOUND',

@@ -1,5 +1,6 @@
 /** Makes a saved Terraform plan: init, workspace, `plan -out -detailed-exitcode`, then `show -json` of it. */
 import { InfraError } from '../errors.js';
+import { initIsCurrent, markInitialized } from './init-marker.js';
 import { type ReadPlan, readPlanJson } from './read-plan.js';
 import {
   initArgs,
@@ -34,9 +35,12 @@ async function step(target: TerraformTarget, args: string[], run: TerraformRun, 
     );
 }
 
-/** Prepares the working directory: `init`, and the workspace when one is set. */
+/** Prepares the working directory: `init` (unless done for these very files), and the workspace when one is set. */
 export async function prepareTerraform(target: TerraformTarget, run: TerraformRun): Promise<void> {
-  await step(target, initArgs(target), run, 'init');
+  if (!initIsCurrent(target.dir)) {
+    await step(target, initArgs(target), run, 'init');
+    markInitialized(target.dir);
+  }
   if (target.workspace) await step(target, workspaceArgs(target, target.workspace), run, 'workspace select');
 }
 
