@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { ResolvedInfrastructure } from '../config/resolved-infrastructure.js';
-import { applyCluster } from './cluster-plan.js';
+import { applyCluster, helmSourcesDigest } from './cluster-plan.js';
 import { InfraError } from './errors.js';
 import type { InfraDeps } from './infra-deps.js';
 import { leaseKey, withInfraLease } from './infra-lease.js';
@@ -41,6 +41,7 @@ export async function applyInfrastructure(
       const hash = planHash(plan.dir, {
         terraform: plan.terraform !== null,
         manifests: plan.cluster !== null && plan.cluster.manifests > 0,
+        ...(infra.helm.length > 0 ? { helmSources: helmSourcesDigest(deps.projectDir, infra) } : {}),
       });
       if (hash !== plan.approval.hash || hash !== plan.hash)
         throw new InfraError(

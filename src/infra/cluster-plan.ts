@@ -3,8 +3,9 @@
  * the plan (what is applied after approval is that file), the cluster's dry run and diff when
  * asked; after approval, the saved manifests applied server-side, then each Helm release.
  */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { type Dirent, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { ResolvedInfrastructure } from '../config/resolved-infrastructure.js';
 import { PRIVATE_FILE_MODE } from '../state-files/private-modes.js';
 import { InfraError } from './errors.js';
@@ -42,6 +43,40 @@ function helmReleases(deps: InfraDeps, infra: ResolvedInfrastructure): HelmRelea
     ...(h.namespace ? { namespace: h.namespace, createNamespace: true } : {}),
     ...(infra.kubernetes?.context ? { context: infra.kubernetes.context } : {}),
   }));
+}
+
+function filesBelow(path: string, out: string[] = []): string[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch {
+    out.push(path);
+    return out;
+  }
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name)))
+    if (entry.isDirectory()) filesBelow(join(path, entry.name), out);
+    else out.push(join(path, entry.name));
+  return out;
+}
+
+/** The digest of every Helm release's chart directory and values files, as they are now. */
+export function helmSourcesDigest(projectDir: string, infra: ResolvedInfrastructure): string {
+  const hash = createHash('sha256');
+  for (const h of infra.helm) {
+    hash.update(`${h.release}\0`);
+    for (const file of [
+      ...filesBelow(resolve(projectDir, h.chart)),
+      ...h.values.map((v) => resolve(projectDir, v)),
+    ]) {
+      hash.update(`${file}\0`);
+      try {
+        hash.update(readFileSync(file));
+      } catch {
+        hash.update('(missing)');
+      }
+    }
+  }
+  return hash.digest('hex');
 }
 
 function refuseInvalid(issues: readonly ManifestIssue[]): void {

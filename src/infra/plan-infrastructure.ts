@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedInfrastructure } from '../config/resolved-infrastructure.js';
 import { PRIVATE_DIR_MODE } from '../state-files/private-modes.js';
-import { planCluster } from './cluster-plan.js';
+import { helmSourcesDigest, planCluster } from './cluster-plan.js';
 import { InfraError } from './errors.js';
 import type { InfraDeps } from './infra-deps.js';
 import { leaseKey, withInfraLease } from './infra-lease.js';
@@ -24,9 +24,17 @@ export const PLAN_FILE = 'terraform.tfplan';
 /** The rendered manifests' file name inside a plan's directory. */
 export const MANIFESTS_FILE = 'manifests.yaml';
 
-/** The hash an approval binds to: SHA-256 over the saved plan and the rendered manifests, as they are on disk. */
-export function planHash(dir: string, parts: { terraform: boolean; manifests: boolean }): string {
+/**
+ * The hash an approval binds to: SHA-256 over the saved plan and the rendered manifests, as they
+ * are on disk, and over the Helm charts and values files (`helmSources`, their own digest): Helm
+ * renders at install time, so what is pinned for it is its sources.
+ */
+export function planHash(
+  dir: string,
+  parts: { terraform: boolean; manifests: boolean; helmSources?: string },
+): string {
   const hash = createHash('sha256');
+  if (parts.helmSources !== undefined) hash.update(`helm\0${parts.helmSources}\0`);
   for (const [name, present] of [
     [PLAN_FILE, parts.terraform],
     [MANIFESTS_FILE, parts.manifests],
@@ -107,6 +115,7 @@ export async function planInfrastructure(deps: InfraDeps, request: PlanRequest):
         hash: planHash(dir, {
           terraform: terraform !== null,
           manifests: cluster !== null && cluster.manifests > 0,
+          ...(infra.helm.length > 0 ? { helmSources: helmSourcesDigest(deps.projectDir, infra) } : {}),
         }),
         dir,
         terraform,

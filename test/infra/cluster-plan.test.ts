@@ -2,7 +2,7 @@
 // saved with the plan and covered by its hash, refused at file:line:col when invalid, and applied
 // from the saved file (here against a cluster that cannot be reached, which fails the apply).
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -135,5 +135,61 @@ test('an invalid manifest fails the plan at its file:line:col and records no pla
   } finally {
     await p.store.close();
     rmSync(p.dir, { recursive: true, force: true });
+  }
+});
+
+test('a Helm release is pinned by its chart and values: editing them after approval is refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-helm-plan-'));
+  const store = await openStore({ projectDir: dir });
+  try {
+    const chart = join(dir, 'charts', 'web');
+    mkdirSync(join(chart, 'templates'), { recursive: true });
+    writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: web\nversion: 0.1.0\n');
+    writeFileSync(
+      join(chart, 'templates', 'cm.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: web }\n',
+    );
+    writeFileSync(join(chart, 'values-prod.yaml'), 'replicas: 2\n');
+    const yaml = `version: 1
+project: { name: shop }
+jobs:
+  build: { run: "true" }
+environments:
+  production:
+    infrastructure:
+      helm:
+        - { release: web, chart: charts/web, namespace: web, values: [charts/web/values-prod.yaml] }
+`;
+    const infrastructure = loadConfigText(yaml, 'shop', { dir, file: 'slipway.yaml' }).config?.environments
+      .production?.infrastructure;
+    assert.ok(infrastructure);
+    const deps = {
+      store,
+      project: 'shop',
+      projectDir: dir,
+      stateDir: join(dir, '.slipway'),
+      env: process.env,
+      log: () => {},
+    };
+    const plan = await planInfrastructure(deps, {
+      environment: 'production',
+      infrastructure,
+      actor: 'alice',
+    });
+    assert.deepEqual(plan.cluster?.releases, ['web']);
+    await approvePlan((e) => store.appendEvent(e), plan, { actor: 'alice', admin: true });
+    writeFileSync(join(chart, 'values-prod.yaml'), 'replicas: 20\n');
+    await assert.rejects(
+      applyInfrastructure(deps, {
+        environment: 'production',
+        infrastructure,
+        planId: plan.id,
+        actor: 'alice',
+      }),
+      { code: 'INFRA_PLAN_CHANGED' },
+    );
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
