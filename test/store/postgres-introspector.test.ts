@@ -21,6 +21,7 @@ test('getTables lists the current schema only, with column facts', async () => {
       [
         'approvals',
         'events',
+        'infra_leases',
         'job_runs',
         'logs',
         'notification_deliveries',
