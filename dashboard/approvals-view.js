@@ -38,20 +38,27 @@ export async function approvalsView(root) {
     el('h3', {}, 'Recently decided'),
     tablePanel(['Run', 'Environment', 'Decision', 'By', 'Comment', 'When'], decided),
   );
+  // What was typed in each gate's inputs: a live re-render (another gate's event) keeps it.
+  const typed = new Map();
+  const input = (key, attrs) => {
+    const node = el('input', { type: 'text', ...attrs });
+    node.value = typed.get(key) ?? '';
+    node.addEventListener('input', () => typed.set(key, node.value));
+    return node;
+  };
   const render = async () => {
     const pending = await pendingApprovals();
     waiting.replaceChildren(
       ...pending.map(({ run, approval }) => {
-        const comment = el('input', {
-          type: 'text',
+        const key = `${run.id}/${approval.environment}`;
+        const comment = input(`${key}/comment`, {
           placeholder: 'comment (optional)',
           'aria-label': 'comment',
         });
         const plan = approval.infraPlan;
         const override =
           deniedByPolicy(plan) && can('admin')
-            ? el('input', {
-                type: 'text',
+            ? input(`${key}/override`, {
                 placeholder: 'override reason (a policy denies this plan)',
                 'aria-label': 'override reason',
               })

@@ -52,6 +52,12 @@ export function checkInfrastructureFiles(
     const infra = env.infrastructure;
     if (!infra) continue;
     const base: ConfigPath = [...env.path, 'infrastructure'];
+    if (infra.driftEveryMs !== undefined && !infra.terraform)
+      error(
+        [...base, 'drift'],
+        'drift is found by Terraform: `drift` needs `terraform`',
+        source.keyAt([...base, 'drift']),
+      );
     if (infra.terraform) {
       expect([...base, 'terraform', 'dir'], infra.terraform.dir, 'directory', 'the Terraform directory');
       infra.terraform.varFiles.forEach((file, i) => {

@@ -10,6 +10,7 @@ export const TRIGGERS = [
   'approval.waiting',
   'pipeline.failed',
   'region.failedover',
+  'infra.drifted',
 ] as const;
 
 export type Trigger = (typeof TRIGGERS)[number];

@@ -19,6 +19,8 @@ const EVENT_TYPES: Readonly<Record<Trigger, { readonly type: string; readonly su
   'approval.waiting': { type: 'dev.cdeventsx.slipway-approval.waiting.0.1.0', subject: 'slipway-approval' },
   'pipeline.failed': { type: 'dev.cdevents.pipelinerun.finished.0.2.0', subject: 'pipelineRun' },
   'region.failedover': { type: 'dev.cdevents.environment.modified.0.2.0', subject: 'environment' },
+  // Resources that differ from their Terraform state or configuration: an incident of the environment.
+  'infra.drifted': { type: 'dev.cdevents.incident.detected.0.2.0', subject: 'incident' },
 };
 
 type SubjectKind = 'environment' | 'incident' | 'service' | 'pipelineRun' | 'slipway-approval';

@@ -34,6 +34,7 @@ test('the events people are told about, with their triggers; the id is the event
     [event('pipelinerun.finished', { status: 'failure' }, 3), 'pipeline.failed'],
     [event('pipelinerun.finished', { status: 'success' }, 3), undefined],
     [event('region.failedover', { region: 'eu-west' }), 'region.failedover'],
+    [event('infra.drifted', { count: 1 }), 'infra.drifted'],
     [event('gitops.degraded', { live: 'r-1', diff: ['revision: r-1 100% -> r-2 100%'] }), 'health.degraded'],
     [event('rollout.started'), undefined],
   ];
@@ -44,4 +45,31 @@ test('the events people are told about, with their triggers; the id is the event
   assert.match(synced?.text ?? '', /r-1 from c{12} web v2/);
   assert.equal(synced?.url, 'https://slipway.example.com/#/gitops');
   assert.equal(notificationOfEvent(cases[5]![0], 'https://s.example')?.url, 'https://s.example/#/runs/3');
+});
+
+test('infra.drifted names the environment and counts each drifted resource once', () => {
+  const drifted = notificationOfEvent({
+    ...event('infra.drifted', {
+      count: 3,
+      resources: [{ address: 'terraform_data.web[1]', action: 'delete', changed: [] }],
+      pending: {
+        add: 2,
+        change: 0,
+        destroy: 0,
+        changes: [
+          { address: 'terraform_data.web[0]', action: 'create', changed: [] },
+          { address: 'terraform_data.web[1]', action: 'create', changed: [] },
+        ],
+      },
+    }),
+    service: null,
+    environment: 'production',
+  });
+  assert.equal(drifted?.trigger, 'infra.drifted');
+  assert.equal(drifted?.title, 'Infrastructure drifted: production');
+  assert.equal(
+    drifted?.text,
+    '2 resources of production drifted: terraform_data.web[1] (delete), terraform_data.web[0] (create)',
+  );
+  assert.equal(drifted?.environment, 'production');
 });

@@ -98,9 +98,38 @@ function describe(event: StoredEvent): Made | undefined {
         text: `${text(data.region)} lost its traffic share`,
         ...(typeof data.region === 'string' ? { fromRegion: data.region } : {}),
       };
+    case 'infra.drifted':
+      return {
+        trigger: 'infra.drifted',
+        // Drift is an environment's, not a service's: the title names it as `Synced: web@prod` names both.
+        title: event.environment ? `Infrastructure drifted: ${event.environment}` : 'Infrastructure drifted',
+        text: driftText(event.environment ?? 'an environment', data),
+        outcome: 'failure',
+      };
     default:
       return undefined;
   }
+}
+
+/** `2 resources of production drifted: terraform_data.web[0] (create), ...`, from an `infra.drifted` event's data. */
+function driftText(environment: string, data: Readonly<Record<string, unknown>>): string {
+  const listed = (value: unknown): { address: string; action: string }[] =>
+    Array.isArray(value)
+      ? value.flatMap((item) => {
+          const { address, action } = (item ?? {}) as Record<string, unknown>;
+          return typeof address === 'string' ? [{ address, action: String(action ?? 'changed') }] : [];
+        })
+      : [];
+  const pending = (data.pending ?? {}) as Record<string, unknown>;
+  // A resource changed outside Terraform is usually also in the plan that would undo it: counted once.
+  const byAddress = new Map<string, { address: string; action: string }>();
+  for (const change of [...listed(data.resources), ...listed(pending.changes)])
+    if (!byAddress.has(change.address)) byAddress.set(change.address, change);
+  const changes = [...byAddress.values()];
+  const count = changes.length > 0 || typeof data.count !== 'number' ? changes.length : data.count;
+  const shown = changes.slice(0, 5).map((c) => `${c.address} (${c.action})`);
+  const more = changes.length > shown.length ? `, and ${changes.length - shown.length} more` : '';
+  return `${count} resource${count === 1 ? '' : 's'} of ${environment} drifted${shown.length > 0 ? `: ${shown.join(', ')}${more}` : ''}`;
 }
 
 function linkOf(base: string, event: StoredEvent): string {

@@ -47,6 +47,7 @@ const TRIGGER_LABELS: Readonly<Record<Trigger, string>> = {
   'approval.waiting': 'Approval waiting',
   'pipeline.failed': 'Pipeline failed',
   'region.failedover': 'Region failed over',
+  'infra.drifted': 'Infrastructure drifted',
 };
 
 /** The short human label of a trigger, e.g. `Deploy completed`. */

@@ -15,6 +15,7 @@ import { dashboardRoutes, registerDashboard } from './dashboard/dashboard.js';
 import { installErrorHandler } from './errors.js';
 import { ServerFlags } from './flags/server-flags.js';
 import { GitOpsLoop } from './gitops-loop.js';
+import { InfraDriftLoop } from './infra-drift-loop.js';
 import { ServerMetrics } from './metrics.js';
 import { Notifier } from './notifier.js';
 import { buildOpenApi } from './openapi.js';
@@ -31,6 +32,7 @@ import {
   registerIncidentWebhook,
 } from './routes/incident-hook.js';
 import { incidentRoutes } from './routes/incidents.js';
+import { infraRoutes } from './routes/infra.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { ofrepRoutes, registerOfrepRoutes } from './routes/ofrep.js';
 import { projectRoutes } from './routes/project.js';
@@ -145,6 +147,17 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     logger: deps.logger,
     pollMs: ctx.pollMs,
   });
+  // Scheduled drift checks of environments with `infrastructure.drift.every`, and checks on demand.
+  const drift = new InfraDriftLoop({
+    store: deps.store,
+    projectDir: deps.projectDir,
+    loadConfig: ctx.loadConfig,
+    env,
+    clock: deps.clock,
+    tasks,
+    logger: deps.logger,
+    signal: closing.signal,
+  });
   installErrorHandler(app, (message) => deps.logger.error(message));
   recordAudit(app, deps);
 
@@ -162,6 +175,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     ...notificationRoutes(ctx),
     ...deliveryRoutes(ctx),
     ...incidentRoutes(ctx),
+    ...infraRoutes(ctx, drift),
     ...flagRoutes(flags),
   ];
   const openapiRoute = defineRoute({
@@ -216,6 +230,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
   });
   notifier.start();
   flags.start();
+  drift.start();
 
   return {
     app,
@@ -224,6 +239,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
       clearInterval(tail);
       takeover.stop();
       gitops.stop();
+      drift.stop();
       await notifier.stop();
       await flags.stop();
       closing.abort();

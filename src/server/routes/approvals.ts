@@ -7,6 +7,7 @@ import { decideApproval } from '../../pipeline/decide-approval.js';
 import { readSnapshot } from '../../pipeline/run-snapshot.js';
 import { getRunOrThrow } from '../../pipeline/stored-run.js';
 import { type ApiRoute, defineRoute } from '../api-route.js';
+import { noteAudit } from '../audit-note.js';
 import { requireRole } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { AUTH_ERRORS, ErrorSchema, positiveInt, RunIdParams } from '../schemas.js';
@@ -61,7 +62,7 @@ export function approvalRoutes(ctx: ServerContext): ApiRoute[] {
           schema: ErrorSchema,
         },
       },
-      async handler({ params, body, principal }) {
+      async handler({ params, body, principal, request }) {
         const run = await getRunOrThrow(ctx.store, params.id);
         // The run's frozen config decides which gates are protected, not today's file.
         const config = readSnapshot(run.plan)?.config ?? (await ctx.loadConfig());
@@ -87,6 +88,15 @@ export function approvalRoutes(ctx: ServerContext): ApiRoute[] {
           actor: by,
           ...(body.comment ? { comment: body.comment } : {}),
           ...(body.override !== undefined ? { override: body.override, admin: true } : { admin: false }),
+        });
+        // The audit trail keeps who decided what, and an override's written reason.
+        noteAudit(request, {
+          actor: by,
+          details: {
+            environment: params.environment,
+            decision,
+            ...(body.override !== undefined ? { override: body.override } : {}),
+          },
         });
         return { run: params.id, environment: params.environment, decision, by };
       },
