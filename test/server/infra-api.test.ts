@@ -3,6 +3,7 @@
 // may not), the approved plan is applied, the plans are listed and read, the override is in the
 // event log and the audit trail, and drift is checked on demand (refused while the environment is busy).
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -241,5 +242,37 @@ describe('infrastructure API', { skip: skipWithout(TERRAFORM), timeout: 60_000 }
       checks.map((e: { data: { details: { drifted: boolean } } }) => e.data.details.drifted),
       [false, true],
     );
+  });
+
+  test('the CLI with --server: infra show prints the latest plan, infra drift exits 1 on drift, plan and apply stay local', async () => {
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [join(import.meta.dirname, '..', '..', 'bin', 'slipway.js'), '--server', h.url, ...args],
+          {
+            cwd: dir,
+            env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1', SLIPWAY_TOKEN: h.tokens.deployer },
+            timeout: 60_000,
+          },
+          (error, stdout, stderr) =>
+            resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const show = await cli('infra', 'show', 'production');
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, /terraform: Plan: 0 to add, 0 to change, 1 to destroy\./);
+    assert.match(
+      show.stdout,
+      /status: applied by admin-token \(policy overridden by admin-token: retiring a replica \(CHG-7\)\)/,
+    );
+    const first = await cli('--json', 'infra', 'show', 'production', '--plan', String(firstPlan));
+    assert.equal(JSON.parse(first.stdout).id, firstPlan);
+    const drift = await cli('infra', 'drift', 'production');
+    assert.equal(drift.code, 1, drift.stderr);
+    assert.match(drift.stdout, /differs from the configuration: Plan: 1 to add, 0 to change, 0 to destroy\./);
+    const plan = await cli('infra', 'plan', 'production');
+    assert.equal(plan.code, 2);
+    assert.match(plan.stderr, /runs locally only/);
   });
 });

@@ -7,7 +7,7 @@ import { parseDuration } from '../../config/duration.js';
 import type { ResolvedInfrastructure } from '../../config/resolved-infrastructure.js';
 import { applyInfrastructure } from '../../infra/apply-infrastructure.js';
 import { approvePlan } from '../../infra/approve-plan.js';
-import { detectDrift } from '../../infra/detect-drift.js';
+import { type DriftReport, detectDrift } from '../../infra/detect-drift.js';
 import { InfraError } from '../../infra/errors.js';
 import type { InfraDeps } from '../../infra/infra-deps.js';
 import { planInfrastructure, planReport } from '../../infra/plan-infrastructure.js';
@@ -19,6 +19,7 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { stateDirOf } from '../platform.js';
 import { actorOf, loadProject, openProjectStore } from '../project.js';
+import { remoteClient, requireLocal } from '../remote/remote-context.js';
 
 /** Options every `infra` command takes. */
 export interface InfraOptions {
@@ -108,6 +109,8 @@ function printPlan(ctx: CommandContext, plan: InfraPlan): void {
 
 /** Plans an environment's infrastructure and prints the plan. */
 export function infraPlan(ctx: CommandContext, environment: string, options: InfraOptions): Promise<number> {
+  // A server plans in a run's deploy stage and applies at its gate; by hand is this machine's.
+  requireLocal(ctx, 'slipway infra plan');
   return withInfra(ctx, environment, options, async ({ deps, infrastructure }) => {
     const plan = await planInfrastructure(deps, { environment, infrastructure, actor: actorOf(ctx) });
     printPlan(ctx, plan);
@@ -119,7 +122,27 @@ export function infraPlan(ctx: CommandContext, environment: string, options: Inf
 }
 
 /** Prints a plan of an environment (its latest, or --plan) and what became of it. */
-export function infraShow(ctx: CommandContext, environment: string, options: InfraOptions): Promise<number> {
+export async function infraShow(
+  ctx: CommandContext,
+  environment: string,
+  options: InfraOptions,
+): Promise<number> {
+  const client = remoteClient(ctx);
+  if (client) {
+    const base = `/api/v1/infra/${encodeURIComponent(environment)}/plans`;
+    let id = planId(options);
+    if (id === undefined) {
+      const { plans } = await client.get<{ plans: { id: number }[] }>(base, { limit: 1 });
+      id = plans[0]?.id;
+      if (id === undefined)
+        throw new InfraError(
+          'INFRA_PLAN_NOT_FOUND',
+          `'${environment}' has no infrastructure plan on the server yet`,
+        );
+    }
+    printPlan(ctx, await client.get<InfraPlan>(`${base}/${id}`));
+    return ExitCode.Ok;
+  }
   return withInfra(ctx, environment, options, async ({ store }) => {
     printPlan(ctx, await getInfraPlan(store, environment, planId(options)));
     return ExitCode.Ok;
@@ -128,6 +151,10 @@ export function infraShow(ctx: CommandContext, environment: string, options: Inf
 
 /** Approves (as the local user) and applies a plan: exactly its saved files, refused when stale or changed. */
 export function infraApply(ctx: CommandContext, environment: string, options: InfraOptions): Promise<number> {
+  requireLocal(
+    ctx,
+    "slipway infra apply (on a server, a plan is approved at its run's gate: slipway approve RUN ENV)",
+  );
   return withInfra(ctx, environment, options, async ({ deps, infrastructure, store }) => {
     const actor = actorOf(ctx);
     const plan = await getInfraPlan(store, environment, planId(options));
@@ -145,24 +172,41 @@ export function infraApply(ctx: CommandContext, environment: string, options: In
   });
 }
 
-/** Looks for drift; exits 1 when there is some. */
-export function infraDrift(ctx: CommandContext, environment: string, options: InfraOptions): Promise<number> {
-  return withInfra(ctx, environment, options, async ({ deps, infrastructure }) => {
-    const report = await detectDrift(deps, { environment, infrastructure, actor: actorOf(ctx) });
-    ctx.output.data(report);
-    if (!report.drifted) {
-      ctx.output.line(`no drift in ${environment}`);
-      return ExitCode.Ok;
-    }
-    ctx.output.line(`drift in ${environment}:`);
-    if (report.resources.length > 0) {
-      ctx.output.line(`changed outside Terraform (${report.resources.length}):`);
-      for (const line of changeLines(summarizePlan(report.resources))) ctx.output.line(line);
-    }
-    if (report.pending.changes.length > 0) {
-      ctx.output.line(`differs from the configuration: ${summaryLine(report.pending)}`);
-      for (const line of changeLines(report.pending, 50)) ctx.output.line(line);
-    }
-    return ExitCode.Failed;
-  });
+/** Looks for drift (here, or on the server with --server); exits 1 when there is some. */
+export async function infraDrift(
+  ctx: CommandContext,
+  environment: string,
+  options: InfraOptions,
+): Promise<number> {
+  const client = remoteClient(ctx);
+  if (client) {
+    const { body } = await client.post<DriftReport>(
+      `/api/v1/infra/${encodeURIComponent(environment)}/drift`,
+      {},
+    );
+    return printDrift(ctx, body);
+  }
+  return withInfra(ctx, environment, options, async ({ deps, infrastructure }) =>
+    printDrift(ctx, await detectDrift(deps, { environment, infrastructure, actor: actorOf(ctx) })),
+  );
+}
+
+// Prints a drift report; its exit code: 1 when there is drift.
+function printDrift(ctx: CommandContext, report: DriftReport): number {
+  const environment = report.environment;
+  ctx.output.data(report);
+  if (!report.drifted) {
+    ctx.output.line(`no drift in ${environment}`);
+    return ExitCode.Ok;
+  }
+  ctx.output.line(`drift in ${environment}:`);
+  if (report.resources.length > 0) {
+    ctx.output.line(`changed outside Terraform (${report.resources.length}):`);
+    for (const line of changeLines(summarizePlan(report.resources))) ctx.output.line(line);
+  }
+  if (report.pending.changes.length > 0) {
+    ctx.output.line(`differs from the configuration: ${summaryLine(report.pending)}`);
+    for (const line of changeLines(report.pending, 50)) ctx.output.line(line);
+  }
+  return ExitCode.Failed;
 }
