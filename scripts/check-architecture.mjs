@@ -22,6 +22,8 @@ export const UNITS = [
   { unit: 'flags', rank: 1.5, layer: 'bottom' },
   // compliance policies: CEL rules over infrastructure changes; the config language checks them
   { unit: 'policy', rank: 1.6, layer: 'bottom' },
+  // security findings: scanner reports (SARIF, OSV, npm audit) read into one model, gated and baselined
+  { unit: 'findings', rank: 1.7, layer: 'bottom' },
   { unit: 'config', rank: 2, layer: 'bottom' },
   { unit: 'store', rank: 3, layer: 'bottom' },
   // notification channels (Slack, email, GitHub, webhooks): what domains and the server tell people through
