@@ -1,6 +1,8 @@
 /** The schema of one job: what runs, when, and with which inputs and outputs. */
+
 import { z } from 'zod';
 import { duration, envMap, envName, identifier } from './fields.js';
+import { findingsSchema } from './findings-schema.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -99,6 +101,7 @@ export const jobFields = {
     .array(envName)
     .optional()
     .describe('Environment variables passed to the job as secrets; their values are masked in logs.'),
+  findings: findingsSchema.optional(),
 };
 
 /** A job defined in the top-level `jobs:` map (its key is its id). */

@@ -3,9 +3,11 @@
  * retry and needs in one shape, matrix axes split from their rules, services and environments
  * resolved. Collisions are reported by the rules; here the first definition wins.
  */
+
 import type { z } from 'zod';
 import type { ConfigOutput } from './config-schema.js';
 import type { ConfigPath } from './diagnostic.js';
+import { resolveFindings } from './findings-schema.js';
 import { resolveGitOps } from './gitops-schema.js';
 import type { inlineJobSchema, JobOutput } from './job-schema.js';
 import { resolveRelease } from './release-schema.js';
@@ -151,6 +153,7 @@ function resolveJob(
     ...(job.cache !== undefined ? { cache: job.cache } : {}),
     artifacts: job.artifacts ?? [],
     secrets: job.secrets ?? [],
+    ...(job.findings !== undefined ? { findings: resolveFindings(job.findings) } : {}),
     path,
   };
 }

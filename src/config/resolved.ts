@@ -1,6 +1,7 @@
 /** The resolved config: what planners consume after parsing, defaults and cross-field checks. */
 
 import type { ConfigPath } from './diagnostic.js';
+import type { ResolvedFindings } from './findings-schema.js';
 import type { Trigger } from './notification-triggers.js';
 import type { ResolvedFlags } from './resolved-flags.js';
 import type { ResolvedInfrastructure } from './resolved-infrastructure.js';
@@ -59,6 +60,8 @@ export interface ResolvedJob {
   readonly cache?: ResolvedCache;
   readonly artifacts: readonly string[];
   readonly secrets: readonly string[];
+  /** The scanner reports the job writes and their gate; absent without `findings:`. */
+  readonly findings?: ResolvedFindings;
   /** Where the job is defined in the file. */
   readonly path: ConfigPath;
 }

@@ -8,6 +8,7 @@ import * as delivery from './delivery-queries.js';
 import { toStoreError } from './driver-errors.js';
 import { StoreError } from './errors.js';
 import * as events from './event-queries.js';
+import * as findings from './finding-queries.js';
 import * as infraLeases from './infra-lease-queries.js';
 import type { InfraLeaseClaim } from './infra-leases.js';
 import * as jobRuns from './job-run-queries.js';
@@ -55,6 +56,7 @@ import type {
   StoredEvent,
   StoreOperations,
 } from './store.js';
+import type { FindingFilter, NewFinding, StoredFinding } from './stored-findings.js';
 import * as tokens from './token-queries.js';
 import * as webhooks from './webhook-queries.js';
 
@@ -270,6 +272,14 @@ class KyselyOperations implements StoreOperations {
 
   failNotificationDelivery(id: number, owner: string, error: string): Promise<boolean> {
     return notifications.failNotificationDelivery(this.db, this.now(), id, owner, error);
+  }
+
+  recordFindings(runId: number, jobKey: string, list: readonly NewFinding[]): Promise<void> {
+    return findings.recordFindings(this.write, this.now(), runId, jobKey, list);
+  }
+
+  listFindings(filter: FindingFilter): Promise<StoredFinding[]> {
+    return findings.listFindings(this.db, filter);
   }
 
   claimInfraLease(

@@ -286,6 +286,32 @@ export function createMigrations(backend: StoreBackend): Record<string, Migratio
           .execute();
       },
     },
+    '0011_findings': {
+      async up(db: Kysely<unknown>) {
+        // Each job's scanner findings, stored with its run (the baseline of later runs reads them).
+        await withId(backend, db.schema.createTable('findings'))
+          .addColumn('run_id', t.int64, (col) => col.notNull())
+          .addColumn('job_key', 'text', (col) => col.notNull())
+          .addColumn('tool', 'text', (col) => col.notNull())
+          .addColumn('rule', 'text', (col) => col.notNull())
+          .addColumn('severity', 'text', (col) => col.notNull())
+          .addColumn('message', 'text', (col) => col.notNull())
+          .addColumn('file', 'text')
+          .addColumn('line', t.int64)
+          .addColumn('col', t.int64)
+          .addColumn('fingerprint', 'text', (col) => col.notNull())
+          .addColumn('fingerprint_source', 'text', (col) => col.notNull())
+          .addColumn('status', 'text', (col) => col.notNull())
+          .addColumn('suppression', t.json)
+          .addColumn('created_at', t.int64, (col) => col.notNull())
+          .execute();
+        await db.schema
+          .createIndex('findings_run_job')
+          .on('findings')
+          .columns(['run_id', 'job_key'])
+          .execute();
+      },
+    },
   };
 }
 

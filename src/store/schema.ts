@@ -163,6 +163,25 @@ export interface InfraLeasesTable {
   heartbeat_at: number;
 }
 
+/** One row per finding of a job of a run. */
+export interface FindingsTable {
+  id: Generated<number>;
+  run_id: number;
+  job_key: string;
+  tool: string;
+  rule: string;
+  severity: string;
+  message: string;
+  file: string | null;
+  line: number | null;
+  col: number | null;
+  fingerprint: string;
+  fingerprint_source: string;
+  status: string;
+  suppression: string | null;
+  created_at: number;
+}
+
 /** The whole database as Kysely sees it. */
 export interface Database {
   events: EventsTable;
@@ -177,4 +196,5 @@ export interface Database {
   notification_deliveries: NotificationDeliveriesTable;
   pipeline_durations: PipelineDurationsTable;
   infra_leases: InfraLeasesTable;
+  findings: FindingsTable;
 }

@@ -3,6 +3,7 @@ import type { DeliveryEvent, DeliveryEventFilter, PipelineDuration } from './del
 import type { EventFilter, NewEvent, StoredEvent } from './event-records.js';
 import type { InfraLeaseOperations } from './infra-leases.js';
 import type { NotificationDeliveryOperations } from './notification-deliveries.js';
+import type { FindingOperations } from './stored-findings.js';
 
 /** Source of the current time in epoch milliseconds; pass a fake one in tests. */
 export interface Clock {
@@ -258,7 +259,10 @@ export interface NewProject {
 }
 
 /** Everything a store can read and write; also what a transaction callback receives. */
-export interface StoreOperations extends NotificationDeliveryOperations, InfraLeaseOperations {
+export interface StoreOperations
+  extends NotificationDeliveryOperations,
+    InfraLeaseOperations,
+    FindingOperations {
   /** Appends one event to the log; throws StoreError EVENT_INVALID on bad input. There is no update or delete. */
   appendEvent(event: NewEvent): Promise<StoredEvent>;
   /** Appends events in order, all or none (one statement per few hundred); EVENT_INVALID if any is bad. */

@@ -21,6 +21,7 @@ test('getTables lists the current schema only, with column facts', async () => {
       [
         'approvals',
         'events',
+        'findings',
         'infra_leases',
         'job_runs',
         'logs',
