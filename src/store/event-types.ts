@@ -71,6 +71,8 @@ export const EVENT_TYPES = [
   'infra.applied',
   'infra.failed',
   'infra.drifted',
+  // Security findings: a job's scanner reports read, gated and stored (counts per severity) (Slipway).
+  'findings.recorded',
   // Operations (CDEvents: incident), the start and end of time to restore.
   'incident.detected',
   'incident.resolved',

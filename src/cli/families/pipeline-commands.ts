@@ -107,6 +107,17 @@ export function declarePipelineCommands(program: Program, run: RunCommand): void
       run(command, async (ctx) => (await decideHandlers()).cancelCommand(ctx, runId)),
     );
 
+  program
+    .command('findings')
+    .argument('<run>', 'run id')
+    .description("a run's security findings, most severe first, and how each counted in its job's gate")
+    .option('--job <job>', 'only the findings of this job')
+    .action((runId, opts, command) =>
+      run(command, async (ctx) =>
+        (await import('../commands/findings.js')).findingsCommand(ctx, runId, opts),
+      ),
+    );
+
   const events = program
     .command('events')
     .description('print the delivery event log (runs, jobs, approvals, deployments)')
