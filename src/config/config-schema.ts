@@ -2,6 +2,7 @@
  * The slipway.yaml schema: the single source of truth for the config language. Types are
  * inferred from it, `slipway schema` prints its JSON Schema, docs/config.md is generated from it.
  */
+
 import { z } from 'zod';
 import { environmentSchema } from './environment-schema.js';
 import { identifier } from './fields.js';
@@ -11,6 +12,7 @@ import { gitopsSchema } from './gitops-schema.js';
 import { jobSchema } from './job-schema.js';
 import { pipelineSchema } from './pipeline-schema.js';
 import { releaseSchema } from './release-schema.js';
+import { securitySchema } from './security-schema.js';
 import { serviceSchema } from './service-schema.js';
 import { sloSchema } from './slo-schema.js';
 
@@ -49,6 +51,7 @@ export const configSchema = z
     gitops: gitopsSchema.optional(),
     slo: sloSchema.optional(),
     flags: flagsSchema.optional(),
+    security: securitySchema.optional(),
   })
   .describe('Slipway configuration (slipway.yaml).');
 

@@ -21,6 +21,7 @@ import type {
   ResolvedMatrix,
   ResolvedStage,
 } from './resolved.js';
+import { resolveSecurity } from './security-schema.js';
 import { resolveSlo } from './slo-schema.js';
 
 type InlineJob = z.output<typeof inlineJobSchema>;
@@ -101,6 +102,7 @@ export function normalize(config: ConfigOutput, projectName: string): ResolvedCo
     ...(Object.keys(hosts).length > 0 ? { hosts } : {}),
     ...(gitops ? { gitops } : {}),
     ...(config.slo ? { slo: resolveSlo(config.slo) } : {}),
+    ...(config.security ? { security: resolveSecurity(config.security) } : {}),
   };
 }
 

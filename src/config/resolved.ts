@@ -6,6 +6,7 @@ import type { Trigger } from './notification-triggers.js';
 import type { ResolvedFlags } from './resolved-flags.js';
 import type { ResolvedInfrastructure } from './resolved-infrastructure.js';
 import type { ResolvedStrategy } from './resolved-strategy.js';
+import type { ResolvedSecurity } from './security-schema.js';
 import type { ResolvedSlo } from './slo-schema.js';
 
 export type {
@@ -353,4 +354,6 @@ export interface ResolvedConfig {
   readonly slo?: ResolvedSlo;
   /** The feature flags of `flags:`; absent without it. */
   readonly flags?: ResolvedFlags;
+  /** Suppressions and the baseline branch of the findings gates; absent without `security:`. */
+  readonly security?: ResolvedSecurity;
 }
