@@ -149,6 +149,14 @@ export async function createRunEnvironment(
     graceMs: deps.graceMs ?? 5000,
     mask: (text) => masker.mask(text),
     sleep: abortableSleep,
+    findings: {
+      store: deps.store,
+      run,
+      projectDir,
+      baselineBranch: snapshot.config.security?.baselineBranch ?? 'main',
+      suppressions: snapshot.config.security?.suppressions ?? [],
+      today: () => new Date(deps.clock.now()).toISOString().slice(0, 10),
+    },
   };
 }
 

@@ -3,11 +3,13 @@
  * timeout, its outputs file, and its cache and artifacts. Returns a result, never throws for
  * anything the job itself did.
  */
+
 import { join, resolve } from 'node:path';
 import type { ResolvedJob } from '../../config/resolved.js';
 import { type EvalContext, interpolate } from '../../expression/index.js';
 import type { ArtifactManifest, ArtifactStore } from '../artifacts/artifact-store.js';
 import type { CacheStore } from '../cache/cache-store.js';
+import { type FindingsGateDeps, gateJobFindings } from '../findings/job-findings.js';
 import { parseOutputsFile } from '../outputs/outputs-file.js';
 import type { OutputFileResult, ProcessResult } from '../process/process-result.js';
 import type { ProcessRunner } from '../process/process-runner.js';
@@ -38,6 +40,8 @@ export interface JobRunnerDeps {
   /** Starts job commands (the launcher, or direct spawns). */
   readonly processes: ProcessRunner;
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** How jobs with `findings:` are gated; absent where runs record no findings. */
+  readonly findings?: FindingsGateDeps;
 }
 
 /** One job to run. */
@@ -129,6 +133,14 @@ export async function runJob(deps: JobRunnerDeps, input: JobRunInput): Promise<J
       return { ...last, status: 'cancelled', message: 'cancelled while waiting to retry' };
   }
   if (!last) return fail('the job made no attempt');
+  // A scanner may exit non-zero because it found something: its reports are read either way.
+  if (job.findings && deps.findings && last.status !== 'cancelled') {
+    const findingsLog = input.openLog(last.attempts);
+    const verdict = await gateJobFindings(deps.findings, input.key, cwd, job.findings, findingsLog);
+    findingsLog.end();
+    if (verdict.status === 'failed' && last.status === 'success')
+      last = { ...last, status: 'failure', message: verdict.message };
+  }
   if (last.status !== 'success') return last;
   // Most jobs keep neither: no log to open for them.
   if (!job.cache && job.artifacts.length === 0) return last;
