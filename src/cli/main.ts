@@ -20,6 +20,7 @@ import { declareNotificationCommands } from './families/notification-commands.js
 import { declarePipelineCommands } from './families/pipeline-commands.js';
 import { declareReleaseCommands } from './families/release-commands.js';
 import { declareRolloutCommands } from './families/rollout-commands.js';
+import { declareScanCommands } from './families/scan-commands.js';
 import { declareServerCommands } from './families/server-commands.js';
 import { createProgram } from './program.js';
 
@@ -60,6 +61,7 @@ export function assembleProgram(io: CliIo, run: RunCommand): CommandUnknownOpts 
   declareMetricsCommands(program, run);
   declareFlagsCommands(program, run);
   declareInfraCommands(program, run);
+  declareScanCommands(program, run);
   return program;
 }
 
