@@ -44,6 +44,8 @@ export const UNITS = [
   { unit: 'pipeline', rank: 8, layer: 'middle' },
   { unit: 'rollout', rank: 8, layer: 'middle' },
   { unit: 'release', rank: 8, layer: 'middle' },
+  // compliance: the evidence an auditor asks for, read from the event log
+  { unit: 'compliance', rank: 8, layer: 'middle' },
   // scanners that produce findings: dependencies (lockfiles, installed trees) against OSV advisories
   { unit: 'scanners', rank: 8, layer: 'middle' },
   { unit: 'access', rank: 8, layer: 'middle' },

@@ -8,6 +8,7 @@ import type { CliIo } from './context.js';
 import { reportError } from './error-boundary.js';
 import { ExitCode } from './exit-codes.js';
 import { declareAgentCommands } from './families/agent-commands.js';
+import { declareAuditCommands } from './families/audit-commands.js';
 import { declareConfigCommands } from './families/config-commands.js';
 import { declareDemoCommands } from './families/demo-commands.js';
 import { declareEdgeCommands } from './families/edge-commands.js';
@@ -62,6 +63,7 @@ export function assembleProgram(io: CliIo, run: RunCommand): CommandUnknownOpts 
   declareFlagsCommands(program, run);
   declareInfraCommands(program, run);
   declareScanCommands(program, run);
+  declareAuditCommands(program, run);
   return program;
 }
 
