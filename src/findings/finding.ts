@@ -30,3 +30,11 @@ export interface Finding {
   /** Where `fingerprint` came from. */
   readonly fingerprintSource: 'report' | 'location';
 }
+
+/** The severity of a 0–10 score (CVSS, SARIF `security-severity`), as GitHub code scanning maps it. */
+export function severityOfScore(score: number): Severity {
+  if (score >= 9) return 'critical';
+  if (score >= 7) return 'high';
+  if (score >= 4) return 'medium';
+  return 'low';
+}

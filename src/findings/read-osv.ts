@@ -12,8 +12,8 @@
  */
 import { z } from 'zod';
 import type { Finding, Severity } from './finding.js';
+import { severityOfScore } from './finding.js';
 import { projectPath } from './project-path.js';
-import { severityOfScore } from './read-sarif.js';
 import { parseReportShape } from './report-shape.js';
 
 const vulnerabilitySchema = z.looseObject({

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Finding } from './finding.js';
-import { fillArguments, locationFingerprint, readSarif, severityOfScore } from './read-sarif.js';
+import { type Finding, severityOfScore } from './finding.js';
+import { fillArguments, locationFingerprint, readSarif } from './read-sarif.js';
 
 const fixture = (name: string): unknown =>
   JSON.parse(

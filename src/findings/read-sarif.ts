@@ -11,7 +11,7 @@
  * the tool itself reports as suppressed (an accepted SARIF suppression, e.g. an `eslint-disable`).
  */
 import { createHash } from 'node:crypto';
-import type { Finding, FindingLocation, Severity } from './finding.js';
+import { type Finding, type FindingLocation, type Severity, severityOfScore } from './finding.js';
 import type {
   SarifArtifactLocation,
   SarifLevel,
@@ -116,14 +116,6 @@ function suppressedByTool(suppressions: NonNullable<SarifResult['suppressions']>
     accepted = true;
   }
   return accepted;
-}
-
-/** The severity of a CVSS-like score (0-10), as GitHub code scanning maps `security-severity`. */
-export function severityOfScore(score: number): Severity {
-  if (score >= 9) return 'critical';
-  if (score >= 7) return 'high';
-  if (score >= 4) return 'medium';
-  return 'low';
 }
 
 const LEVEL_SEVERITY: Readonly<Record<SarifLevel, Severity>> = {

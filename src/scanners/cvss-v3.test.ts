@@ -1,7 +1,8 @@
 // CVSS v3 base scores of vectors whose scores FIRST's and NVD's calculators publish.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cvssV3BaseScore, severityOfScore } from './cvss-v3.js';
+import { severityOfScore } from '../findings/finding.js';
+import { cvssV3BaseScore } from './cvss-v3.js';
 
 const KNOWN: Readonly<Record<string, number>> = {
   'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H': 9.8,

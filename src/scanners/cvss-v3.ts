@@ -2,7 +2,6 @@
  * The CVSS v3.0/v3.1 base score of a vector string (FIRST's CVSS v3.1 specification, section 7.1), so an
  * advisory that carries only a vector still gets a severity.
  */
-import type { Severity } from '../findings/finding.js';
 
 const WEIGHTS = {
   AV: { N: 0.85, A: 0.62, L: 0.55, P: 0.2 },
@@ -50,12 +49,4 @@ export function cvssV3BaseScore(vector: string): number | undefined {
   return scope === 'U'
     ? roundUp(Math.min(impact + exploitability, 10))
     : roundUp(Math.min(1.08 * (impact + exploitability), 10));
-}
-
-/** CVSS's qualitative rating of a score, with None (0.0) read as low. */
-export function severityOfScore(score: number): Severity {
-  if (score >= 9) return 'critical';
-  if (score >= 7) return 'high';
-  if (score >= 4) return 'medium';
-  return 'low';
 }

@@ -3,8 +3,8 @@
  * affected package version and advisory, in the findings model every gate reads.
  */
 import { createHash } from 'node:crypto';
-import { type Finding, SEVERITIES, type Severity } from '../findings/finding.js';
-import { cvssV3BaseScore, severityOfScore } from './cvss-v3.js';
+import { type Finding, SEVERITIES, type Severity, severityOfScore } from '../findings/finding.js';
+import { cvssV3BaseScore } from './cvss-v3.js';
 import type { InstalledPackage } from './installed-package.js';
 import { type AdvisoryMatch, matchAdvisory } from './osv/affected.js';
 import type { OsvAdvisory, OsvSeverity } from './osv/osv-advisory.js';
