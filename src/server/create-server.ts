@@ -23,6 +23,7 @@ import { ProjectCheckouts } from './projects/project-checkouts.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { deliveryRoutes } from './routes/delivery.js';
 import { eventRoutes } from './routes/events.js';
+import { findingRoutes } from './routes/findings.js';
 import { flagRoutes } from './routes/flags.js';
 import { gitopsRoutes } from './routes/gitops.js';
 import { registerWebhookRoutes, webhookRoutes } from './routes/hooks.js';
@@ -176,6 +177,7 @@ export function createServer(deps: ServerDeps): SlipwayServer {
     ...deliveryRoutes(ctx),
     ...incidentRoutes(ctx),
     ...infraRoutes(ctx, drift),
+    ...findingRoutes(ctx),
     ...flagRoutes(flags),
   ];
   const openapiRoute = defineRoute({
