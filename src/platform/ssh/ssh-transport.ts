@@ -12,6 +12,7 @@ import { PRIVATE_DIR_MODE } from '../../state-files/private-modes.js';
 import { classifySshFailure, sshLastWords } from './classify-failure.js';
 import { SshError } from './errors.js';
 import { type ProgramInput, type ProgramResult, runProgram } from './run-program.js';
+
 import { SessionSlots } from './session-slots.js';
 import {
   type ControlSettings,
@@ -27,6 +28,9 @@ import {
   type SshClientOptions,
   type SshTarget,
 } from './ssh-target.js';
+
+// What ssh says when a master's control socket does not exist (yet): worth a short retry.
+const NO_CONTROL_SOCKET = /Control socket connect\(.*\): No such file or directory/;
 
 /** How a transport runs its ssh processes. */
 export interface SshTransportOptions {
@@ -159,11 +163,21 @@ export class SshTransport {
   /** Asks the master to forward `local` to `remote` (a stale local socket file is removed first). */
   async #requestForward(control: ControlSettings, local: string, remote: string): Promise<void> {
     await rm(local, { force: true });
-    const result = await runProgram(
-      SSH,
-      sshForwardArgs(this.target, this.#client, control, 'forward', { local, remote }),
-      { ...this.#programOptions(), timeoutMs: 15_000, signal: this.#closing.signal },
-    );
+    const ask = () =>
+      runProgram(SSH, sshForwardArgs(this.target, this.#client, control, 'forward', { local, remote }), {
+        ...this.#programOptions(),
+        timeoutMs: 15_000,
+        signal: this.#closing.signal,
+      });
+    let result = await ask();
+    // A master just started may not listen on its control socket yet (seen on a loaded machine):
+    // that one answer is worth a few short retries; any other is not.
+    const missing = (r: ProgramResult) =>
+      r.status === 'exited' && r.code !== 0 && NO_CONTROL_SOCKET.test(r.stderr);
+    for (let retry = 1; retry <= 5 && missing(result); retry++) {
+      await new Promise((resolve) => setTimeout(resolve, 100 * retry));
+      result = await ask();
+    }
     if (result.status === 'not_started') throw clientMissing(this.target, result.error);
     if (result.status === 'aborted') throw closedError(this.target);
     if (result.status !== 'exited' || result.code !== 0) {
