@@ -35,6 +35,8 @@ export const SSH: OutsideProgram = { command: 'ssh-keyscan', aptPackage: 'openss
 export const IPROUTE2: OutsideProgram = { command: 'ip', aptPackage: 'iproute2' };
 /** Kubernetes' client, with kustomize built in: renders kustomizations and reaches test clusters. */
 export const KUBECTL: OutsideProgram = { command: 'kubectl', aptPackage: 'kubernetes-client' };
+/** Terraform, which the infrastructure tests run for real (terraform_data needs no provider download). */
+export const TERRAFORM: OutsideProgram = { command: 'terraform', aptPackage: 'terraform' };
 
 /**
  * The file where scripts/run-tests.mjs collects the install commands of missing programs, named by

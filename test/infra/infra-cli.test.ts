@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { terraformEnv } from '../../src/infra/terraform/terraform-env.js';
-import { skipWithout } from '../helpers/outside-program.js';
-import { MAIN_TF, TERRAFORM } from './infra-project.js';
+import { skipWithout, TERRAFORM } from '../helpers/outside-program.js';
+import { MAIN_TF } from './infra-project.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(root, 'bin/slipway.js');

@@ -7,10 +7,6 @@ import type { ResolvedInfrastructure } from '../../src/config/resolved-infrastru
 import type { InfraDeps } from '../../src/infra/infra-deps.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
-import type { OutsideProgram } from '../helpers/outside-program.js';
-
-/** Terraform, which the infrastructure tests run for real (terraform_data needs no provider download). */
-export const TERRAFORM: OutsideProgram = { command: 'terraform', aptPackage: 'terraform' };
 
 /** The Terraform configuration: `replicas` terraform_data resources of `size`, each tagged with its owner. */
 export const MAIN_TF = `

@@ -13,8 +13,8 @@ import { PLAN_FILE, planInfrastructure } from '../../src/infra/plan-infrastructu
 import { getInfraPlan, type InfraPlan } from '../../src/infra/plan-record.js';
 import { terraformEnv } from '../../src/infra/terraform/terraform-env.js';
 import type { Store } from '../../src/store/store.js';
-import { skipWithout } from '../helpers/outside-program.js';
-import { infraProject, TERRAFORM, withVars } from './infra-project.js';
+import { skipWithout, TERRAFORM } from '../helpers/outside-program.js';
+import { infraProject, withVars } from './infra-project.js';
 
 const skip = skipWithout(TERRAFORM);
 

@@ -9,8 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
-import { CHROMIUM, skipWithout } from '../helpers/outside-program.js';
-import { TERRAFORM } from '../infra/infra-project.js';
+import { CHROMIUM, skipWithout, TERRAFORM } from '../helpers/outside-program.js';
 import { dashboardPage, launchChromium } from './helpers/dashboard-page.js';
 import {
   applyProduction,

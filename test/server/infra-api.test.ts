@@ -10,8 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { leaseKey, withInfraLease } from '../../src/infra/infra-lease.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
-import { skipWithout } from '../helpers/outside-program.js';
-import { TERRAFORM } from '../infra/infra-project.js';
+import { skipWithout, TERRAFORM } from '../helpers/outside-program.js';
 import {
   applyProduction,
   forgetInState,
