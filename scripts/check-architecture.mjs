@@ -41,6 +41,8 @@ export const UNITS = [
   { unit: 'platform/remote', rank: 7.5, layer: 'bottom' },
   // middle: the domains; infrastructure (Terraform, Kubernetes, Helm) is provisioned by the pipeline's deploy stage
   { unit: 'infra', rank: 7.8, layer: 'middle' },
+  // database snapshots and data rollback: the deploy stage and `slipway rollback --data` use them
+  { unit: 'databases', rank: 7.8, layer: 'middle' },
   { unit: 'pipeline', rank: 8, layer: 'middle' },
   { unit: 'rollout', rank: 8, layer: 'middle' },
   { unit: 'release', rank: 8, layer: 'middle' },

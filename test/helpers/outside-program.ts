@@ -38,6 +38,11 @@ export const KUBECTL: OutsideProgram = { command: 'kubectl', aptPackage: 'kubern
 /** Terraform, which the infrastructure tests run for real (terraform_data needs no provider download). */
 export const TERRAFORM: OutsideProgram = { command: 'terraform', aptPackage: 'terraform' };
 
+/** PostgreSQL's dump and restore tools, which database snapshots run. */
+export const PG_DUMP: OutsideProgram = { command: 'pg_dump', aptPackage: 'postgresql-client' };
+/** MariaDB's dump tool and client, which database snapshots of MariaDB and MySQL run. */
+export const MARIADB_DUMP: OutsideProgram = { command: 'mariadb-dump', aptPackage: 'mariadb-client' };
+
 /**
  * The file where scripts/run-tests.mjs collects the install commands of missing programs, named by
  * this variable; unset when a test file runs on its own.
