@@ -39,7 +39,7 @@ function report(ctx: CommandContext, event: RolloutEvent): void {
         .map(([id, n]) => `${id}x${n}`)
         .join(' ');
       output.line(
-        `step ${event.step + 1}: ${event.action.padEnd(10)} traffic ${weights(event.weights)}  instances ${instances}`,
+        `step ${event.step + 1}: ${event.action.padEnd(14)} traffic ${weights(event.weights)}  instances ${instances}`,
       );
       break;
     }

@@ -68,6 +68,96 @@ export const journeySchema = z
   })
   .describe('A synthetic journey: requests with expected statuses and bodies.');
 
+/** The paths a security check requests by default: a git checkout and an environment file left in the served tree. */
+export const DEFAULT_FORBIDDEN_PATHS = ['/.git/', '/.git/config', '/.git/HEAD', '/.env'];
+
+/** Response headers the security check requires or forbids. */
+export const securityHeadersSchema = z
+  .strictObject({
+    hsts: z
+      .union([z.boolean(), z.literal('https')])
+      .default('https')
+      .describe(
+        'Require `Strict-Transport-Security` with a `max-age` above 0: `https` (default) when the endpoint checked is HTTPS, `true` always (TLS ends in front of the router), `false` never.',
+      ),
+    contentTypeOptions: z.boolean().default(true).describe('Require `X-Content-Type-Options: nosniff`.'),
+    csp: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Require a `Content-Security-Policy` header (`Content-Security-Policy-Report-Only` does not count).',
+      ),
+    serverVersion: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Allow a version in `Server` and `X-Powered-By` (e.g. `nginx/1.25.3`, `PHP/8.2`); `false` (default) fails a response that names one.',
+      ),
+  })
+  .describe('Headers the response to `path` must carry, or must not.');
+
+/** What the security check asks of the endpoint's TLS, when it is HTTPS. */
+export const securityTlsSchema = z
+  .strictObject({
+    minVersion: z
+      .enum(['TLSv1.2', 'TLSv1.3'])
+      .default('TLSv1.2')
+      .describe('Oldest TLS version the endpoint may negotiate or accept.'),
+    expiryDays: z
+      .int()
+      .min(0)
+      .default(14)
+      .describe('Fails when the certificate expires within this many days.'),
+    hostname: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Name the certificate must be valid for, also sent as the TLS server name (default: the endpoint's host).",
+      ),
+    ca: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'PEM file of certificate authorities trusted besides the system ones (an internal CA), relative to the project.',
+      ),
+  })
+  .describe('TLS of an HTTPS endpoint: negotiated and accepted versions, trust, expiry and hostname.');
+
+/** Runtime security checks of the new revision, before it takes traffic and again once it has all of it. */
+export const securityChecksSchema = z
+  .strictObject({
+    url: z
+      .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+      .optional()
+      .describe(
+        "Endpoint checked instead of the router's, e.g. the HTTPS address of a proxy in front of it; it must pass the `X-Slipway-Revision` header on (default: the service's endpoint).",
+      ),
+    path: path
+      .default('/')
+      .describe(
+        'Page whose headers are checked and whose scripts and stylesheets are searched for source maps.',
+      ),
+    headers: securityHeadersSchema.prefault({}),
+    forbiddenPaths: z
+      .array(path)
+      .default(DEFAULT_FORBIDDEN_PATHS)
+      .describe(
+        'Paths that must not be served: a 2xx answer fails, unless a made-up path beside it gets the very same answer (a catch-all page); 3xx, 403 and 404 pass.',
+      ),
+    sourceMaps: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Fail when a source map is served: the `sourceMappingURL` (or `SourceMap` header) of each same-origin script and stylesheet of `path`, and `<file>.map`, or one embedded as a `data:` URL.',
+      ),
+    tls: securityTlsSchema.prefault({}),
+  })
+  .describe(
+    'Security checks of the new revision before it gets traffic and once it has all traffic; a failure is a failed measurement and rolls the revision back.',
+  );
+
 /** Checks around traffic: before it moves (smoke, warmup) and while it moves (synthetic journeys). */
 export const checksSchema = z
   .strictObject({
@@ -93,6 +183,7 @@ export const checksSchema = z
       .describe(
         'Journeys run against the new revision every analysis interval; a failed one counts as a failed measurement.',
       ),
+    security: securityChecksSchema.optional(),
     timeout: duration.prefault('10s').describe('A check request or command that takes longer fails.'),
   })
   .describe('Checks of the new revision before and during traffic.');

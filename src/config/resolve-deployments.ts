@@ -15,6 +15,7 @@ import type {
   ResolvedHooks,
   ResolvedHttpCheck,
   ResolvedRollingStrategy,
+  ResolvedSecurityChecks,
   ResolvedStrategy,
 } from './resolved.js';
 import type { StrategyOutput } from './strategy-schema.js';
@@ -159,7 +160,20 @@ function resolveChecks(c: Sections['checks']): ResolvedChecks {
     ),
     warmup: c.warmup,
     synthetic: c.synthetic.map((j) => ({ name: j.name, steps: j.steps.map(resolveHttp) })),
+    ...(c.security !== undefined ? { security: resolveSecurityChecks(c.security) } : {}),
     timeoutMs: c.timeout,
+  };
+}
+
+function resolveSecurityChecks(s: NonNullable<Sections['checks']['security']>): ResolvedSecurityChecks {
+  const { hostname, ca, ...tls } = s.tls;
+  return {
+    ...(s.url !== undefined ? { url: s.url.replace(/\/+$/, '') } : {}),
+    path: s.path,
+    headers: { ...s.headers },
+    forbiddenPaths: s.forbiddenPaths,
+    sourceMaps: s.sourceMaps,
+    tls: { ...tls, ...(hostname !== undefined ? { hostname } : {}), ...(ca !== undefined ? { ca } : {}) },
   };
 }
 

@@ -161,11 +161,34 @@ export interface ResolvedJourney {
   readonly steps: readonly ResolvedHttpCheck[];
 }
 
-/** Checks of the new revision before traffic (smoke, warmup) and during it (synthetic). */
+/** `checks.security` (absent when not set): runtime security checks; each field is described in its schema. */
+export interface ResolvedSecurityChecks {
+  readonly url?: string;
+  readonly path: string;
+  /** `hsts: 'https'`: required when the endpoint is HTTPS; `serverVersion`: a version may be named. */
+  readonly headers: {
+    readonly hsts: boolean | 'https';
+    readonly contentTypeOptions: boolean;
+    readonly csp: boolean;
+    readonly serverVersion: boolean;
+  };
+  readonly forbiddenPaths: readonly string[];
+  readonly sourceMaps: boolean;
+  /** `hostname`: the endpoint's host when absent; `ca`: a PEM file, relative to the project. */
+  readonly tls: {
+    readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
+    readonly expiryDays: number;
+    readonly hostname?: string;
+    readonly ca?: string;
+  };
+}
+
+/** Checks of the new revision before traffic (smoke, warmup, security), during it (synthetic) and after it (security). */
 export interface ResolvedChecks {
   readonly smoke: readonly ResolvedSmokeCheck[];
   readonly warmup: readonly string[];
   readonly synthetic: readonly ResolvedJourney[];
+  readonly security?: ResolvedSecurityChecks;
   readonly timeoutMs: number;
 }
 
@@ -188,6 +211,18 @@ export interface ResolvedDeployment {
 export interface ResolvedApprovalProtection {
   readonly required: number;
   readonly preventSelfApproval: boolean;
+}
+
+/** An environment's pipeline policies, checked at its deploy gate; absent parts are not checked. */
+export interface ResolvedProtection {
+  /** Stages that must have passed on the run's commit (this run or an earlier one). */
+  readonly requiredStages: readonly string[];
+  /** Distinct approvals the manual gate needs, and whether the run's starter may give one. */
+  readonly approvers?: { readonly required: number; readonly excludeStarter: boolean };
+  /** Branch globs the environment deploys from. */
+  readonly branches?: readonly string[];
+  /** Files relative to the project directory: SSH allowed signers, and public GPG keys (else the runner's keyring). */
+  readonly signedCommits?: { readonly allowedSigners: string; readonly gpgKeyring?: string };
 }
 
 /** A machine of `hosts:` (top level or an environment's own), reached over SSH. */
@@ -241,6 +276,8 @@ export interface ResolvedServiceEnvironment extends ResolvedDeployment {
   readonly fleet?: ResolvedFleet;
   /** What is provisioned before the services deploy; absent without `infrastructure:`. */
   readonly infrastructure?: ResolvedInfrastructure;
+  /** The pipeline policies of its deploy gate; absent without `protection:`. */
+  readonly protection?: ResolvedProtection;
   readonly path: ConfigPath;
 }
 

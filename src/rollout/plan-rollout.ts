@@ -1,8 +1,10 @@
 /**
  * Plans a rollout: turns a strategy, the checks and hooks, and the running state into explicit
  * steps, without doing anything. An executor applies each step in a fixed order (scale up and wait
- * until ready, run the step's check, set weights, scale down, hold, wait for promote). A feature
- * flag rollout's steps are those of the revision replacement before the flag moves (its `replace`).
+ * until ready, run the step's check, set weights, scale down, hold, wait for promote). With
+ * `checks.security` the new revision is checked before it gets traffic (`securityCheck`) and again
+ * right after it gets all of it (`securityVerify`). A feature flag rollout's steps are those of the
+ * revision replacement before the flag moves (its `replace`).
  */
 import type { ResolvedChecks, ResolvedHooks, ResolvedStrategy } from '../config/resolved.js';
 import type { RolloutStep } from './rollout-step.js';
@@ -10,6 +12,7 @@ import { planBlueGreen } from './strategies/blue-green.js';
 import { planCanary } from './strategies/canary.js';
 import { planFirstDeploy } from './strategies/first-deploy.js';
 import { planRolling } from './strategies/rolling.js';
+import { withSecurityVerify } from './strategies/steps.js';
 
 /** The steps of a rollout, in order; empty when there is nothing to deploy. */
 export interface RolloutPlan {
@@ -40,7 +43,7 @@ export function planRollout(input: RolloutInput): RolloutPlan {
     throw new RangeError(`a rollout needs at least 1 instance, got ${input.instances}`);
   if (input.stable?.id === input.next) return { strategy, steps: [] };
   const stable = input.stable && input.stable.instances > 0 ? input.stable : undefined;
-  const body = !stable
+  const planned = !stable
     ? planFirstDeploy(input)
     : input.strategy.kind === 'canary'
       ? planCanary(input.strategy, { ...input, stable })
@@ -49,6 +52,7 @@ export function planRollout(input: RolloutInput): RolloutPlan {
         : input.strategy.kind === 'featureFlag'
           ? planRolling(input.strategy.replace, { ...input, stable })
           : planRolling(input.strategy, { ...input, stable });
+  const body = input.checks.security !== undefined ? withSecurityVerify(planned) : planned;
   const first = body[0];
   const last = body[body.length - 1];
   if (!first || !last) return { strategy, steps: [] };

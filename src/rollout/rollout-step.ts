@@ -6,11 +6,13 @@ export type RolloutAction =
   | 'scaleUp'
   | 'warmup'
   | 'smoke'
+  | 'securityCheck'
   | 'traffic'
   | 'pause'
   | 'scaleDown'
   | 'postDeploy'
-  | 'promote';
+  | 'promote'
+  | 'securityVerify';
 
 /** One step of a rollout and the state it leaves behind. */
 export interface RolloutStep {

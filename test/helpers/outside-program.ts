@@ -37,7 +37,11 @@ export const IPROUTE2: OutsideProgram = { command: 'ip', aptPackage: 'iproute2' 
 export const KUBECTL: OutsideProgram = { command: 'kubectl', aptPackage: 'kubernetes-client' };
 /** Terraform, which the infrastructure tests run for real (terraform_data needs no provider download). */
 export const TERRAFORM: OutsideProgram = { command: 'terraform', aptPackage: 'terraform' };
+/** GnuPG (gpg, gpgconf), which signs and verifies the GPG-signed commits of the signedCommits tests. */
+export const GPG: OutsideProgram = { command: 'gpg', aptPackage: 'gnupg' };
 
+/** The TLS toolkit tests make certificates with. */
+export const OPENSSL: OutsideProgram = { command: 'openssl', aptPackage: 'openssl' };
 /** PostgreSQL's dump and restore tools, which database snapshots run. */
 export const PG_DUMP: OutsideProgram = { command: 'pg_dump', aptPackage: 'postgresql-client' };
 /** MariaDB's dump tool and client, which database snapshots of MariaDB and MySQL run. */

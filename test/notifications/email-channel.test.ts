@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EmailChannel, type EmailChannelOptions } from '../../src/notifications/email-channel.js';
-import { skipWithout } from '../helpers/outside-program.js';
+import { OPENSSL, skipWithout } from '../helpers/outside-program.js';
 import {
   assertNoSecret,
   type ChannelHarness,
@@ -15,7 +15,6 @@ import {
 } from './channel-contract.js';
 import { DEPLOY_COMPLETED } from './notification-fixtures.js';
 import {
-  OPENSSL,
   type SmtpReceiver,
   selfSignedCertificate,
   startSmtpReceiver,

@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { skipWithout } from '../helpers/outside-program.js';
+import { OPENSSL, skipWithout } from '../helpers/outside-program.js';
 import {
-  OPENSSL,
   type SmtpReceiver,
   selfSignedCertificate,
   startSmtpReceiver,

@@ -16,6 +16,7 @@ import { runCommand, runSmoke, runWarmup } from './checks.js';
 import type { ControllerDeps, RolloutOutcome, StepResult } from './controller-types.js';
 import { holdStep } from './hold-step.js';
 import type { RolloutSpec } from './rollout-spec.js';
+import { runSecurityStep } from './security-step.js';
 import { resumedData, storedAnalysis } from './stored-analysis.js';
 
 /** A controller whose heartbeat is older than this is presumed dead and its rollout taken over. */
@@ -193,6 +194,10 @@ export class RolloutController {
     if (step.action === 'smoke') {
       const result = await runSmoke(spec.checks.smoke, target, spec.checks.timeoutMs);
       if (!result.ok) return { status: 'failed', reason: result.message };
+    }
+    if (step.action === 'securityCheck' || step.action === 'securityVerify') {
+      const failed = await runSecurityStep({ rollout, spec, step, target, deps: this.deps });
+      if (failed) return failed;
     }
     const current = Object.fromEntries((status?.revisions ?? []).map((r) => [r.id, r.weight]));
     if (!sameWeights(current, step.weights)) {

@@ -28,7 +28,8 @@ export interface FleetWavePlan {
   readonly earliestStartMs: number;
   /**
    * The steps each host of the region takes, as planned for one host; the hooks run once per
-   * rollout, so `preDeploy` is only in the first wave and `postDeploy` only in the last.
+   * rollout, so `preDeploy` is only in the first wave and `postDeploy` only in the last, while the
+   * security checks (`securityCheck`, `securityVerify`) run in every wave, on each region's endpoint.
    */
   readonly steps: readonly RolloutStep[];
 }

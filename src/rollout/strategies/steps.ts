@@ -17,10 +17,33 @@ export interface StrategyInput {
 }
 
 /** The check steps run on new instances before they get traffic, in order. */
-export function checkActions(checks: ResolvedChecks): ('warmup' | 'smoke')[] {
+export function checkActions(checks: ResolvedChecks): ('warmup' | 'smoke' | 'securityCheck')[] {
   return [
     ...(checks.warmup.length > 0 ? (['warmup'] as const) : []),
     ...(checks.smoke.length > 0 ? (['smoke'] as const) : []),
+    ...(checks.security !== undefined ? (['securityCheck'] as const) : []),
+  ];
+}
+
+/**
+ * The steps with `securityVerify` right after `promote`, with the same weights and instances. It
+ * takes over promote's hold (and pause), so the new revision is checked as soon as it has all
+ * traffic, while a canary's or blue-green's stable revision still runs for a one-flip rollback.
+ */
+export function withSecurityVerify(steps: readonly RolloutStep[]): RolloutStep[] {
+  const index = steps.findIndex((s) => s.action === 'promote');
+  const promote = steps[index];
+  if (!promote) return [...steps];
+  const { durationMs, analyze, pause, ...moved } = promote;
+  return [
+    ...steps.slice(0, index),
+    moved,
+    step('securityVerify', moved.weights, moved.instances, {
+      durationMs,
+      ...(analyze ? { analyze } : {}),
+      ...(pause ? { pause } : {}),
+    }),
+    ...steps.slice(index + 1),
   ];
 }
 

@@ -10,10 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import type { OutsideProgram } from '../../helpers/outside-program.js';
-
-/** The CLI that makes the test certificate. */
-export const OPENSSL: OutsideProgram = { command: 'openssl', aptPackage: 'openssl' };
 
 /** A key and a self-signed certificate for 127.0.0.1, PEM. */
 export interface TestCertificate {
