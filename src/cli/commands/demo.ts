@@ -116,8 +116,8 @@ export async function demoCommand(ctx: CommandContext): Promise<number> {
 }
 
 /**
- * Copies the example to `<tmp>/examples/hello` beside a link to Slipway's node_modules, so its
- * `../../node_modules/typescript` build command and type definitions resolve as in the repository.
+ * Copies the example to `<tmp>/examples/hello` beside links to Slipway's node_modules and bin, so its
+ * `../../node_modules` tools (tsc, ESLint) and `../../bin/slipway.js` resolve as in the repository.
  */
 async function copyExample(source: string): Promise<string> {
   const root = mkdtempSync(join(tmpdir(), 'slipway-demo-'));
@@ -125,9 +125,11 @@ async function copyExample(source: string): Promise<string> {
   mkdirSync(dir, { recursive: true });
   cpSync(source, dir, {
     recursive: true,
-    filter: (path) => !/[/\\](node_modules|dist|\.slipway)$/.test(path),
+    // Outputs of an earlier run in the repository (build, reports) are not part of the example.
+    filter: (path) => !/[/\\](node_modules|dist|build|reports|\.slipway)$/.test(path),
   });
   symlinkSync(join(packageRoot(), 'node_modules'), join(root, 'node_modules'));
+  symlinkSync(join(packageRoot(), 'bin'), join(root, 'bin'));
   // Production's port is fixed in the config; if something else holds it, the demo takes another.
   if (!(await portFree(8080))) {
     const file = join(dir, 'slipway.yaml');
