@@ -98,6 +98,7 @@ function startEvents() {
     'pipelinerun.finished',
     'taskrun.started',
     'taskrun.finished',
+    'findings.recorded',
     'approval.requested',
     'approval.granted',
     'approval.rejected',

@@ -2,6 +2,7 @@
 import { api, can, state } from './api.js';
 import { decisionButton } from './approvals-view.js';
 import { act, el, fill, pill } from './dom.js';
+import { findingsPanel } from './findings-view.js';
 import { ago, clock, since } from './format.js';
 import { debounce, every, onEvent } from './live.js';
 
@@ -27,10 +28,12 @@ export async function runView(root, runId) {
     { class: 'logs', id: 'logs' },
     el('span', { class: 'empty' }, 'Select a job to see its log.'),
   );
+  const findings = findingsPanel(runId);
   root.append(
     title,
     el('div', { class: 'panel' }, facts),
     el('div', { class: 'panel' }, el('h2', {}, 'Stages and jobs'), graph),
+    findings.panel,
     el('div', { class: 'panel' }, logTitle, logs),
   );
 
@@ -202,11 +205,13 @@ export async function runView(root, runId) {
     }
   };
 
-  await render();
+  await Promise.all([render(), findings.refresh()]);
   const again = debounce(render);
+  const findingsAgain = debounce(findings.refresh);
   onEvent((event) => {
     if (event.runId !== runId) return;
     again();
+    if (event.type === 'findings.recorded') findingsAgain();
     if (event.type === 'taskrun.finished' && event.subject === selected) tail();
   });
   every(1000, () => {

@@ -69,10 +69,16 @@ const github = z
     token: secretName.describe(
       'Name of the secret holding a token with commit status and deployment rights.',
     ),
+    codeScanning: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Upload each job's findings to GitHub code scanning (SARIF) for the run's commit and branch, once they are recorded; the token then also needs code scanning alerts write access.",
+      ),
     triggers,
     timeout,
   })
-  .describe('GitHub commit statuses and deployments.');
+  .describe('GitHub commit statuses and deployments, and optionally code scanning uploads.');
 
 const webhook = z
   .strictObject({

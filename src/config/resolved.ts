@@ -335,6 +335,8 @@ export interface ResolvedNotifications {
     readonly baseUrl: string;
     readonly repository: string;
     readonly token: string;
+    /** Upload each job's recorded findings to GitHub code scanning. */
+    readonly codeScanning: boolean;
   };
   readonly webhook?: ResolvedChannelBase & { readonly url: string; readonly secret?: string };
 }

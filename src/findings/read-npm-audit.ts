@@ -9,6 +9,9 @@ import { z } from 'zod';
 import type { Finding, Severity } from './finding.js';
 import { parseReportShape } from './report-shape.js';
 
+/** The tool name of `npm audit`'s findings. */
+export const NPM_AUDIT_TOOL = 'npm audit';
+
 const NPM_SEVERITY = ['critical', 'high', 'moderate', 'low', 'info'] as const;
 
 const advisorySchema = z.looseObject({
@@ -74,7 +77,7 @@ export function readNpmAudit(doc: unknown, options: ReadNpmAuditOptions): Findin
               ? '; fix available via `npm audit fix`'
               : `; fix available by updating ${entry.fixAvailable.name} to ${entry.fixAvailable.version}`;
       findings.push({
-        tool: 'npm audit',
+        tool: NPM_AUDIT_TOOL,
         rule,
         severity: SEVERITY[via.severity],
         message: `${entry.name} ${range}: ${via.title ?? rule}${fix}`,

@@ -16,6 +16,9 @@ import { severityOfScore } from './finding.js';
 import { projectPath } from './project-path.js';
 import { parseReportShape } from './report-shape.js';
 
+/** The tool name of osv-scanner's findings. */
+export const OSV_TOOL = 'osv';
+
 const vulnerabilitySchema = z.looseObject({
   id: z.string().min(1),
   aliases: z.array(z.string()).nullish(),
@@ -99,7 +102,7 @@ export function readOsv(doc: unknown, options: ReadOsvOptions): Finding[] {
           records.find((v) => v.summary)?.summary ?? records.find((v) => v.details)?.details ?? '';
         const at = version === undefined ? name : `${name}@${version}`;
         findings.push({
-          tool: 'osv',
+          tool: OSV_TOOL,
           rule,
           severity: groupSeverity(records, group.max_severity),
           message: summary === '' ? `${at} is affected by ${rule}` : `${at}: ${summary}`,

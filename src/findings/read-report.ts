@@ -7,9 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import { FindingsError } from './errors.js';
 import type { Finding } from './finding.js';
-import { readNpmAudit } from './read-npm-audit.js';
-import { readOsv } from './read-osv.js';
+import { NPM_AUDIT_TOOL, readNpmAudit } from './read-npm-audit.js';
+import { OSV_TOOL, readOsv } from './read-osv.js';
 import { readSarif } from './read-sarif.js';
+import type { SarifLog } from './sarif-log.js';
 
 /** The report formats Slipway reads. */
 export type ReportFormat = 'sarif' | 'osv' | 'npm-audit';
@@ -35,6 +36,8 @@ export interface ReportFindings {
   readonly file: string;
   readonly format: ReportFormat;
   readonly findings: Finding[];
+  /** The tools the report is from, found or not: a clean run of a tool is news too (it fixed what it had found). */
+  readonly tools: readonly string[];
 }
 
 /** The format `doc` is in, or why it is none of them. */
@@ -96,13 +99,14 @@ export function readReport(text: string, options: ReadReportOptions): ReportFind
       `${file}: declared as ${FORMAT_NAMES[options.format]} but it is ${FORMAT_NAMES[format]}`,
       { file },
     );
-  const findings =
-    format === 'sarif'
-      ? readSarif(doc, options)
-      : format === 'osv'
-        ? readOsv(doc, options)
-        : readNpmAudit(doc, { file });
-  return { file, format, findings };
+  if (format === 'sarif') {
+    const findings = readSarif(doc, options);
+    const tools = [...new Set(((doc as SarifLog).runs ?? []).map((run) => run.tool.driver.name))];
+    return { file, format, findings, tools };
+  }
+  return format === 'osv'
+    ? { file, format, findings: readOsv(doc, options), tools: [OSV_TOOL] }
+    : { file, format, findings: readNpmAudit(doc, { file }), tools: [NPM_AUDIT_TOOL] };
 }
 
 /** Reads the report at `path` (FINDINGS_REPORT_UNREADABLE when it cannot be read). */

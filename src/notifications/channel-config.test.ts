@@ -34,6 +34,12 @@ describe('channelConfigSchema', () => {
     assert.equal(github.timeout, 3_000);
     assert.equal(subscribes(github, 'health.degraded'), false);
     assert.equal(subscribes(github, 'deploy.completed'), true);
+    // Code scanning is an option, off by default, not a trigger to name.
+    assert.equal(subscribes(github, 'findings.recorded'), false);
+    const scanning = channelConfigSchema.parse({ kind: 'github', token: SECRETS.token, codeScanning: true });
+    assert.equal(subscribes(scanning, 'findings.recorded'), true);
+    assert.equal(subscribes(scanning, 'deploy.completed'), true);
+    assert.equal(subscribes(slack, 'findings.recorded'), false);
   });
 
   it('refuses unknown fields, bad URLs, and triggers GitHub has no place for', () => {

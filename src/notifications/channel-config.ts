@@ -108,6 +108,12 @@ export const githubChannelSchema = z
       .min(1)
       .default([...GITHUB_TRIGGERS])
       .describe('Events reported: sync and pipeline events as commit statuses, deploys as deployments.'),
+    codeScanning: z
+      .boolean()
+      .optional()
+      .describe(
+        "Upload each job's recorded findings to GitHub code scanning as SARIF; the token needs code scanning alerts write access (default: false).",
+      ),
     timeout,
   })
   .describe('A GitHub channel.');
@@ -125,9 +131,19 @@ export const channelConfigSchema = z
 export type ChannelConfigInput = z.input<typeof channelConfigSchema>;
 export type ChannelConfig = z.output<typeof channelConfigSchema>;
 
+/**
+ * The triggers the channel of `config` is sent: its `triggers`, and for a GitHub channel with
+ * `codeScanning`, `findings.recorded`.
+ */
+export function triggersOf(config: ChannelConfig): readonly Trigger[] {
+  return config.kind === 'github' && config.codeScanning === true
+    ? [...config.triggers, 'findings.recorded']
+    : config.triggers;
+}
+
 /** True when the channel of `config` is sent `trigger` notifications. */
 export function subscribes(config: ChannelConfig, trigger: Trigger): boolean {
-  return (config.triggers as readonly Trigger[]).includes(trigger);
+  return triggersOf(config).includes(trigger);
 }
 
 /** The channel a parsed config describes. */
@@ -160,7 +176,12 @@ export function createChannel(config: ChannelConfig, deps: ChannelDeps): Notific
       });
     case 'github':
       return new GithubChannel(
-        { baseUrl: config.baseUrl, token: config.token, timeoutMs: config.timeout },
+        {
+          baseUrl: config.baseUrl,
+          token: config.token,
+          timeoutMs: config.timeout,
+          codeScanning: config.codeScanning === true,
+        },
         deps,
       );
   }

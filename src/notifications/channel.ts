@@ -3,6 +3,7 @@
  * webhook, mailboxes, a GitHub repository, a generic webhook). Delivery policy (retries, queues,
  * subscriptions) lives with the caller; a channel only sends once and says how it failed.
  */
+import type { FindingOperations } from '../store/stored-findings.js';
 import type { Notification } from './notification.js';
 
 /** The kinds of channel Slipway can send to. */
@@ -22,4 +23,9 @@ export interface NotificationChannel {
 export interface ChannelDeps {
   /** Epoch milliseconds now; turns an HTTP-date `Retry-After` into a delay. */
   readonly now: () => number;
+  /**
+   * The stored findings a GitHub channel with `codeScanning` uploads, read when the upload is sent
+   * (so a retry needs nothing from the job's workspace); without it, such an upload fails for good.
+   */
+  readonly findings?: Pick<FindingOperations, 'listFindings'>;
 }

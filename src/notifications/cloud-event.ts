@@ -21,9 +21,17 @@ const EVENT_TYPES: Readonly<Record<Trigger, { readonly type: string; readonly su
   'region.failedover': { type: 'dev.cdevents.environment.modified.0.2.0', subject: 'environment' },
   // Resources that differ from their Terraform state or configuration: an incident of the environment.
   'infra.drifted': { type: 'dev.cdevents.incident.detected.0.2.0', subject: 'incident' },
+  // CDEvents v0.4.1 has no event for a scanner's findings either: a custom type.
+  'findings.recorded': { type: 'dev.cdeventsx.slipway-findings.recorded.0.1.0', subject: 'slipway-findings' },
 };
 
-type SubjectKind = 'environment' | 'incident' | 'service' | 'pipelineRun' | 'slipway-approval';
+type SubjectKind =
+  | 'environment'
+  | 'incident'
+  | 'service'
+  | 'pipelineRun'
+  | 'slipway-approval'
+  | 'slipway-findings';
 
 /** The CloudEvents `type` of a trigger, e.g. `dev.cdevents.service.deployed.0.2.0`. */
 export function cloudEventType(trigger: Trigger): string {
@@ -100,6 +108,8 @@ function subjectIdOf(n: Notification, subject: SubjectKind): string {
     case 'incident':
     case 'slipway-approval':
       return n.id;
+    case 'slipway-findings':
+      return n.findings === undefined ? n.id : `${n.findings.run}/${n.findings.job}`;
   }
 }
 
@@ -125,6 +135,8 @@ function contentOf(n: Notification, subject: SubjectKind): Readonly<Record<strin
       });
     case 'slipway-approval':
       return defined({ environment, url: n.url });
+    case 'slipway-findings':
+      return defined({ run: n.findings?.run, job: n.findings?.job, url: n.url });
   }
 }
 

@@ -15,6 +15,7 @@ export type NotificationErrorCode =
   | 'BAD_CONFIG'
   | 'MISSING_FIELD'
   | 'UNSUPPORTED_TRIGGER'
+  | 'SOURCE_UNAVAILABLE'
   | 'CANCELLED';
 
 const KINDS: KindTable<NotificationErrorCode> = {
@@ -26,6 +27,7 @@ const KINDS: KindTable<NotificationErrorCode> = {
   BAD_CONFIG: 'invalid',
   MISSING_FIELD: 'invalid',
   UNSUPPORTED_TRIGGER: 'invalid',
+  SOURCE_UNAVAILABLE: 'unavailable',
   CANCELLED: 'failed',
 };
 
@@ -38,6 +40,8 @@ const RETRYABLE: Readonly<Record<NotificationErrorCode, boolean>> = {
   BAD_CONFIG: false,
   MISSING_FIELD: false,
   UNSUPPORTED_TRIGGER: false,
+  // What a notification is made from (a job's stored findings) could not be read this time.
+  SOURCE_UNAVAILABLE: true,
   CANCELLED: false,
 };
 

@@ -73,3 +73,23 @@ test('infra.drifted names the environment and counts each drifted resource once'
   );
   assert.equal(drifted?.environment, 'production');
 });
+
+test("findings.recorded says where a job's findings are stored, with its branch and tools", () => {
+  const recorded = notificationOfEvent(
+    {
+      ...event('findings.recorded', { gate: 'failed', total: 2, branch: 'main', tools: ['Semgrep', 7] }, 12),
+      service: null,
+      environment: null,
+      subject: 'sast',
+    },
+    'https://slipway.example.com',
+  );
+  assert.equal(recorded?.trigger, 'findings.recorded');
+  assert.equal(recorded?.id, 'event-7');
+  assert.equal(recorded?.outcome, 'failure');
+  assert.equal(recorded?.text, '2 findings; the gate failed');
+  assert.equal(recorded?.url, 'https://slipway.example.com/#/runs/12');
+  assert.deepEqual(recorded?.findings, { run: 12, job: 'sast', branch: 'main', tools: ['Semgrep'] });
+  // Without its run and job there is nothing to upload.
+  assert.equal(notificationOfEvent(event('findings.recorded', { gate: 'passed' })), undefined);
+});

@@ -4,7 +4,7 @@
  * (`event-<id>`), so every server maps one event to the same deliveries.
  */
 import type { StoredEvent } from '../store/store.js';
-import type { Notification, Outcome, Trigger } from './notification.js';
+import type { FindingsReference, Notification, Outcome, Trigger } from './notification.js';
 
 /** The notification an event makes, or undefined when nobody is told about it. */
 export function notificationOfEvent(event: StoredEvent, dashboardUrl?: string): Notification | undefined {
@@ -30,6 +30,7 @@ type Made = {
   outcome?: Outcome;
   pipeline?: string;
   fromRegion?: string;
+  findings?: FindingsReference;
 };
 
 function describe(event: StoredEvent): Made | undefined {
@@ -106,9 +107,32 @@ function describe(event: StoredEvent): Made | undefined {
         text: driftText(event.environment ?? 'an environment', data),
         outcome: 'failure',
       };
+    case 'findings.recorded':
+      return findingsRecorded(event);
     default:
       return undefined;
   }
+}
+
+/** A job's findings, for GitHub code scanning: where they are stored, and the gate's verdict as text. */
+function findingsRecorded(event: StoredEvent): Made | undefined {
+  const { data } = event;
+  if (event.runId === null || !event.subject) return undefined;
+  const tools = Array.isArray(data.tools) ? data.tools.filter((t) => typeof t === 'string') : [];
+  const total = typeof data.total === 'number' ? data.total : 0;
+  return {
+    trigger: 'findings.recorded',
+    title: `Findings of ${event.subject}`,
+    text: `${total} finding${total === 1 ? '' : 's'}; the gate ${data.gate === 'failed' ? 'failed' : 'passed'}`,
+    outcome: data.gate === 'failed' ? 'failure' : 'success',
+    pipeline: `run ${event.runId}`,
+    findings: {
+      run: event.runId,
+      job: event.subject,
+      ...(typeof data.branch === 'string' && data.branch !== '' ? { branch: data.branch } : {}),
+      tools,
+    },
+  };
 }
 
 /** `2 resources of production drifted: terraform_data.web[0] (create), ...`, from an `infra.drifted` event's data. */

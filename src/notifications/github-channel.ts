@@ -1,10 +1,12 @@
 /**
  * The GitHub channel: through Octokit, against github.com or a GitHub Enterprise `baseUrl`, sets a
- * commit status for pipeline triggers, or creates a deployment and its status for deploy triggers
- * (see github-plan.ts). The token stays in a private field and out of every error.
+ * commit status for pipeline triggers, creates a deployment and its status for deploy triggers, or,
+ * with `codeScanning`, uploads a job's findings to code scanning as SARIF (see github-plan.ts). The
+ * token stays in a private field and out of every error.
  */
 import { Octokit } from '@octokit/rest';
 import type { ChannelDeps, NotificationChannel } from './channel.js';
+import { codeScanningSarif, encodeSarif, uploadToolName } from './code-scanning-upload.js';
 import { NotificationError } from './errors.js';
 import { type GithubPlan, planGithub } from './github-plan.js';
 import { errorForStatus, parseRetryAfter } from './http-post.js';
@@ -17,6 +19,14 @@ export interface GithubChannelOptions {
   readonly baseUrl: string;
   readonly token: string;
   readonly timeoutMs: number;
+  /** Upload jobs' findings to code scanning (`findings.recorded`); off unless set. */
+  readonly codeScanning?: boolean;
+}
+
+/** The body of a code scanning upload, built before any call to GitHub. */
+interface SarifUpload {
+  readonly sarif: string;
+  readonly toolName: string;
 }
 
 const SILENT = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
@@ -41,11 +51,12 @@ export class GithubChannel implements NotificationChannel {
 
   async send(n: Notification, idempotencyKey: string, signal?: AbortSignal): Promise<void> {
     const plan = planGithub(n, idempotencyKey);
+    const upload = plan.kind === 'code-scanning' ? await this.#sarifOf(plan) : undefined;
     if (signal?.aborted) throw new NotificationError('CANCELLED', 'sending to GitHub was cancelled');
     const timeout = AbortSignal.timeout(this.#options.timeoutMs);
     const request = { signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) };
     try {
-      await this.#perform(plan, request);
+      await this.#perform(plan, request, upload);
     } catch (error) {
       if (error instanceof NotificationError) throw error;
       const cause = safeCause(error, [this.#options.token]);
@@ -59,8 +70,49 @@ export class GithubChannel implements NotificationChannel {
     }
   }
 
-  async #perform(plan: GithubPlan, request: { signal: AbortSignal }): Promise<void> {
+  /** The SARIF of the job `plan` uploads, read from the store now; permanent or retryable failures as such. */
+  async #sarifOf(plan: Extract<GithubPlan, { kind: 'code-scanning' }>): Promise<SarifUpload> {
+    const { run, job } = plan.findings;
+    if (this.#options.codeScanning !== true)
+      throw new NotificationError(
+        'UNSUPPORTED_TRIGGER',
+        'code scanning is off for this GitHub channel (`codeScanning: true` turns it on)',
+      );
+    const store = this.#deps.findings;
+    if (store === undefined)
+      throw new NotificationError('BAD_CONFIG', 'this GitHub channel was given no stored findings to upload');
+    let findings: Awaited<ReturnType<typeof store.listFindings>>;
+    try {
+      findings = await store.listFindings({ runId: run, jobKey: job });
+    } catch (error) {
+      const cause = safeCause(error, [this.#options.token]);
+      throw new NotificationError(
+        'SOURCE_UNAVAILABLE',
+        `reading the findings of job ${job} of run ${run} failed: ${cause.message}`,
+        { cause },
+      );
+    }
+    const log = codeScanningSarif(findings, plan.findings);
+    return { sarif: encodeSarif(log), toolName: uploadToolName(log) };
+  }
+
+  async #perform(plan: GithubPlan, request: { signal: AbortSignal }, upload?: SarifUpload): Promise<void> {
     const { owner, repo } = plan;
+    if (plan.kind === 'code-scanning') {
+      if (upload === undefined) throw new NotificationError('MISSING_FIELD', 'no SARIF to upload');
+      // 202: GitHub queued the analysis. The same category for the same commit and ref replaces
+      // the analysis before, so a repeated upload changes nothing.
+      await this.#octokit.rest.codeScanning.uploadSarif({
+        owner,
+        repo,
+        commit_sha: plan.commitSha,
+        ref: plan.ref,
+        sarif: upload.sarif,
+        tool_name: upload.toolName,
+        request,
+      });
+      return;
+    }
     if (plan.kind === 'commit-status') {
       await this.#octokit.rest.repos.createCommitStatus({
         owner,

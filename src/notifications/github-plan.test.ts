@@ -40,6 +40,18 @@ describe('planGithub', () => {
     assert.equal(plan.status.state, 'failure');
   });
 
+  it("makes findings.recorded a code scanning upload for the run's commit and branch", () => {
+    const findings = { run: 12, job: 'sast', branch: 'release/2.x', tools: ['Semgrep'] };
+    assert.deepEqual(planGithub({ ...BASE, trigger: 'findings.recorded', findings }, 'k5'), {
+      kind: 'code-scanning',
+      owner: 'acme',
+      repo: 'shop',
+      commitSha: 'a'.repeat(40),
+      ref: 'refs/heads/release/2.x',
+      findings,
+    });
+  });
+
   it('clips descriptions to the 140 characters GitHub accepts', () => {
     const plan = planGithub({ ...BASE, title: 'x'.repeat(300) }, 'k4');
     assert.equal(plan.kind === 'commit-status' && plan.body.description.length, 140);
@@ -51,6 +63,8 @@ describe('planGithub', () => {
       [{ repository: 'not-a-repo' }, 'MISSING_FIELD'],
       [{ commitSha: undefined }, 'MISSING_FIELD'],
       [{ trigger: 'deploy.completed', environment: undefined }, 'MISSING_FIELD'],
+      [{ trigger: 'findings.recorded' }, 'MISSING_FIELD'],
+      [{ trigger: 'findings.recorded', findings: { run: 1, job: 'sast', tools: [] } }, 'MISSING_FIELD'],
     ];
     for (const [change, code] of refusals) {
       assert.throws(

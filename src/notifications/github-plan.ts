@@ -1,10 +1,10 @@
 /**
  * What GitHub calls a notification becomes, as data: a commit status for pipeline and sync triggers,
- * or a deployment plus its status for deploy triggers. Pure, so the mapping is tested without a
- * server; github-channel.ts performs the calls.
+ * a deployment plus its status for deploy triggers, or a code scanning upload of a job's findings.
+ * Pure, so the mapping is tested without a server; github-channel.ts performs the calls.
  */
 import { NotificationError } from './errors.js';
-import type { Notification, Trigger } from './notification.js';
+import type { FindingsReference, Notification, Trigger } from './notification.js';
 
 /** The triggers GitHub has a place for; the channel config accepts only these. */
 export const GITHUB_TRIGGERS = [
@@ -57,6 +57,15 @@ export type GithubPlan =
       readonly repo: string;
       readonly deployment: DeploymentBody;
       readonly status: DeploymentStatusBody;
+    }
+  | {
+      readonly kind: 'code-scanning';
+      readonly owner: string;
+      readonly repo: string;
+      readonly commitSha: string;
+      /** `refs/heads/<branch>` of the run. */
+      readonly ref: string;
+      readonly findings: FindingsReference;
     };
 
 /** GitHub refuses longer status descriptions. */
@@ -113,6 +122,27 @@ export function planGithub(n: Notification, idempotencyKey: string): GithubPlan 
           ...(n.environmentUrl === undefined ? {} : { environment_url: n.environmentUrl }),
           ...(n.url === undefined ? {} : { log_url: n.url }),
         },
+      };
+    }
+    case 'findings.recorded': {
+      const findings = n.findings;
+      if (findings === undefined)
+        throw new NotificationError(
+          'MISSING_FIELD',
+          'a findings.recorded notification needs its run and job',
+        );
+      if (findings.branch === undefined)
+        throw new NotificationError(
+          'MISSING_FIELD',
+          `GitHub code scanning files findings under a branch, and run ${findings.run} has none`,
+        );
+      return {
+        kind: 'code-scanning',
+        owner,
+        repo,
+        commitSha: sha,
+        ref: `refs/heads/${findings.branch}`,
+        findings,
       };
     }
     default:

@@ -3,10 +3,28 @@
  * (a sync, a deploy, a rollback, ...), and the pure rendering of its human text.
  */
 
-/** The events a channel can subscribe to. */
-import { TRIGGERS, type Trigger } from '../config/notification-triggers.js';
+import { type Trigger as SubscribableTrigger, TRIGGERS } from '../config/notification-triggers.js';
 
-export { TRIGGERS, type Trigger };
+/** The events a channel subscribes to by name in `triggers:`. */
+export { type SubscribableTrigger, TRIGGERS };
+
+/**
+ * Events a channel is sent because of an option rather than a name in `triggers:`: a job's recorded
+ * findings, which the GitHub channel uploads to code scanning when `codeScanning: true`.
+ */
+export const OPTION_TRIGGERS = ['findings.recorded'] as const;
+
+/** Every trigger a notification can have. */
+export type Trigger = SubscribableTrigger | (typeof OPTION_TRIGGERS)[number];
+
+/** True when `value` is a trigger, subscribable or not. */
+export function isTrigger(value: unknown): value is Trigger {
+  return (
+    typeof value === 'string' &&
+    ((TRIGGERS as readonly string[]).includes(value) ||
+      (OPTION_TRIGGERS as readonly string[]).includes(value))
+  );
+}
 
 /** How the event's work ended, where it has an end. */
 export type Outcome = 'success' | 'failure' | 'error' | 'cancelled';
@@ -36,6 +54,18 @@ export interface Notification {
   /** The region traffic moved from and to, for `region.failedover`. */
   readonly fromRegion?: string;
   readonly toRegion?: string;
+  /** The findings a `findings.recorded` notification is about. */
+  readonly findings?: FindingsReference;
+}
+
+/** One job's recorded findings: where they are stored and what GitHub code scanning files them under. */
+export interface FindingsReference {
+  readonly run: number;
+  readonly job: string;
+  /** The run's branch; code scanning files an analysis under a ref. */
+  readonly branch?: string;
+  /** The tools of the job's reports, each sent even when it found nothing, so fixed alerts close. */
+  readonly tools: readonly string[];
 }
 
 const TRIGGER_LABELS: Readonly<Record<Trigger, string>> = {
@@ -48,6 +78,7 @@ const TRIGGER_LABELS: Readonly<Record<Trigger, string>> = {
   'pipeline.failed': 'Pipeline failed',
   'region.failedover': 'Region failed over',
   'infra.drifted': 'Infrastructure drifted',
+  'findings.recorded': 'Findings recorded',
 };
 
 /** The short human label of a trigger, e.g. `Deploy completed`. */

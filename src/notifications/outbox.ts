@@ -5,7 +5,7 @@
  */
 import type { NotificationDeliveryOperations } from '../store/notification-deliveries.js';
 import type { NotificationChannel } from './channel.js';
-import { type Notification, TRIGGERS, type Trigger } from './notification.js';
+import { isTrigger, type Notification, type Trigger } from './notification.js';
 
 /** A channel as the outbox knows it: its name in the config, where it sends, what it is sent. */
 export interface NamedChannel {
@@ -47,8 +47,7 @@ export async function enqueueNotification(
 export function notificationOf(payload: Readonly<Record<string, unknown>>): Notification {
   const { trigger, id, title, text, at } = payload;
   const valid =
-    typeof trigger === 'string' &&
-    (TRIGGERS as readonly string[]).includes(trigger) &&
+    isTrigger(trigger) &&
     typeof id === 'string' &&
     typeof title === 'string' &&
     typeof text === 'string' &&

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import type { ResolvedConfig, ResolvedNotifications } from '../config/resolved.js';
 import type { NotificationChannel } from '../notifications/channel.js';
 import type { ChannelConfig } from '../notifications/channel-config.js';
-import { createChannel } from '../notifications/channel-config.js';
+import { createChannel, triggersOf } from '../notifications/channel-config.js';
 import { notificationOfEvent } from '../notifications/event-notification.js';
 import { GITHUB_TRIGGERS } from '../notifications/github-plan.js';
 import type { Trigger } from '../notifications/notification.js';
@@ -117,7 +117,10 @@ export class Notifier {
     await this.#stopWorker();
     if (built.length === 0) return undefined;
     const channels = new Map<string, NotificationChannel>(
-      built.map(({ name, config }) => [name, createChannel(config, { now: () => Date.now() })]),
+      built.map(({ name, config }) => [
+        name,
+        createChannel(config, { now: () => Date.now(), findings: this.deps.store }),
+      ]),
     );
     const worker = new OutboxWorker({
       store: this.deps.store,
@@ -134,7 +137,7 @@ export class Notifier {
     });
     this.#running = {
       key,
-      channels: built.map(({ name, config }) => ({ name, triggers: config.triggers })),
+      channels: built.map(({ name, config }) => ({ name, triggers: triggersOf(config) })),
       stop,
       done,
     };
@@ -223,6 +226,7 @@ export class Notifier {
         triggers: github.triggers.filter((t): t is GithubTrigger =>
           (GITHUB_TRIGGERS as readonly string[]).includes(t),
         ),
+        codeScanning: github.codeScanning,
         timeout: github.timeoutMs,
       }));
     return out;

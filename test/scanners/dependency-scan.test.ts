@@ -16,7 +16,7 @@ import type { InstalledPackage } from '../../src/scanners/installed-package.js';
 import { readInstalledTree } from '../../src/scanners/lockfile/installed-tree.js';
 import { readNpmLockfile } from '../../src/scanners/lockfile/npm-lockfile.js';
 import { loadAdvisoryDb } from '../../src/scanners/osv/advisory-db.js';
-import { FINGERPRINT_KEY, writeSarif } from '../../src/scanners/sarif-writer.js';
+import { SLIPWAY_FINGERPRINT_KEY, writeSarifLog } from '../../src/findings/sarif-writer.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const root = join(fileURLToPath(import.meta.url), '..', '..', '..');
@@ -181,7 +181,7 @@ describe('dependency scan of a real npm lockfile', () => {
 
   test('the SARIF written from the findings is valid SARIF 2.1.0 and reads back as the same findings', async () => {
     const findings = scanDependencies({ packages, advisories: await loadAdvisoryDb(advisoriesDir) });
-    const log = JSON.parse(JSON.stringify(writeSarif(findings, { name: 'osv', version: '1.0.0' })));
+    const log = JSON.parse(JSON.stringify(writeSarifLog([{ tool: 'osv', toolVersion: '1.0.0', findings }])));
 
     // The vendored schema declares draft-04; it uses no draft-04-only keyword, so renaming `id` lets ajv's
     // draft-07 validator check it unchanged.
@@ -206,7 +206,7 @@ describe('dependency scan of a real npm lockfile', () => {
         ['GHSA-4r6h-8v2j-q9mw', '2.0'],
       ],
     );
-    assert.equal(run.results[0].partialFingerprints[FINGERPRINT_KEY], findings[0]?.fingerprint);
+    assert.equal(run.results[0].partialFingerprints[SLIPWAY_FINGERPRINT_KEY], findings[0]?.fingerprint);
     assert.deepEqual(readSarif(log, { file: 'reports/osv.sarif' }), findings);
   });
 });

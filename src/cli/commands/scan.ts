@@ -14,7 +14,7 @@ import { readInstalledTree } from '../../scanners/lockfile/installed-tree.js';
 import { readNpmLockfile } from '../../scanners/lockfile/npm-lockfile.js';
 import { AdvisoryDb, loadAdvisoryDb } from '../../scanners/osv/advisory-db.js';
 import { resolveAdvisories } from '../../scanners/osv/osv-api.js';
-import { writeSarif } from '../../scanners/sarif-writer.js';
+import { writeSarifLog } from '../../findings/sarif-writer.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -67,7 +67,7 @@ export async function scanDepsCommand(ctx: CommandContext, options: ScanDepsOpti
     db = resolved.db;
   } else db = offline ?? AdvisoryDb.of([]);
   const findings = scanDependencies({ packages: scanned, advisories: db });
-  const log = writeSarif(findings, { name: 'slipway-osv', informationUri: 'https://osv.dev' });
+  const log = writeSarifLog([{ tool: 'slipway-osv', informationUri: 'https://osv.dev', findings }]);
   const text = `${JSON.stringify(log, null, 2)}\n`;
   if (options.sarif) {
     const out = resolve(cwd, options.sarif);

@@ -46,9 +46,10 @@ export async function gateJobFindings(
   log: AttemptLog,
 ): Promise<FindingsVerdict> {
   let findings: Finding[];
+  let tools: string[];
   let suppressions: Suppression[];
   try {
-    findings = await readReports(deps.projectDir, cwd, config);
+    ({ findings, tools } = await readReports(deps.projectDir, cwd, config));
     suppressions = [...deps.suppressions, ...suppressionsFile(deps.projectDir)];
   } catch (error) {
     const message = error instanceof FindingsError ? error.message : String(error);
@@ -72,6 +73,9 @@ export async function gateJobFindings(
     commitSha: deps.run.commitSha,
     subject: jobKey,
     data: {
+      // The branch and tools let GitHub code scanning file the findings (and close what a tool no longer finds).
+      ...(deps.run.branch ? { branch: deps.run.branch } : {}),
+      tools,
       gate: gate.status,
       failOn: gate.failOn,
       newOnly: gate.newOnly,
@@ -100,8 +104,13 @@ const FORMATS: readonly [keyof ResolvedFindings & ('sarif' | 'osv' | 'npmAudit')
   ['npmAudit', 'npm-audit'],
 ];
 
-async function readReports(projectDir: string, cwd: string, config: ResolvedFindings): Promise<Finding[]> {
+async function readReports(
+  projectDir: string,
+  cwd: string,
+  config: ResolvedFindings,
+): Promise<{ findings: Finding[]; tools: string[] }> {
   const out: Finding[] = [];
+  const tools = new Set<string>();
   for (const [key, format] of FORMATS) {
     for (const glob of config[key]) {
       const files = globSync(glob, { cwd, onlyFiles: true, expandDirectories: false }).sort();
@@ -117,10 +126,11 @@ async function readReports(projectDir: string, cwd: string, config: ResolvedFind
           format,
         });
         out.push(...read.findings);
+        for (const tool of read.tools) tools.add(tool);
       }
     }
   }
-  return out;
+  return { findings: out, tools: [...tools].sort() };
 }
 
 function suppressionsFile(projectDir: string): Suppression[] {

@@ -1,10 +1,12 @@
 // Findings routes: a run's security findings and the verdict of each job's gate.
 import { z } from 'zod';
 import { SEVERITIES } from '../../findings/finding.js';
+import { readSnapshot } from '../../pipeline/run-snapshot.js';
 import { getRunOrThrow } from '../../pipeline/stored-run.js';
 import { type ApiRoute, defineRoute } from '../api-route.js';
 import { AUTH_ERRORS, ErrorSchema, RunIdParams } from '../schemas.js';
 import type { ServerContext } from '../server-context.js';
+import { blobBaseUrl } from '../source-links.js';
 
 const Severity = z.enum(SEVERITIES);
 
@@ -50,13 +52,19 @@ export function findingRoutes(ctx: ServerContext): ApiRoute[] {
             counts: z.record(Severity, z.number().int()).describe('counted findings per severity'),
             gates: z.array(z.record(z.string(), z.unknown())).describe('each job gate: verdict and counts'),
             findings: z.array(FindingSchema),
+            blobUrl: z
+              .string()
+              .nullable()
+              .describe(
+                "web URL of the files of the run's commit (`https://github.com/OWNER/REPO/blob/COMMIT`; a finding is at `/PATH#LLINE` under it), null when the repository or commit is unknown",
+              ),
           }),
         },
         ...AUTH_ERRORS,
         404: { description: 'no such run', schema: ErrorSchema },
       },
       async handler({ params, query }) {
-        await getRunOrThrow(ctx.store, params.id);
+        const run = await getRunOrThrow(ctx.store, params.id);
         const rank = (s: (typeof SEVERITIES)[number]) => SEVERITIES.indexOf(s);
         const findings = (
           await ctx.store.listFindings({ runId: params.id, ...(query.job ? { jobKey: query.job } : {}) })
@@ -70,7 +78,10 @@ export function findingRoutes(ctx: ServerContext): ApiRoute[] {
             findings.filter((f) => f.severity === s && f.status === 'counted').length,
           ]),
         ) as Record<(typeof SEVERITIES)[number], number>;
-        return { run: params.id, counts, gates, findings };
+        // The run's frozen config names its repository; today's file is the fallback for older runs.
+        const config = readSnapshot(run.plan)?.config ?? (await ctx.loadConfig().catch(() => undefined));
+        const blobUrl = config === undefined ? undefined : blobBaseUrl(config, run.commitSha);
+        return { run: params.id, counts, gates, findings, blobUrl: blobUrl ?? null };
       },
     }),
   ];

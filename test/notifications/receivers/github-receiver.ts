@@ -164,6 +164,14 @@ export async function startGithubReceiver(firstDeploymentId = 1_208_911_234): Pr
           created_at: '2026-03-14T09:26:55Z',
         });
       }
+      case 'code-scanning/upload-sarif': {
+        // GitHub queues the analysis and answers 202 with the upload's id.
+        const id = `47177e22-5596-11eb-80a1-c1e54ef945c6-${http.requests.length}`;
+        return json(202, {
+          id,
+          url: `https://api.github.com/repos/${params.owner}/${params.repo}/code-scanning/sarifs/${id}`,
+        });
+      }
       default:
         return json(501, { message: `the stand-in does not answer ${found!.operation.operationId}` });
     }
