@@ -72,6 +72,14 @@ export async function approvalsView(root) {
             el('strong', {}, `Deploy to ${approval.environment}`),
             ' ',
             pill('pending'),
+            // A gate of several approvers shows how far it got, and by whom.
+            approval.required > 1
+              ? el(
+                  'span',
+                  { class: 'muted small', 'data-votes': `${approval.votes.length}/${approval.required}` },
+                  ` ${approval.votes.length}/${approval.required} approvals${approval.votes.length > 0 ? ` (${approval.votes.map((v) => v.by).join(', ')})` : ''}`,
+                )
+              : null,
             el(
               'div',
               { class: 'muted small' },

@@ -4,6 +4,7 @@ import { deploymentFields } from './deployment-schema.js';
 import { port } from './fields.js';
 import { environmentFleetFields } from './fleet-schema.js';
 import { infrastructureSchema } from './infrastructure-schema.js';
+import { protectionSchema } from './protection-schema.js';
 
 /** Who may decide an environment's approval gates on the server. */
 export const approvalProtectionSchema = z
@@ -34,6 +35,7 @@ export const environmentSchema = z
     infrastructure: infrastructureSchema
       .optional()
       .describe('Infrastructure provisioned before the services deploy (default: none).'),
+    protection: protectionSchema.optional(),
     ...deploymentFields,
     ...environmentFleetFields,
   })

@@ -14,6 +14,7 @@ import { checkInfrastructureFiles } from './infrastructure-rules.js';
 import { lenientConfig } from './lenient.js';
 import { type ConfigLocation, type LoadedFlags, loadFlags } from './load-flags.js';
 import { collectJobs, normalize } from './normalize.js';
+import { checkProtectionFiles } from './protection-rules.js';
 import type { ResolvedConfig } from './resolved.js';
 import { checkRules } from './rules.js';
 import { issuesToDiagnostics } from './schema-issues.js';
@@ -97,6 +98,7 @@ export function loadConfigText(
     ...(flags?.diagnostics ?? []),
     ...checkFlagReferences(parsed.data, flags, source),
     ...checkInfrastructureFiles(resolved.environments, source, where),
+    ...checkProtectionFiles(resolved.environments, source, where),
   ]);
   const inputs = flags ? { inputs: flags.inputs } : {};
   return diagnostics.some((d) => d.severity === 'error')

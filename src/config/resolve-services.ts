@@ -7,6 +7,7 @@
 
 import type { ConfigOutput } from './config-schema.js';
 import type { EnvironmentOutput } from './environment-schema.js';
+import { resolveProtection } from './protection-schema.js';
 import { resolveDeployment } from './resolve-deployments.js';
 import { resolveFleet } from './resolve-fleet.js';
 import type {
@@ -53,6 +54,7 @@ function resolveServiceEnvironment(name: string, env: EnvironmentOutput): Resolv
     },
     ...resolveDeployment(env),
     ...(env.infrastructure ? { infrastructure: resolveInfrastructure(env.infrastructure) } : {}),
+    ...(env.protection ? { protection: resolveProtection(env.protection) } : {}),
     path: ['environments', name],
   };
 }

@@ -1,13 +1,15 @@
 /**
  * Cross-field rules the schema alone cannot express: job ids unique and defined, one stage
  * per job, `needs` acyclic and consistent with stage order, environments listed once; the
- * service rules are in service-rules.ts, the fleet's (hosts, regions) in fleet-rules.ts.
+ * service rules are in service-rules.ts, the fleet's (hosts, regions) in fleet-rules.ts,
+ * environments' `protection:` in protection-rules.ts.
  */
 import type { ConfigOutput } from './config-schema.js';
 import { deploysServices } from './deploy-targets.js';
 import type { ConfigPath, Diagnostic } from './diagnostic.js';
 import { checkFleetRules } from './fleet-rules.js';
 import type { JobDefinition } from './normalize.js';
+import { checkProtectionRules } from './protection-rules.js';
 import type { ResolvedConfig } from './resolved.js';
 import { pos, ruleDiagnostics } from './rule-diagnostics.js';
 import { checkServiceRules } from './service-rules.js';
@@ -173,6 +175,7 @@ export function checkRules(
   }
   out.push(...checkServiceRules(config, resolved, source));
   out.push(...checkFleetRules(config, resolved, source));
+  out.push(...checkProtectionRules(config, resolved, source));
   return out;
 }
 

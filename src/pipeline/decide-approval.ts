@@ -1,13 +1,24 @@
 /**
  * Deciding a deploy approval from any terminal or the API; the run waiting for it polls the store.
  * A gate in front of an infrastructure plan approves that plan: the approval binds to its hash, and
- * a plan a policy denies needs an admin's override with a written reason.
+ * a plan a policy denies needs an admin's override with a written reason. An environment whose
+ * `protection.approvers` asks for several approvers counts each approval as one vote, refuses a
+ * second one by the same actor and, with `excludeStarter`, any by the run's starter.
  */
 import { approvalEvents, approvalRefusal } from '../infra/approve-plan.js';
 import { runInfraPlan } from '../infra/plan-record.js';
-import type { Store } from '../store/store.js';
+import { isStoreError } from '../store/errors.js';
+import type { Approval, Run, Store } from '../store/store.js';
 import { PipelineError } from './errors.js';
+import { approvalRefusal as protectionRefusal, violation } from './protection/gate-rules.js';
+import { readSnapshot } from './run-snapshot.js';
 import { getRunOrThrow, isActive, runProcessAlive } from './stored-run.js';
+
+/** How a decision went: the gate as it is now (still pending while it needs more approvals). */
+export interface ApprovalOutcome {
+  readonly runActive: boolean;
+  readonly approval: Approval;
+}
 
 /** Records an approval decision for a run's environment; the waiting run picks it up. */
 export async function decideApproval(
@@ -23,7 +34,7 @@ export async function decideApproval(
     /** Whether the actor may override a policy deny (the server's admin role; the local user is). */
     admin?: boolean;
   },
-): Promise<{ runActive: boolean }> {
+): Promise<ApprovalOutcome> {
   const run = await getRunOrThrow(store, input.runId);
   if (!isActive(run))
     throw new PipelineError(
@@ -46,6 +57,7 @@ export async function decideApproval(
       `'${input.environment}' of run ${input.runId} was already ${approval.status} by ${approval.decidedBy}`,
     );
   }
+  if (input.decision === 'approved') await refuseByProtection(store, run, approval, input.actor);
   const plan = await runInfraPlan(store, input.runId, input.environment);
   const planApproval = {
     actor: input.actor,
@@ -56,12 +68,20 @@ export async function decideApproval(
     const refusal = approvalRefusal(plan, planApproval);
     if (refusal) throw refusal;
   }
-  await store.transaction(async (tx) => {
-    await tx.decideApproval(input.runId, input.environment, {
-      decision: input.decision,
-      by: input.actor,
-      comment: input.comment ?? null,
-    });
+  const decided = await store.transaction(async (tx) => {
+    const gate = await tx
+      .decideApproval(input.runId, input.environment, {
+        decision: input.decision,
+        by: input.actor,
+        comment: input.comment ?? null,
+      })
+      .catch((error: unknown) => {
+        // Two approvals by one actor at once: the store counted one of them.
+        if (!isStoreError(error, 'APPROVAL_VOTED')) throw error;
+        const detail = `needs ${approval.required} distinct approvers, and ${input.actor} already approved`;
+        const refused = violation(input.environment, 'approvers.required', detail);
+        throw new PipelineError('PROTECTION_VIOLATION', refused.message, { cause: error });
+      });
     await tx.appendEvent({
       type: input.decision === 'approved' ? 'approval.granted' : 'approval.rejected',
       actor: input.actor,
@@ -72,11 +92,42 @@ export async function decideApproval(
       data: {
         ...(input.comment ? { comment: input.comment } : {}),
         ...(plan ? { infraPlan: plan.id, hash: plan.hash } : {}),
+        // A vote of a gate that needs several: how many it has now.
+        ...(gate.required > 1 && input.decision === 'approved'
+          ? { approvals: gate.votes.length, required: gate.required }
+          : {}),
       },
     });
-    if (input.decision === 'approved' && plan && plan.status === 'planned')
+    // The infrastructure plan is approved with the gate, by its last approval.
+    if (gate.status === 'approved' && plan && plan.status === 'planned')
       for (const event of approvalEvents(plan, planApproval)) await tx.appendEvent(event);
+    return gate;
   });
   // A gitops sync's gate is picked up by the server's next reconcile pass, not by a run process.
-  return { runActive: run.trigger === 'gitops' || runProcessAlive(run.pid) };
+  return { runActive: run.trigger === 'gitops' || runProcessAlive(run.pid), approval: decided };
+}
+
+// Refuses an approval the environment's `protection.approvers` does not count, recording why.
+async function refuseByProtection(store: Store, run: Run, approval: Approval, actor: string): Promise<void> {
+  const approvers = readSnapshot(run.plan)?.config.environments[approval.environment]?.protection?.approvers;
+  if (!approvers) return;
+  const refused = protectionRefusal({
+    environment: approval.environment,
+    approvers,
+    runId: run.id,
+    starter: run.actor,
+    actor,
+    approvedBy: approval.votes.map((vote) => vote.by),
+  });
+  if (!refused) return;
+  await store.appendEvent({
+    type: 'protection.blocked',
+    actor,
+    runId: run.id,
+    environment: approval.environment,
+    service: run.pipeline,
+    commitSha: run.commitSha,
+    data: { rule: refused.rule, message: refused.message },
+  });
+  throw new PipelineError('PROTECTION_VIOLATION', refused.message);
 }

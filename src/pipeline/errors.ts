@@ -9,6 +9,7 @@ export type PipelineErrorCode =
   | 'RUN_NOT_RESUMABLE'
   | 'APPROVAL_NOT_FOUND'
   | 'APPROVAL_DECIDED'
+  | 'PROTECTION_VIOLATION'
   | 'CONFIG_INVALID';
 
 const KINDS: KindTable<PipelineErrorCode> = {
@@ -18,6 +19,7 @@ const KINDS: KindTable<PipelineErrorCode> = {
   RUN_ACTIVE: 'conflict',
   RUN_NOT_RESUMABLE: 'conflict',
   APPROVAL_DECIDED: 'conflict',
+  PROTECTION_VIOLATION: 'conflict',
   CONFIG_INVALID: 'invalid',
 };
 

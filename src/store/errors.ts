@@ -11,6 +11,7 @@ export type StoreErrorCode =
   | 'INVALID_INPUT'
   | 'NOT_FOUND'
   | 'APPROVAL_DECIDED'
+  | 'APPROVAL_VOTED'
   | 'ROLLOUT_ACTIVE'
   | 'DB_ERROR';
 
@@ -25,6 +26,7 @@ const KINDS: KindTable<StoreErrorCode> = {
   INVALID_INPUT: 'usage',
   NOT_FOUND: 'not_found',
   APPROVAL_DECIDED: 'conflict',
+  APPROVAL_VOTED: 'conflict',
   ROLLOUT_ACTIVE: 'conflict',
   DB_ERROR: 'failed',
 };

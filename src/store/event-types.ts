@@ -22,6 +22,8 @@ export const EVENT_TYPES = [
   'approval.requested',
   'approval.granted',
   'approval.rejected',
+  // Pipeline policies: a rule of an environment's protection that blocked its gate or refused an approval (Slipway).
+  'protection.blocked',
   // Deployments (CDEvents continuous deployment: service, environment).
   'service.deployed',
   'service.upgraded',

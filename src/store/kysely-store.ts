@@ -181,12 +181,16 @@ class KyselyOperations implements StoreOperations {
     return logs.readLogs(this.db, runId, query);
   }
 
-  requestApproval(runId: number, environment: string): Promise<Approval> {
-    return approvals.requestApproval(this.db, this.now(), runId, environment);
+  requestApproval(
+    runId: number,
+    environment: string,
+    options: { required?: number } = {},
+  ): Promise<Approval> {
+    return approvals.requestApproval(this.db, this.now(), runId, environment, options.required ?? 1);
   }
 
   decideApproval(runId: number, environment: string, decision: ApprovalDecision): Promise<Approval> {
-    return approvals.decideApproval(this.db, this.now(), runId, environment, decision);
+    return approvals.decideApproval(this.write, this.now(), runId, environment, decision);
   }
 
   getApproval(runId: number, environment: string): Promise<Approval | undefined> {

@@ -312,6 +312,38 @@ export function createMigrations(backend: StoreBackend): Record<string, Migratio
           .execute();
       },
     },
+    '0012_approval_votes': {
+      async up(db: Kysely<unknown>) {
+        // A gate may need several distinct approvers: its count, its running tally and each vote.
+        await db.schema
+          .alterTable('approvals')
+          .addColumn('required', t.int64, (col) => col.notNull().defaultTo(1))
+          .execute();
+        await db.schema
+          .alterTable('approvals')
+          .addColumn('votes', t.int64, (col) => col.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createTable('approval_votes')
+          .addColumn('run_id', t.int64, (col) => col.notNull())
+          .addColumn('environment', 'text', (col) => col.notNull())
+          .addColumn('actor', 'text', (col) => col.notNull())
+          .addColumn('seq', t.int64, (col) => col.notNull())
+          .addColumn('voted_at', t.int64, (col) => col.notNull())
+          .addColumn('comment', 'text')
+          .addPrimaryKeyConstraint('approval_votes_pk', ['run_id', 'environment', 'actor'])
+          .addForeignKeyConstraint(
+            'approval_votes_gate',
+            ['run_id', 'environment'],
+            'approvals',
+            ['run_id', 'environment'],
+            (fk) => fk.onDelete('cascade'),
+          )
+          .execute();
+        // Required stages look for earlier runs of the same commit.
+        await db.schema.createIndex('runs_commit_sha').on('runs').column('commit_sha').execute();
+      },
+    },
   };
 }
 

@@ -128,6 +128,7 @@ export async function listRuns(db: Kysely<Database>, filter: RunFilter): Promise
     if (filter.concurrencyGroup !== undefined) {
       query = query.where('concurrency_group', '=', filter.concurrencyGroup);
     }
+    if (filter.commitSha !== undefined) query = query.where('commit_sha', '=', filter.commitSha);
     if (filter.limit !== undefined) query = query.limit(filter.limit);
     return (await query.execute()).map(fromRow);
   } catch (error) {

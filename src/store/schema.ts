@@ -69,6 +69,21 @@ export interface ApprovalsTable {
   decided_at: number | null;
   decided_by: string | null;
   comment: string | null;
+  /** Distinct approvals the gate needs. */
+  required: Generated<number>;
+  /** Approvals given so far; the gate is approved when it reaches `required`. */
+  votes: Generated<number>;
+}
+
+/** One approver's approval of a gate that needs `required` of them, one row per actor. */
+export interface ApprovalVotesTable {
+  run_id: number;
+  environment: string;
+  actor: string;
+  /** 1 for the gate's first approval, 2 for the second... */
+  seq: number;
+  voted_at: number;
+  comment: string | null;
 }
 
 /** Rollouts: a revision of a service going into an environment, step by step. */
@@ -189,6 +204,7 @@ export interface Database {
   job_runs: JobRunsTable;
   logs: LogsTable;
   approvals: ApprovalsTable;
+  approval_votes: ApprovalVotesTable;
   rollouts: RolloutsTable;
   tokens: TokensTable;
   webhook_deliveries: WebhookDeliveriesTable;

@@ -62,6 +62,7 @@ export type RunPatch = Partial<
 export interface RunFilter {
   readonly status?: RunStatus | readonly RunStatus[];
   readonly concurrencyGroup?: string;
+  readonly commitSha?: string;
   readonly limit?: number;
 }
 
@@ -137,7 +138,14 @@ export interface LogQuery {
 /** Status of a manual approval gate. */
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
 
-/** The approval gate of one run for one environment. */
+/** One approver's approval of a gate, in the order given. */
+export interface ApprovalVote {
+  readonly by: string;
+  readonly at: number;
+  readonly comment: string | null;
+}
+
+/** The approval gate of one run for one environment; `decidedBy` is who rejected it or gave its last approval. */
 export interface Approval {
   readonly runId: number;
   readonly environment: string;
@@ -146,9 +154,12 @@ export interface Approval {
   readonly decidedAt: number | null;
   readonly decidedBy: string | null;
   readonly comment: string | null;
+  /** Distinct approvers the gate needs; it is approved once `votes` holds that many. */
+  readonly required: number;
+  readonly votes: readonly ApprovalVote[];
 }
 
-/** A decision on a pending approval. */
+/** A decision on a pending approval: a rejection decides it, an approval is one vote of `required`. */
 export interface ApprovalDecision {
   readonly decision: 'approved' | 'rejected';
   readonly by: string;
@@ -303,9 +314,12 @@ export interface StoreOperations
   /** Reads the log lines of a run in id order; pass the last id seen as `afterId` to tail. */
   readLogs(runId: number, query?: LogQuery): Promise<LogLine[]>;
 
-  /** Opens the gate of a run for an environment; returns the existing one when already requested. */
-  requestApproval(runId: number, environment: string): Promise<Approval>;
-  /** Decides a pending approval atomically; throws APPROVAL_DECIDED if already decided, NOT_FOUND if never requested. */
+  /** Opens the gate of a run for an environment (needing `required` approvals, default 1); returns the existing one when already requested. */
+  requestApproval(runId: number, environment: string, options?: { required?: number }): Promise<Approval>;
+  /**
+   * Rejects a pending gate, or adds one approval and approves it at its `required` count, atomically;
+   * throws APPROVAL_DECIDED if already decided, APPROVAL_VOTED if `by` approved it before, NOT_FOUND if never requested.
+   */
   decideApproval(runId: number, environment: string, decision: ApprovalDecision): Promise<Approval>;
   /** Reads one approval, or undefined when never requested. */
   getApproval(runId: number, environment: string): Promise<Approval | undefined>;

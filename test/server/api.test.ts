@@ -325,6 +325,9 @@ describe('server API (SQLite)', () => {
       environment: 'production',
       decision: 'approved',
       by: 'approver-token',
+      status: 'approved',
+      approvals: 1,
+      required: 1,
     });
     const twice = await h.api('POST', path, { token: h.tokens.admin });
     assert.equal(twice.status, 409);

@@ -19,6 +19,7 @@ test('getTables lists the current schema only, with column facts', async () => {
     assert.deepEqual(
       tables.map((table) => table.name).sort(),
       [
+        'approval_votes',
         'approvals',
         'events',
         'findings',

@@ -275,6 +275,8 @@ for (const backend of createBackends()) {
           decidedAt: null,
           decidedBy: null,
           comment: null,
+          required: 1,
+          votes: [],
         });
         clock.advance(500);
         assert.deepEqual(
@@ -296,6 +298,7 @@ for (const backend of createBackends()) {
           decidedAt: 2_000,
           decidedBy: 'carol',
           comment: 'ship it',
+          votes: [{ by: 'carol', at: 2_000, comment: 'ship it' }],
         });
 
         await rejectsWith(

@@ -12,14 +12,33 @@ import { ExitCode } from '../exit-codes.js';
 import { actorOf, openProjectStore, parseRunId, projectDirOf } from '../project.js';
 import { remoteClient } from '../remote/remote-context.js';
 
+/** A decision as the API answers it; a gate of several approvers also says how far it got. */
+interface DecisionReport {
+  readonly run: number;
+  readonly environment: string;
+  readonly decision: string;
+  readonly by: string;
+  /** Absent from servers that predate gates of several approvers. */
+  readonly status?: string;
+  readonly approvals?: number;
+  readonly required?: number;
+  readonly runActive?: boolean;
+}
+
 /** Prints a decision; `runActive` is known locally only (a server's runs live in the server). */
-function printDecision(
-  ctx: CommandContext,
-  decision: { run: number; environment: string; decision: string; by: string; runActive?: boolean },
-): void {
+function printDecision(ctx: CommandContext, decision: DecisionReport): void {
   ctx.output.data(decision);
+  const { run, environment, approvals, required } = decision;
+  const progress =
+    decision.decision === 'approved' && required !== undefined && required > 1 && approvals !== undefined
+      ? ` (${approvals} of ${required} approvals)`
+      : '';
+  const text =
+    decision.status === 'pending'
+      ? `${environment} of run ${run}: approval by ${decision.by} recorded${progress}; it needs ${required! - approvals!} more from another approver`
+      : `${environment} of run ${run} ${decision.decision} by ${decision.by}${progress}`;
   ctx.output.line(
-    `${decision.environment} of run ${decision.run} ${decision.decision} by ${decision.by}${decision.runActive === false ? `; its process is gone: \`slipway resume ${decision.run}\` continues it` : ''}`,
+    `${text}${decision.runActive === false ? `; its process is gone: \`slipway resume ${run}\` continues it` : ''}`,
   );
 }
 
@@ -85,7 +104,7 @@ export async function decideCommand(
       ctx.output.line('not approved');
       return ExitCode.Failed;
     }
-    const { body } = await client.post<{ run: number; environment: string; decision: string; by: string }>(
+    const { body } = await client.post<DecisionReport>(
       `/api/v1/runs/${runId}/approvals/${encodeURIComponent(environment)}/${decision === 'approved' ? 'approve' : 'reject'}`,
       {
         ...(options.comment ? { comment: options.comment } : {}),
@@ -102,7 +121,7 @@ export async function decideCommand(
       ctx.output.line('not approved');
       return ExitCode.Failed;
     }
-    const { runActive } = await decideApproval(store, {
+    const { runActive, approval } = await decideApproval(store, {
       runId,
       environment,
       decision,
@@ -110,7 +129,16 @@ export async function decideCommand(
       ...(options.comment ? { comment: options.comment } : {}),
       ...(options.override !== undefined ? { override: options.override } : {}),
     });
-    printDecision(ctx, { run: runId, environment, decision, by: actor, runActive });
+    printDecision(ctx, {
+      run: runId,
+      environment,
+      decision,
+      by: actor,
+      status: approval.status,
+      approvals: approval.votes.length,
+      required: approval.required,
+      runActive,
+    });
     return ExitCode.Ok;
   } finally {
     await store.close();

@@ -51,6 +51,9 @@ export function toRunEvent(event: StoredEvent): RunEvent | undefined {
       };
     case 'approval.granted':
     case 'approval.rejected':
+      // One approval of a gate that needs several does not decide it yet.
+      if (event.type === 'approval.granted' && num(data.approvals, 0) < num(data.required, 0))
+        return undefined;
       return {
         type: 'approval.decided',
         run,

@@ -25,7 +25,8 @@ export interface GateDeps {
 
 /** Waits for the decision on a deploy environment. */
 export interface ApprovalGate {
-  wait(node: PlannedDeployNode): Promise<GateDecision>;
+  /** Opens the gate (needing `required` distinct approvals) unless it is open, and waits for its decision. */
+  wait(node: PlannedDeployNode, required?: number): Promise<GateDecision>;
 }
 
 /** The approval gate of one run; the run shows `waiting` while any environment waits. */
@@ -33,10 +34,10 @@ export function createApprovalGate(deps: GateDeps, run: Run, service: string): A
   let waiting = 0;
   const cancelled = () => deps.signal.aborted;
   return {
-    async wait(node) {
+    async wait(node, required = 1) {
       const existing = await deps.store.getApproval(run.id, node.environment);
       if (!existing) {
-        await deps.store.requestApproval(run.id, node.environment);
+        await deps.store.requestApproval(run.id, node.environment, { required });
         await deps.store.appendEvent({
           type: 'approval.requested',
           actor: run.actor,
@@ -44,7 +45,7 @@ export function createApprovalGate(deps: GateDeps, run: Run, service: string): A
           environment: node.environment,
           service,
           commitSha: run.commitSha,
-          data: {},
+          data: required > 1 ? { required } : {},
         });
       }
       let approval = existing ?? (await deps.store.getApproval(run.id, node.environment));
@@ -66,14 +67,19 @@ export function createApprovalGate(deps: GateDeps, run: Run, service: string): A
         if (waiting === 0 && !cancelled()) await deps.store.updateRun(run.id, { status: 'running' });
       }
       if (!approval || approval.status === 'pending') return 'cancelled';
+      // A gate of several approvers was approved by all of them; a rejection is one person's.
+      const by =
+        approval.status === 'approved' && approval.votes.length > 1
+          ? approval.votes.map((vote) => vote.by).join(', ')
+          : (approval.decidedBy ?? 'unknown');
       deps.reporter.report({
         type: 'approval.decided',
         run: run.id,
         environment: node.environment,
         decision: approval.status,
-        by: approval.decidedBy ?? 'unknown',
+        by,
       });
-      return { status: approval.status, by: approval.decidedBy ?? 'unknown' };
+      return { status: approval.status, by };
     },
   };
 }

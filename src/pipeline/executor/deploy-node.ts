@@ -1,4 +1,5 @@
-/** Runs one deploy environment: its approval gate, then its `run` command or the deploy of its services. */
+/** Runs one deploy environment: its protection and approval gate, then its `run` command or the deploy of its services. */
+import type { ResolvedConfig, ResolvedProtection } from '../../config/resolved.js';
 import type { ResolvedInfrastructure } from '../../config/resolved-infrastructure.js';
 import type { EvalContext } from '../../expression/index.js';
 import type { InfraPlan } from '../../infra/plan-record.js';
@@ -7,6 +8,7 @@ import type { ArtifactManifest } from '../artifacts/artifact-store.js';
 import type { PlannedDeployNode } from '../plan.js';
 import { type ApprovalGate, deployJob } from './deploy-gate.js';
 import { applyForRun, type ProvisionInput, planForRun } from './deploy-infrastructure.js';
+import { enforceProtection } from './deploy-protection.js';
 import { type JobRunnerDeps, runJob } from './job-runner.js';
 import type { LogSink } from './log-sink.js';
 import type { NodeOutcome, RunRecorder } from './run-recorder.js';
@@ -35,6 +37,8 @@ export interface DeployNodeInput {
   readonly run: Run;
   /** The environment's `infrastructure:`, provisioned around the gate; absent without one. */
   readonly infrastructure?: ResolvedInfrastructure;
+  /** The environment's `protection:` and the run's config; absent without one. */
+  readonly protection?: { readonly rules: ResolvedProtection; readonly config: ResolvedConfig };
 }
 
 /** Runs a deploy environment to its outcome: cancelled or rejected at the gate, or deployed. */
@@ -48,6 +52,23 @@ export async function runDeployNode(
   const notRun = { outputs: {}, attempts: 0, exitCode: null } as const;
   let provision: ProvisionInput | undefined;
   let plan: InfraPlan | undefined;
+  if (input.protection) {
+    const blocked = await enforceProtection(
+      {
+        store: deps.store,
+        run: input.run,
+        config: input.protection.config,
+        projectDir: deps.projectDir,
+        env: deps.baseEnv,
+        protection: input.protection.rules,
+        service: input.service,
+        log: deps.logs.attempt(node.key, 1),
+      },
+      node,
+      startedAt,
+    );
+    if (blocked) return blocked;
+  }
   if (input.infrastructure) {
     provision = {
       store: deps.store,
@@ -67,7 +88,7 @@ export async function runDeployNode(
     }
   }
   if (node.approval === 'manual_approval') {
-    const decided = await input.gate.wait(node);
+    const decided = await input.gate.wait(node, input.protection?.rules.approvers?.required ?? 1);
     if (decided === 'cancelled') {
       const message = 'cancelled while waiting for approval';
       return { ...notRun, status: 'cancelled', message, startedAt: deps.clock.now() };

@@ -133,6 +133,9 @@ export async function executeRun(deps: ExecuteDeps, input: ExecuteInput): Promis
       ...(config.environments[node.environment]?.infrastructure
         ? { infrastructure: config.environments[node.environment]!.infrastructure! }
         : {}),
+      ...(config.environments[node.environment]?.protection
+        ? { protection: { rules: config.environments[node.environment]!.protection!, config } }
+        : {}),
     })
       .then((outcome) => finish(node, outcome))
       .catch((error: unknown) => {

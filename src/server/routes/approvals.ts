@@ -47,6 +47,11 @@ export function approvalRoutes(ctx: ServerContext): ApiRoute[] {
             environment: z.string(),
             decision: z.enum(['approved', 'rejected']),
             by: z.string(),
+            status: z
+              .enum(['pending', 'approved', 'rejected'])
+              .describe("the gate's status now: pending while it needs more approvals"),
+            approvals: z.number().int().describe('approvals the gate has so far'),
+            required: z.number().int().describe('distinct approvals the gate needs'),
           }),
         },
         ...AUTH_ERRORS,
@@ -58,7 +63,7 @@ export function approvalRoutes(ctx: ServerContext): ApiRoute[] {
         404: { description: 'no such run or gate', schema: ErrorSchema },
         409: {
           description:
-            'already decided, or its infrastructure plan is denied by policy (`INFRA_POLICY_DENIED`)',
+            "already decided, its infrastructure plan is denied by policy (`INFRA_POLICY_DENIED`), or the environment's protection refuses this approval (`PROTECTION_VIOLATION`: the run's starter under `approvers.excludeStarter`, or a second approval by the same approver under `approvers.required`)",
           schema: ErrorSchema,
         },
       },
@@ -81,7 +86,7 @@ export function approvalRoutes(ctx: ServerContext): ApiRoute[] {
             'SELF_APPROVAL',
             `'${params.environment}' prevents self-approval: token '${by}' started run ${run.id}, so another approver must approve it`,
           );
-        await decideApproval(ctx.store, {
+        const { approval } = await decideApproval(ctx.store, {
           runId: params.id,
           environment: params.environment,
           decision,
@@ -98,7 +103,15 @@ export function approvalRoutes(ctx: ServerContext): ApiRoute[] {
             ...(body.override !== undefined ? { override: body.override } : {}),
           },
         });
-        return { run: params.id, environment: params.environment, decision, by };
+        return {
+          run: params.id,
+          environment: params.environment,
+          decision,
+          by,
+          status: approval.status,
+          approvals: approval.votes.length,
+          required: approval.required,
+        };
       },
     });
   return [
