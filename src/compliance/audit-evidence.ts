@@ -1,8 +1,8 @@
 /**
  * The evidence an auditor asks for, assembled from the event log as plain data: for each deploy
  * (a deploy, an upgrade or a rollback), who did it, when, from which commit and run, who approved
- * it, which checks of its run passed or failed, how its findings gates ended, and the
- * infrastructure plan it applied. Pure: the caller reads the events and runs.
+ * it, which checks of its run passed or failed, how its findings gates ended, what the rules of the
+ * environment's protection found, and the infrastructure plan it applied. Pure: the caller reads the events and runs.
  */
 import type { Run, StoredEvent } from '../store/store.js';
 
@@ -33,6 +33,8 @@ export interface DeployEvidence {
   readonly checksFailed: readonly string[];
   /** Each findings gate of the run: job, verdict and counted findings. */
   readonly findings: readonly { readonly job: string; readonly gate: string; readonly counted: number }[];
+  /** What each rule of the environment's protection found at its gate (signed commit, branch, stages). */
+  readonly policies: readonly string[];
   /** The infrastructure plans the run applied in this environment. */
   readonly infrastructure: readonly {
     readonly plan: number;
@@ -60,6 +62,7 @@ export const EVIDENCE_EVENT_TYPES = [
   'infra.applied',
   'infra.approved',
   'infra.overridden',
+  'protection.passed',
 ] as const;
 
 const iso = (time: number) => new Date(time).toISOString();
@@ -127,6 +130,12 @@ export function auditEvidence(
           gate: String((r.data as { gate?: unknown }).gate),
           counted: Number((r.data as { counted?: unknown }).counted ?? 0),
         })),
+      policies: before
+        .filter((r) => r.type === 'protection.passed' && sameEnvironment(r))
+        .flatMap((r) => {
+          const rules = (r.data as { rules?: unknown }).rules;
+          return Array.isArray(rules) ? rules.map(String) : [];
+        }),
       infrastructure: applied.map((r) => {
         const plan = Number((r.data as { planId?: unknown }).planId);
         const approved = before.find((x) => x.type === 'infra.approved' && x.subject === String(plan));

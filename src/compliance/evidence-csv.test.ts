@@ -25,17 +25,18 @@ test('fields are quoted when they hold a comma, a quote or a line break; rows en
       checksPassed: ['test', 'sast'],
       checksFailed: [],
       findings: [{ job: 'sast', gate: 'passed', counted: 0 }],
+      policies: ["branch 'main' is allowed", "stage 'test' passed in this run"],
       infrastructure: [],
     },
   ]);
   const [header, row, end] = csv.split('\r\n');
   assert.equal(
     header,
-    'time,type,service,environment,revision,commit,branch,deployed_by,run,trigger,approvals,checks_passed,checks_failed,findings,infrastructure',
+    'time,type,service,environment,revision,commit,branch,deployed_by,run,trigger,approvals,checks_passed,checks_failed,findings,policies,infrastructure',
   );
   assert.equal(
     row,
-    '2026-12-06T10:00:00.000Z,deployed,shop,production,,abc123,main,alice,7,cli,"approved by bob at 2026-12-06T09:59:00.000Z (ok, ship it)",test; sast,,sast: passed (0 counted),',
+    "2026-12-06T10:00:00.000Z,deployed,shop,production,,abc123,main,alice,7,cli,\"approved by bob at 2026-12-06T09:59:00.000Z (ok, ship it)\",test; sast,,sast: passed (0 counted),branch 'main' is allowed; stage 'test' passed in this run,",
   );
   assert.equal(end, '');
 });

@@ -16,6 +16,7 @@ const COLUMNS = [
   'checks_passed',
   'checks_failed',
   'findings',
+  'policies',
   'infrastructure',
 ] as const;
 
@@ -45,6 +46,7 @@ export function evidenceCsv(rows: readonly DeployEvidence[]): string {
       r.checksPassed.join('; '),
       r.checksFailed.join('; '),
       r.findings.map((f) => `${f.job}: ${f.gate} (${f.counted} counted)`).join('; '),
+      r.policies.join('; '),
       r.infrastructure
         .map(
           (i) =>

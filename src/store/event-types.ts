@@ -22,8 +22,10 @@ export const EVENT_TYPES = [
   'approval.requested',
   'approval.granted',
   'approval.rejected',
-  // Pipeline policies: a rule of an environment's protection that blocked its gate or refused an approval (Slipway).
+  // Pipeline policies: a rule of an environment's protection that blocked its gate or refused an approval,
+  // and the rules a gate satisfied (Slipway).
   'protection.blocked',
+  'protection.passed',
   // Deployments (CDEvents continuous deployment: service, environment).
   'service.deployed',
   'service.upgraded',

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(root, 'bin/slipway.js');
 
-test('the export lists the deploy with its commit, its approver and the checks that passed', async () => {
+test('the export lists the deploy with its commit, both approvers, the checks and the policies that passed', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'slipway-audit-'));
   const env = { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1', SLIPWAY_ACTOR: 'alice' };
   const slipway = (args: string[], actor = 'alice') =>
@@ -39,6 +39,12 @@ pipeline:
     - name: deploy
       environments:
         - production: { approval: manual_approval, run: echo deployed }
+environments:
+  production:
+    protection:
+      requiredStages: [test]
+      branches: [main]
+      approvers: { required: 2, excludeStarter: true }
 `,
     );
     execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
@@ -55,11 +61,15 @@ pipeline:
     const deadline = Date.now() + 30_000;
     while (!out.includes('waiting for approval of production') && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 100));
+    const own = await slipway(['approve', '1', 'production']);
+    assert.equal(own.code, 2, 'the starter may not approve');
     const approved = await slipway(
       ['approve', '1', 'production', '--comment', 'change CHG-9, reviewed'],
       'bob',
     );
     assert.equal(approved.code, 0, approved.stderr);
+    const second = await slipway(['approve', '1', 'production'], 'carol');
+    assert.equal(second.code, 0, second.stderr);
     assert.equal(await exited, 0, out);
 
     const json = await slipway(['audit', 'export', '--since', '2000-01-01']);
@@ -78,8 +88,12 @@ pipeline:
         a.decision,
         a.comment,
       ]),
-      [['bob', 'approved', 'change CHG-9, reviewed']],
+      [
+        ['bob', 'approved', 'change CHG-9, reviewed'],
+        ['carol', 'approved', undefined],
+      ],
     );
+    assert.deepEqual(row.policies, ["branch 'main' is allowed", "stage 'test' passed in this run"]);
     assert.deepEqual([...row.checksPassed].sort(), ['dependency_scan', 'unit_tests']);
     assert.deepEqual(row.checksFailed, []);
 
@@ -89,7 +103,7 @@ pipeline:
     assert.match(
       lines[1] ?? '',
       new RegExp(
-        `,production,,${sha},main,alice,1,cli,"approved by bob at [^"]+ \\(change CHG-9, reviewed\\)",`,
+        `,production,,${sha},main,alice,1,cli,"approved by bob at [^"]+ \\(change CHG-9, reviewed\\); approved by carol at [^"]+",`,
       ),
     );
     const none = await slipway(['audit', 'export', '--since', '2999-01-01']);

@@ -1,7 +1,8 @@
 /**
  * An environment's protection at its deploy gate: checked when the run reaches the gate, before
  * anything is planned or waited for. A violation fails the environment naming the rule, in its
- * log and as a `protection.blocked` event; what each satisfied rule found goes to the log.
+ * log and as a `protection.blocked` event; what each satisfied rule found goes to the log and to one
+ * `protection.passed` event, which the audit evidence lists.
  */
 import type { ResolvedConfig, ResolvedProtection } from '../../config/resolved.js';
 import type { Run, Store } from '../../store/store.js';
@@ -36,6 +37,17 @@ export async function enforceProtection(
   for (const found of judgement.passed) log.system(`protection of ${node.environment}: ${found}`);
   const approvers = input.protection.approvers;
   if (judgement.violations.length === 0) {
+    if (judgement.passed.length > 0)
+      await input.store.appendEvent({
+        type: 'protection.passed',
+        actor: run.actor,
+        runId: run.id,
+        environment: node.environment,
+        service: input.service,
+        subject: node.key,
+        commitSha: run.commitSha,
+        data: { rules: [...judgement.passed] },
+      });
     if (approvers && node.approval === 'manual_approval')
       log.system(
         `protection of ${node.environment}: the gate needs ${approvers.required} distinct approver${approvers.required === 1 ? '' : 's'}${approvers.excludeStarter ? `, not ${run.actor}, who started the run` : ''}`,
