@@ -25,6 +25,7 @@ import * as projects from './project-queries.js';
 import * as rollouts from './rollout-queries.js';
 import * as runs from './run-queries.js';
 import type { Database } from './schema.js';
+import * as snapshots from './snapshot-queries.js';
 import type {
   ApiToken,
   Approval,
@@ -57,6 +58,7 @@ import type {
   StoreOperations,
 } from './store.js';
 import type { FindingFilter, NewFinding, StoredFinding } from './stored-findings.js';
+import type { NewSnapshot, SnapshotFilter, StoredSnapshot } from './stored-snapshots.js';
 import * as tokens from './token-queries.js';
 import * as webhooks from './webhook-queries.js';
 
@@ -284,6 +286,26 @@ class KyselyOperations implements StoreOperations {
 
   listFindings(filter: FindingFilter): Promise<StoredFinding[]> {
     return findings.listFindings(this.db, filter);
+  }
+
+  recordSnapshot(snapshot: NewSnapshot): Promise<StoredSnapshot> {
+    return snapshots.recordSnapshot(this.db, this.now(), snapshot);
+  }
+
+  listSnapshots(filter?: SnapshotFilter): Promise<StoredSnapshot[]> {
+    return snapshots.listSnapshots(this.db, filter);
+  }
+
+  getSnapshot(id: number): Promise<StoredSnapshot | undefined> {
+    return snapshots.getSnapshot(this.db, id);
+  }
+
+  markSnapshotPruned(id: number): Promise<void> {
+    return snapshots.markSnapshot(this.db, this.now(), id, 'pruned_at');
+  }
+
+  markSnapshotRestored(id: number): Promise<void> {
+    return snapshots.markSnapshot(this.db, this.now(), id, 'restored_at');
   }
 
   claimInfraLease(

@@ -1,6 +1,8 @@
 // Versioned schema migrations, defined in code so they ship inside dist/, with the SQLite/PostgreSQL differences.
-import { type CreateTableBuilder, type Kysely, type Migration, Migrator, sql } from 'kysely';
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import { StoreError } from './errors.js';
+import { laterMigrations } from './later-migrations.js';
+import { typesFor, withId } from './migration-columns.js';
 import type { StoreBackend } from './store.js';
 
 /** Name of the table recording applied migrations. */
@@ -8,20 +10,6 @@ export const MIGRATION_TABLE = 'slipway_migration';
 
 /** Name of the table holding Kysely's migration lock row. */
 export const MIGRATION_LOCK_TABLE = `${MIGRATION_TABLE}_lock`;
-
-/** Column types that differ: epoch milliseconds need bigint on PostgreSQL; SQLite integers are 64-bit. */
-function typesFor(backend: StoreBackend) {
-  return backend === 'postgres'
-    ? ({ int64: 'bigint', json: 'jsonb' } as const)
-    : ({ int64: 'integer', json: 'text' } as const);
-}
-
-/** Adds the primary key: an identity on PostgreSQL, AUTOINCREMENT on SQLite so ids are never reused. */
-function withId<TB extends string>(backend: StoreBackend, table: CreateTableBuilder<TB>) {
-  return backend === 'postgres'
-    ? table.addColumn('id', 'bigint', (col) => col.primaryKey().generatedAlwaysAsIdentity())
-    : table.addColumn('id', 'integer', (col) => col.primaryKey().autoIncrement());
-}
 
 /** Triggers that make the events table append-only below the application. */
 async function createAppendOnlyTriggers(db: Kysely<unknown>, backend: StoreBackend): Promise<void> {
@@ -312,38 +300,7 @@ export function createMigrations(backend: StoreBackend): Record<string, Migratio
           .execute();
       },
     },
-    '0012_approval_votes': {
-      async up(db: Kysely<unknown>) {
-        // A gate may need several distinct approvers: its count, its running tally and each vote.
-        await db.schema
-          .alterTable('approvals')
-          .addColumn('required', t.int64, (col) => col.notNull().defaultTo(1))
-          .execute();
-        await db.schema
-          .alterTable('approvals')
-          .addColumn('votes', t.int64, (col) => col.notNull().defaultTo(0))
-          .execute();
-        await db.schema
-          .createTable('approval_votes')
-          .addColumn('run_id', t.int64, (col) => col.notNull())
-          .addColumn('environment', 'text', (col) => col.notNull())
-          .addColumn('actor', 'text', (col) => col.notNull())
-          .addColumn('seq', t.int64, (col) => col.notNull())
-          .addColumn('voted_at', t.int64, (col) => col.notNull())
-          .addColumn('comment', 'text')
-          .addPrimaryKeyConstraint('approval_votes_pk', ['run_id', 'environment', 'actor'])
-          .addForeignKeyConstraint(
-            'approval_votes_gate',
-            ['run_id', 'environment'],
-            'approvals',
-            ['run_id', 'environment'],
-            (fk) => fk.onDelete('cascade'),
-          )
-          .execute();
-        // Required stages look for earlier runs of the same commit.
-        await db.schema.createIndex('runs_commit_sha').on('runs').column('commit_sha').execute();
-      },
-    },
+    ...laterMigrations(backend),
   };
 }
 

@@ -197,6 +197,27 @@ export interface FindingsTable {
   created_at: number;
 }
 
+/** One row per database snapshot; `pruned_at` once retention deleted its file. */
+export interface DatabaseSnapshotsTable {
+  id: Generated<number>;
+  environment: string;
+  database: string;
+  engine: string;
+  service: string | null;
+  revision: string | null;
+  stable_revision: string | null;
+  reason: string;
+  file: string;
+  format: string;
+  bytes: number;
+  sha256: string;
+  tables: string;
+  created_by: string;
+  created_at: number;
+  pruned_at: number | null;
+  restored_at: number | null;
+}
+
 /** The whole database as Kysely sees it. */
 export interface Database {
   events: EventsTable;
@@ -213,4 +234,5 @@ export interface Database {
   pipeline_durations: PipelineDurationsTable;
   infra_leases: InfraLeasesTable;
   findings: FindingsTable;
+  database_snapshots: DatabaseSnapshotsTable;
 }

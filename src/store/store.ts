@@ -4,6 +4,7 @@ import type { EventFilter, NewEvent, StoredEvent } from './event-records.js';
 import type { InfraLeaseOperations } from './infra-leases.js';
 import type { NotificationDeliveryOperations } from './notification-deliveries.js';
 import type { FindingOperations } from './stored-findings.js';
+import type { SnapshotOperations } from './stored-snapshots.js';
 
 /** Source of the current time in epoch milliseconds; pass a fake one in tests. */
 export interface Clock {
@@ -273,7 +274,8 @@ export interface NewProject {
 export interface StoreOperations
   extends NotificationDeliveryOperations,
     InfraLeaseOperations,
-    FindingOperations {
+    FindingOperations,
+    SnapshotOperations {
   /** Appends one event to the log; throws StoreError EVENT_INVALID on bad input. There is no update or delete. */
   appendEvent(event: NewEvent): Promise<StoredEvent>;
   /** Appends events in order, all or none (one statement per few hundred); EVENT_INVALID if any is bad. */

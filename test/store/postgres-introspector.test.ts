@@ -21,6 +21,7 @@ test('getTables lists the current schema only, with column facts', async () => {
       [
         'approval_votes',
         'approvals',
+        'database_snapshots',
         'events',
         'findings',
         'infra_leases',
