@@ -23,6 +23,7 @@ import { declareReleaseCommands } from './families/release-commands.js';
 import { declareRolloutCommands } from './families/rollout-commands.js';
 import { declareScanCommands } from './families/scan-commands.js';
 import { declareServerCommands } from './families/server-commands.js';
+import { declareSnapshotCommands } from './families/snapshot-commands.js';
 import { createProgram } from './program.js';
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
@@ -62,6 +63,7 @@ export function assembleProgram(io: CliIo, run: RunCommand): CommandUnknownOpts 
   declareMetricsCommands(program, run);
   declareFlagsCommands(program, run);
   declareInfraCommands(program, run);
+  declareSnapshotCommands(program, run);
   declareScanCommands(program, run);
   declareAuditCommands(program, run);
   return program;

@@ -6,12 +6,14 @@ import { systemClock } from '../rollout/rollout-clock.js';
 import type { Store } from '../store/store.js';
 import type { CommandContext } from './context.js';
 import { localPlatform } from './platform.js';
+import { snapshotBeforeDeploy } from './snapshot-deploy.js';
 
 /** Controller dependencies for a command, printing events as lines (or NDJSON with --json). */
 export function rolloutDeps(ctx: CommandContext, projectDir: string, store: Store): ControllerDeps {
   const env = Object.fromEntries(
     Object.entries(ctx.io.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
+  const secret = secretReader(env, projectDir);
   return {
     store,
     platform: localPlatform(ctx, projectDir),
@@ -19,7 +21,9 @@ export function rolloutDeps(ctx: CommandContext, projectDir: string, store: Stor
     report: (event) => report(ctx, event),
     owner: controllerId(),
     env,
-    secret: secretReader(env, projectDir),
+    secret,
+    beforeRollout: (deploy) =>
+      snapshotBeforeDeploy(ctx, { store, projectDir, secret }, deploy).then(() => undefined),
   };
 }
 
@@ -82,7 +86,19 @@ function report(ctx: CommandContext, event: RolloutEvent): void {
         ),
       );
       break;
+    case 'migration.ran':
+      output.line(
+        event.status === 'succeeded'
+          ? `  ${event.phase} ${output.paint('green', 'ok')}: \`${event.command}\` ${event.result}`
+          : output.paint('red', `  ${event.phase} FAILED: \`${event.command}\` ${event.result}`),
+      );
+      break;
     case 'rollout.finished': {
+      if (event.warning) {
+        output.line(output.paint('red', `rollout completed WITH A FAILED CONTRACT (${event.revision})`));
+        output.line(output.paint('red', event.warning));
+        break;
+      }
       const color = event.status === 'completed' ? 'green' : 'red';
       output.line(
         output.paint(

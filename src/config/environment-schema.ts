@@ -1,5 +1,6 @@
 /** The schema of a top-level environment: where the services of the project run. */
 import { z } from 'zod';
+import { databasesSchema } from './databases-schema.js';
 import { deploymentFields } from './deployment-schema.js';
 import { port } from './fields.js';
 import { environmentFleetFields } from './fleet-schema.js';
@@ -36,6 +37,7 @@ export const environmentSchema = z
       .optional()
       .describe('Infrastructure provisioned before the services deploy (default: none).'),
     protection: protectionSchema.optional(),
+    databases: databasesSchema.optional(),
     ...deploymentFields,
     ...environmentFleetFields,
   })

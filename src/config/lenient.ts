@@ -90,6 +90,7 @@ function lenientService(raw: unknown): Service {
     source: '.',
     instances: 1,
     env: {},
+    secrets: [],
     health: { ...(readiness ? { readiness } : {}), ...(liveness ? { liveness } : {}) },
     shutdown: { drain: 0, timeout: 0 },
     dependencies,

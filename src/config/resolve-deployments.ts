@@ -15,9 +15,9 @@ import type {
   ResolvedHooks,
   ResolvedHttpCheck,
   ResolvedRollingStrategy,
-  ResolvedSecurityChecks,
   ResolvedStrategy,
 } from './resolved.js';
+import type { ResolvedSecurityChecks } from './resolved-security-checks.js';
 import type { StrategyOutput } from './strategy-schema.js';
 
 type Sections = Required<DeploymentOverrideOutput>;

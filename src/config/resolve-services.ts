@@ -6,6 +6,7 @@
  */
 
 import type { ConfigOutput } from './config-schema.js';
+import { resolveDatabases } from './databases-schema.js';
 import type { EnvironmentOutput } from './environment-schema.js';
 import { resolveProtection } from './protection-schema.js';
 import { resolveDeployment } from './resolve-deployments.js';
@@ -19,6 +20,7 @@ import type {
   ResolvedServiceEnvironment,
 } from './resolved.js';
 import { resolveInfrastructure } from './resolved-infrastructure.js';
+import { resolveMigrations } from './resolved-migrations.js';
 import { DEPENDENCY_KINDS, type ServiceOutput } from './service-schema.js';
 
 type ProbeOutput = NonNullable<ServiceOutput['health']['readiness']>;
@@ -55,6 +57,7 @@ function resolveServiceEnvironment(name: string, env: EnvironmentOutput): Resolv
     ...resolveDeployment(env),
     ...(env.infrastructure ? { infrastructure: resolveInfrastructure(env.infrastructure) } : {}),
     ...(env.protection ? { protection: resolveProtection(env.protection) } : {}),
+    ...(env.databases && env.databases.length > 0 ? { databases: resolveDatabases(env.databases) } : {}),
     path: ['environments', name],
   };
 }
@@ -68,6 +71,7 @@ function resolveService(id: string, service: ServiceOutput): ResolvedService {
     source: service.source,
     instances: service.instances,
     env: service.env,
+    ...(service.secrets.length > 0 ? { secrets: [...new Set(service.secrets)] } : {}),
     ...(readiness ? { readiness } : {}),
     ...(liveness ? { liveness } : {}),
     shutdown: { drainMs: service.shutdown.drain, timeoutMs: service.shutdown.timeout },
@@ -78,6 +82,7 @@ function resolveService(id: string, service: ServiceOutput): ResolvedService {
     ...(service.dependsOn && service.dependsOn.length > 0
       ? { dependsOn: [...new Set(service.dependsOn)] }
       : {}),
+    ...(service.migrations ? { migrations: resolveMigrations(service.migrations) } : {}),
     path: ['services', id],
   };
 }

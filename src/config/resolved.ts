@@ -1,10 +1,13 @@
 /** The resolved config: what planners consume after parsing, defaults and cross-field checks. */
 
+import type { ResolvedDatabase } from './databases-schema.js';
 import type { ConfigPath } from './diagnostic.js';
 import type { ResolvedFindings } from './findings-schema.js';
 import type { Trigger } from './notification-triggers.js';
 import type { ResolvedFlags } from './resolved-flags.js';
 import type { ResolvedInfrastructure } from './resolved-infrastructure.js';
+import type { ResolvedMigrations } from './resolved-migrations.js';
+import type { ResolvedSecurityChecks } from './resolved-security-checks.js';
 import type { ResolvedStrategy } from './resolved-strategy.js';
 import type { ResolvedSecurity } from './security-schema.js';
 import type { ResolvedSlo } from './slo-schema.js';
@@ -124,10 +127,11 @@ export interface ResolvedService {
   readonly readiness?: ResolvedProbe;
   readonly liveness?: ResolvedProbe;
   readonly shutdown: { readonly drainMs: number; readonly timeoutMs: number };
-  /** In file order. */
-  readonly dependencies: readonly ResolvedDependency[];
+  readonly dependencies: readonly ResolvedDependency[]; // in file order
+  readonly secrets?: readonly string[]; // `secrets:` names, absent when none; their versions are part of the revision
   /** Services a GitOps pass syncs before this one (absent when none); not part of the revision. */
   readonly dependsOn?: readonly string[];
+  readonly migrations?: ResolvedMigrations; // absent without `migrations:`; part of the revision
   /** Where the service is defined in the file. */
   readonly path: ConfigPath;
 }
@@ -159,28 +163,6 @@ export type ResolvedSmokeCheck =
 export interface ResolvedJourney {
   readonly name: string;
   readonly steps: readonly ResolvedHttpCheck[];
-}
-
-/** `checks.security` (absent when not set): runtime security checks; each field is described in its schema. */
-export interface ResolvedSecurityChecks {
-  readonly url?: string;
-  readonly path: string;
-  /** `hsts: 'https'`: required when the endpoint is HTTPS; `serverVersion`: a version may be named. */
-  readonly headers: {
-    readonly hsts: boolean | 'https';
-    readonly contentTypeOptions: boolean;
-    readonly csp: boolean;
-    readonly serverVersion: boolean;
-  };
-  readonly forbiddenPaths: readonly string[];
-  readonly sourceMaps: boolean;
-  /** `hostname`: the endpoint's host when absent; `ca`: a PEM file, relative to the project. */
-  readonly tls: {
-    readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
-    readonly expiryDays: number;
-    readonly hostname?: string;
-    readonly ca?: string;
-  };
 }
 
 /** Checks of the new revision before traffic (smoke, warmup, security), during it (synthetic) and after it (security). */
@@ -278,6 +260,8 @@ export interface ResolvedServiceEnvironment extends ResolvedDeployment {
   readonly infrastructure?: ResolvedInfrastructure;
   /** The pipeline policies of its deploy gate; absent without `protection:`. */
   readonly protection?: ResolvedProtection;
+  /** Snapshotted before deploys, restored by `rollback --data`; absent without `databases:`. */
+  readonly databases?: readonly ResolvedDatabase[];
   readonly path: ConfigPath;
 }
 

@@ -59,6 +59,20 @@ export function checkServiceRules(
           `a liveness probe's successThreshold must be 1, got ${probe.successThreshold}`,
         );
     }
+    const migrations = service.migrations;
+    if (migrations && migrations.expand === undefined && migrations.contract === undefined)
+      error(
+        ['services', id, 'migrations'],
+        'needs `expand` or `contract` (or both)',
+        source.keyAt(['services', id, 'migrations']),
+      );
+    service.secrets.forEach((name, index) => {
+      const path: ConfigPath = ['services', id, 'secrets', index];
+      if (service.env[name] !== undefined)
+        error(path, `${name} is both in \`env\` and in \`secrets\`: keep it in one`);
+      else if (/^(PORT|HOST|SLIPWAY_.*)$/.test(name))
+        error(path, `${name} is set by Slipway for every instance and cannot be a secret`);
+    });
     for (const [name, dep] of Object.entries(service.dependencies)) {
       const path: ConfigPath = ['services', id, 'dependencies', name];
       const kinds = DEPENDENCY_KINDS.filter((k) => dep[k] !== undefined);

@@ -1,7 +1,8 @@
 /** The schema of one service: a long-running process with its instances, health checks and dependencies. */
 import { z } from 'zod';
 import { deploymentOverrideSchema } from './deployment-schema.js';
-import { duration, envMap, identifier, port } from './fields.js';
+import { duration, envMap, envName, identifier, port } from './fields.js';
+import { migrationsSchema } from './migrations-schema.js';
 
 /** A health probe: one of `http`, `tcp` or `exec`, checked every `period`. */
 export const probeSchema = z
@@ -87,12 +88,21 @@ export const serviceSchema = z
       .describe("Directory the revision is made from, relative to the config file's directory."),
     instances: z.int().min(1).max(100).default(1).describe('Number of instances to run.'),
     env: envMap.prefault({}).describe('Environment variables passed to every instance.'),
+    secrets: z
+      .array(envName)
+      .prefault([])
+      .describe(
+        'Environment variables passed to every instance as secrets, read at deploy like job secrets (the environment, else `.slipway/secrets.env`); the revision records each name with a keyed fingerprint of its value (its version), never the value.',
+      ),
     health: healthSchema.prefault({}),
     shutdown: shutdownSchema.prefault({}),
     dependencies: z
       .record(identifier, dependencySchema)
       .prefault({})
       .describe('What the service needs reachable (databases, queues, other services), by name.'),
+    migrations: migrationsSchema
+      .optional()
+      .describe('Expand/contract schema migrations run as rollout steps (default: none).'),
     dependsOn: z
       .array(identifier)
       .optional()

@@ -82,6 +82,12 @@ async function readCommit(mirror: GitMirror, commit: DesiredCommit): Promise<Des
     if (!deploysServices(config, env)) continue;
     const scopes = settings.fleet ? settings.fleet.waves.map((w) => regionScope(env, w.region)) : [env];
     for (const service of Object.values(config.services)) {
+      // A secret's version depends on a value outside the commit: the desired revision cannot be known.
+      if (service.secrets)
+        throw new GitOpsError(
+          'CONFIG_INVALID',
+          `service ${service.id} has secrets, which a GitOps pass does not deploy: deploy it with \`slipway deploy\``,
+        );
       const revision = revisionIdOf(service, projectDir);
       for (const scope of scopes)
         apps.push({ service: service.id, env: scope, revision, instances: service.instances });

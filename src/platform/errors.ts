@@ -9,7 +9,9 @@ export type PlatformErrorCode =
   | 'PORT_IN_USE'
   | 'BAD_REQUEST'
   | 'AGENT_UNAVAILABLE'
-  | 'AGENT_RUNNING';
+  | 'AGENT_RUNNING'
+  | 'SECRET_MISSING'
+  | 'SECRETS_UNSUPPORTED';
 
 const KINDS: KindTable<PlatformErrorCode> = {
   SERVICE_NOT_FOUND: 'not_found',
@@ -19,6 +21,8 @@ const KINDS: KindTable<PlatformErrorCode> = {
   BAD_REQUEST: 'usage',
   AGENT_UNAVAILABLE: 'unavailable',
   AGENT_RUNNING: 'conflict',
+  SECRET_MISSING: 'usage',
+  SECRETS_UNSUPPORTED: 'invalid',
 };
 
 /** A platform operation that cannot be done as asked. */

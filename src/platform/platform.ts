@@ -23,6 +23,8 @@ export interface RevisionInput {
   readonly service: ResolvedService;
   /** The directory the service's `source` is relative to (the config file's directory). */
   readonly baseDir: string;
+  /** The values of the service's secrets read at deploy: their versions go into the revision, the values only to its instances. */
+  readonly secretValues?: Readonly<Record<string, string>>;
 }
 
 /** An immutable, content-addressed revision of a service. */
@@ -34,6 +36,8 @@ export interface Revision {
   readonly createdAt: string;
   /** The instance count its config asks for. */
   readonly instances: number;
+  /** The version (a keyed fingerprint) of each of its secrets' values, when it has secrets. */
+  readonly secretVersions?: Readonly<Record<string, string>>;
 }
 
 /** A revision the platform keeps; `pinned` says why it is kept for good, when it is pinned. */

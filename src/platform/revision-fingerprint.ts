@@ -12,8 +12,13 @@ import { PlatformError } from './errors.js';
 export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['.git', '.slipway', 'node_modules']);
 /** Files at the source root that are not part of it: the config, whose service part is hashed on its own. */
 export const SKIPPED_AT_ROOT: ReadonlySet<string> = new Set(['slipway.yaml', 'slipway.yml']);
-/** The part of a service's resolved config that defines a revision. */
-export type RevisionConfig = Omit<ResolvedService, 'path' | 'source' | 'id' | 'dependsOn'>;
+/**
+ * The part of a service's resolved config that defines a revision, with the version of each of
+ * its secrets' values (never a value).
+ */
+export type RevisionConfig = Omit<ResolvedService, 'path' | 'source' | 'id' | 'dependsOn'> & {
+  readonly secretVersions?: Readonly<Record<string, string>>;
+};
 
 /** One entry of a revision's source: a file, a folder or a symlink, with its content digest. */
 export interface SourceFile {
@@ -71,8 +76,15 @@ export interface RevisionFingerprint {
   readonly id: string;
 }
 
-/** Fingerprints the service's source (relative to `baseDir`) and config; throws SOURCE_NOT_FOUND. */
-export function fingerprintRevision(service: ResolvedService, baseDir: string): RevisionFingerprint {
+/**
+ * Fingerprints the service's source (relative to `baseDir`) and config, with `secretVersions`
+ * when the service has secrets; throws SOURCE_NOT_FOUND.
+ */
+export function fingerprintRevision(
+  service: ResolvedService,
+  baseDir: string,
+  secretVersions?: Readonly<Record<string, string>>,
+): RevisionFingerprint {
   const sourceDir = resolve(baseDir, service.source);
   if (!existsSync(sourceDir) || !statSync(sourceDir).isDirectory()) {
     throw new PlatformError(
@@ -80,7 +92,9 @@ export function fingerprintRevision(service: ResolvedService, baseDir: string): 
       `service ${service.id}: source ${sourceDir} is not a directory`,
     );
   }
-  const { path: _path, source: _source, id: _id, dependsOn: _dependsOn, ...config } = service;
+  const { path: _path, source: _source, id: _id, dependsOn: _dependsOn, ...rest } = service;
+  const config: RevisionConfig =
+    service.secrets && secretVersions ? { ...rest, secretVersions: { ...secretVersions } } : rest;
   const files = listFiles(sourceDir);
   const hash = createHash('sha256');
   hash.update(`${JSON.stringify(canonical(config))}\n`);
@@ -89,7 +103,11 @@ export function fingerprintRevision(service: ResolvedService, baseDir: string): 
   return { config, files, sourceDir, digest, id: `r-${digest.slice(0, 12)}` };
 }
 
-/** The id the service's current source and config would get, without writing anything. */
-export function revisionIdOf(service: ResolvedService, baseDir: string): string {
-  return fingerprintRevision(service, baseDir).id;
+/** The id the service's current source and config (and secret versions) would get, without writing anything. */
+export function revisionIdOf(
+  service: ResolvedService,
+  baseDir: string,
+  secretVersions?: Readonly<Record<string, string>>,
+): string {
+  return fingerprintRevision(service, baseDir, secretVersions).id;
 }

@@ -8,7 +8,10 @@ export type RolloutErrorCode =
   | 'ROLLOUT_ACTIVE'
   | 'NO_ROLLOUT'
   | 'NOTHING_TO_ROLL_BACK_TO'
-  | 'ENDPOINT_UNAVAILABLE';
+  | 'ENDPOINT_UNAVAILABLE'
+  | 'CONFIG_VERSION_UNAVAILABLE'
+  | 'SCHEMA_CONTRACTED'
+  | 'NO_DOWN_MIGRATION';
 
 const KINDS: KindTable<RolloutErrorCode> = {
   SERVICE_UNKNOWN: 'not_found',
@@ -17,6 +20,9 @@ const KINDS: KindTable<RolloutErrorCode> = {
   NO_ROLLOUT: 'conflict',
   NOTHING_TO_ROLL_BACK_TO: 'conflict',
   ENDPOINT_UNAVAILABLE: 'unavailable',
+  CONFIG_VERSION_UNAVAILABLE: 'conflict',
+  SCHEMA_CONTRACTED: 'conflict',
+  NO_DOWN_MIGRATION: 'conflict',
 };
 
 /** A rollout command that cannot be done. */

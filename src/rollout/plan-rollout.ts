@@ -3,16 +3,19 @@
  * steps, without doing anything. An executor applies each step in a fixed order (scale up and wait
  * until ready, run the step's check, set weights, scale down, hold, wait for promote). With
  * `checks.security` the new revision is checked before it gets traffic (`securityCheck`) and again
- * right after it gets all of it (`securityVerify`). A feature flag rollout's steps are those of the
- * revision replacement before the flag moves (its `replace`).
+ * right after it gets all of it (`securityVerify`). With `migrations:` the `expand` step runs before
+ * any traffic moves and the `contract` step last, after a hold of `contractAfter` with analysis once
+ * the old revision is gone. A feature flag rollout's steps are those of the revision replacement
+ * before the flag moves (its `replace`).
  */
 import type { ResolvedChecks, ResolvedHooks, ResolvedStrategy } from '../config/resolved.js';
+import type { ResolvedMigrations } from '../config/resolved-migrations.js';
 import type { RolloutStep } from './rollout-step.js';
 import { planBlueGreen } from './strategies/blue-green.js';
 import { planCanary } from './strategies/canary.js';
 import { planFirstDeploy } from './strategies/first-deploy.js';
 import { planRolling } from './strategies/rolling.js';
-import { withSecurityVerify } from './strategies/steps.js';
+import { step, withSecurityVerify } from './strategies/steps.js';
 
 /** The steps of a rollout, in order; empty when there is nothing to deploy. */
 export interface RolloutPlan {
@@ -25,6 +28,8 @@ export interface RolloutInput {
   readonly strategy: ResolvedStrategy;
   readonly checks: ResolvedChecks;
   readonly hooks: ResolvedHooks;
+  /** The service's expand/contract migrations, if any. */
+  readonly migrations?: ResolvedMigrations;
   /** Desired instances of the new revision (at least 1). */
   readonly instances: number;
   /** The revision serving now (the one with the highest weight) and its instance count. */
@@ -66,10 +71,31 @@ export function planRollout(input: RolloutInput): RolloutPlan {
     strategy,
     steps: [
       ...(input.hooks.preDeploy !== undefined ? [{ action: 'preDeploy' as const, ...before }] : []),
+      ...(input.migrations?.expand !== undefined ? [{ action: 'expand' as const, ...before }] : []),
       ...body,
       ...(input.hooks.postDeploy !== undefined
         ? [{ action: 'postDeploy' as const, weights: last.weights, instances: last.instances }]
         : []),
+      // A flag rollout still serves the old code path from the new revision until the flag moves: no contract.
+      ...(input.migrations?.contract !== undefined && strategy !== 'featureFlag'
+        ? contractSteps(input.migrations, last)
+        : []),
     ],
   };
+}
+
+/** The hold of `contractAfter` with analysis (when there is one), then `contract`, in the state `last` leaves. */
+function contractSteps(migrations: ResolvedMigrations, last: RolloutStep): RolloutStep[] {
+  const state = { weights: last.weights, instances: last.instances };
+  return [
+    ...(migrations.contractAfterMs > 0
+      ? [
+          step('pause', state.weights, state.instances, {
+            durationMs: migrations.contractAfterMs,
+            analyze: true,
+          }),
+        ]
+      : []),
+    { action: 'contract', ...state },
+  ];
 }

@@ -4,7 +4,9 @@
  */
 
 import type { ResolvedConfig, ResolvedHooks, ResolvedStrategy } from '../config/resolved.js';
+import type { ResolvedMigrations } from '../config/resolved-migrations.js';
 import type { ServiceRef, ServiceStatus } from '../platform/platform.js';
+import { readSecretValues } from '../platform/secret-versions.js';
 import { isStoreError } from '../store/errors.js';
 import type { NewRollout, Rollout, Store } from '../store/store.js';
 import type { ControllerDeps, RolloutOutcome } from './controller/controller-types.js';
@@ -19,6 +21,9 @@ import { planRollout } from './plan-rollout.js';
 /** Default time new instances get to become ready. */
 const READY_TIMEOUT_MS = 120_000;
 
+/** The steps that change a database's schema or data: a deploy with one snapshots `before-migrations` databases. */
+const MIGRATING_ACTIONS: ReadonlySet<string> = new Set(['preDeploy', 'expand']);
+
 /** What starting a deploy needs. */
 export interface DeployInput {
   readonly config: ResolvedConfig;
@@ -32,7 +37,8 @@ export interface DeployInput {
   readonly scope?: string;
   /**
    * Which of the environment's hooks this rollout runs (default both): a fleet deploy runs
-   * `preDeploy` only in its first wave and `postDeploy` only in its last.
+   * `preDeploy` only in its first wave and `postDeploy` only in its last. The service's `expand`
+   * migration goes with `preDeploy` and its `contract` with `postDeploy`.
    */
   readonly hooks?: { readonly preDeploy: boolean; readonly postDeploy: boolean };
   readonly actor: string;
@@ -106,7 +112,10 @@ async function deployRevision(deps: ControllerDeps, input: DeployInput): Promise
     );
   }
   const ref = { service: input.service, env: input.scope ?? input.env };
-  const revision = await deps.platform.createRevision({ service, baseDir: input.projectDir });
+  const read = deps.secret ?? ((name: string) => deps.env[name]);
+  const secretValues = service.secrets && readSecretValues(service.id, service.secrets, read);
+  const revisionInput = { service, baseDir: input.projectDir, ...(secretValues && { secretValues }) };
+  const revision = await deps.platform.createRevision(revisionInput);
   const port = input.config.environments[input.env]?.port;
   const status = await deps.platform.ensureService(ref, port === undefined ? {} : { port });
   if (status.error)
@@ -119,14 +128,27 @@ async function deployRevision(deps: ControllerDeps, input: DeployInput): Promise
   if (stable?.id === revision.id && current?.weight === 100)
     return { status: 'unchanged', revision: revision.id };
   const deployment = withHooks(deploymentFor(input.config, input.service, input.env), input.hooks);
+  const migrations = migrationsOf(service.migrations, input.hooks);
   const plan = planRollout({
     strategy: deployment.strategy,
     checks: deployment.checks,
     hooks: deployment.hooks,
+    ...(migrations ? { migrations } : {}),
     instances: service.instances,
     ...(stable ? { stable } : {}),
     next: revision.id,
   });
+  // Once per deploy (a fleet's first wave): e.g. database snapshots before the first migration.
+  const databases = input.config.environments[input.env]?.databases ?? [];
+  if (deps.beforeRollout && databases.length > 0 && plan.steps.length > 0 && (input.hooks?.preDeploy ?? true))
+    await deps.beforeRollout({
+      databases,
+      service: input.service,
+      env: input.env,
+      revision: revision.id,
+      ...(stable ? { stable: stable.id } : {}),
+      migrates: plan.steps.some((step) => MIGRATING_ACTIONS.has(step.action)),
+    });
   const spec: RolloutSpec = {
     strategy: plan.strategy,
     steps: plan.steps,
@@ -136,9 +158,11 @@ async function deployRevision(deps: ControllerDeps, input: DeployInput): Promise
     autoRollback: deployment.strategy.autoRollback,
     checks: deployment.checks,
     hooks: deployment.hooks,
+    ...(migrations ? { migrations } : {}),
     readyTimeoutMs: input.readyTimeoutMs ?? READY_TIMEOUT_MS,
     workdir: input.projectDir,
     delivery: await deliveryStart(deps, ref, input.gitDir ?? input.projectDir, input.commitSha),
+    settings: { env: service.env, secrets: revision.secretVersions ?? {} },
   };
   const rollout = await createWhenFree(deps, ref, input, {
     service: input.service,
@@ -182,6 +206,20 @@ function withHooks<T extends { readonly hooks: ResolvedHooks }>(
     ...(which.postDeploy && postDeploy !== undefined ? { postDeploy } : {}),
   };
   return { ...deployment, hooks };
+}
+
+/** The migrations a rollout runs: `expand` where it runs `preDeploy`, `contract` where it runs `postDeploy`. */
+function migrationsOf(
+  migrations: ResolvedMigrations | undefined,
+  which: DeployInput['hooks'],
+): ResolvedMigrations | undefined {
+  if (!migrations || !which) return migrations;
+  const { expand, contract, ...rest } = migrations;
+  return {
+    ...rest,
+    ...(which.preDeploy && expand !== undefined ? { expand } : {}),
+    ...(which.postDeploy && contract !== undefined ? { contract } : {}),
+  };
 }
 
 /** Rolls back to the previous revision (or `to`): brought up at full size, then all traffic in one switch. */

@@ -3,6 +3,7 @@
 /** What a step does besides moving instances and weights; documented in docs/rollouts.md. */
 export type RolloutAction =
   | 'preDeploy'
+  | 'expand'
   | 'scaleUp'
   | 'warmup'
   | 'smoke'
@@ -12,7 +13,8 @@ export type RolloutAction =
   | 'scaleDown'
   | 'postDeploy'
   | 'promote'
-  | 'securityVerify';
+  | 'securityVerify'
+  | 'contract';
 
 /** One step of a rollout and the state it leaves behind. */
 export interface RolloutStep {

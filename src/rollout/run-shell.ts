@@ -6,11 +6,11 @@ import { spawnProcessGroup } from '../process/spawn-process-group.js';
 /** How much of the combined output is kept to find its last line. */
 const OUTPUT_TAIL_CHARS = 4000;
 
-/** How a command ended. */
+/** How a command ended; `output` is the tail of its combined stdout and stderr. */
 export type ShellResult =
-  | { readonly status: 'exited'; readonly code: number; readonly lastLine: string }
-  | { readonly status: 'killed'; readonly signal: string; readonly lastLine: string }
-  | { readonly status: 'timeout'; readonly lastLine: string }
+  | { readonly status: 'exited'; readonly code: number; readonly lastLine: string; readonly output: string }
+  | { readonly status: 'killed'; readonly signal: string; readonly lastLine: string; readonly output: string }
+  | { readonly status: 'timeout'; readonly lastLine: string; readonly output: string }
   | { readonly status: 'failed-to-start'; readonly message: string };
 
 /**
@@ -42,9 +42,9 @@ export async function runShell(
   await Promise.all(pipes);
   clearTimeout(timer);
   const lastLine = output.trim().split('\n').pop() ?? '';
-  if (timedOut) return { status: 'timeout', lastLine };
-  if (signal) return { status: 'killed', signal, lastLine };
-  return { status: 'exited', code: code ?? 0, lastLine };
+  if (timedOut) return { status: 'timeout', lastLine, output };
+  if (signal) return { status: 'killed', signal, lastLine, output };
+  return { status: 'exited', code: code ?? 0, lastLine, output };
 }
 
 /** Feeds a pipe to `onData` and resolves once it is closed. */

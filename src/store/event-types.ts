@@ -40,6 +40,14 @@ export const EVENT_TYPES = [
   'rollout.paused',
   'rollout.completed',
   'rollout.aborted',
+  // Expand/contract schema migrations run as rollout steps, and `down` after `rollback --schema` (Slipway).
+  'migration.expanded',
+  'migration.contracted',
+  'migration.failed',
+  'migration.reverted',
+  // Database snapshots taken before deploys, and data rollbacks that restored one (Slipway).
+  'database.snapshotted',
+  'database.restored',
   // Fleet deploys: one wave per region, in order (Slipway).
   'fleet.started',
   'fleetwave.started',

@@ -11,12 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { readSarif } from '../../src/findings/read-sarif.js';
+import { SLIPWAY_FINGERPRINT_KEY, writeSarifLog } from '../../src/findings/sarif-writer.js';
 import { dependencyFingerprint, scanDependencies } from '../../src/scanners/dependency-scan.js';
 import type { InstalledPackage } from '../../src/scanners/installed-package.js';
 import { readInstalledTree } from '../../src/scanners/lockfile/installed-tree.js';
 import { readNpmLockfile } from '../../src/scanners/lockfile/npm-lockfile.js';
 import { loadAdvisoryDb } from '../../src/scanners/osv/advisory-db.js';
-import { SLIPWAY_FINGERPRINT_KEY, writeSarifLog } from '../../src/findings/sarif-writer.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const root = join(fileURLToPath(import.meta.url), '..', '..', '..');

@@ -125,6 +125,8 @@ export async function deployCommand(
         printUnchanged(ctx, serviceId, env, outcome.revision);
         return ExitCode.Ok;
       case 'completed':
+        // A failed contract: the new revision serves, but the schema change is left to retry (printed above).
+        if (outcome.warning) return ExitCode.Failed;
         if (!ctx.output.json) {
           const status = await deps.platform.status({ service: serviceId, env });
           printServing(ctx, serviceId, env, status?.url);

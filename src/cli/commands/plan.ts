@@ -6,9 +6,11 @@
  */
 
 import { formatDuration } from '../../config/duration.js';
-import type { ResolvedFeatureFlagStrategy } from '../../config/resolved.js';
+import type { ResolvedFeatureFlagStrategy, ResolvedService } from '../../config/resolved.js';
+import { secretReader } from '../../pipeline/secrets/secret-reader.js';
 import type { RevisionStatus } from '../../platform/platform.js';
 import { revisionIdOf } from '../../platform/revision-fingerprint.js';
+import { readSecretValues, secretVersions } from '../../platform/secret-versions.js';
 import { deploymentFor } from '../../rollout/deployment.js';
 import { planFlagRollout } from '../../rollout/flag/plan-flag-rollout.js';
 import { type FleetPlan, planFleet } from '../../rollout/fleet/fleet-plan.js';
@@ -17,7 +19,7 @@ import type { RolloutStep } from '../../rollout/rollout-step.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { localPlatform } from '../platform.js';
+import { localPlatform, stateDirOf } from '../platform.js';
 import { loadProject } from '../project.js';
 import { requireEnv } from './health.js';
 import { fleetFooter, fleetSize, waveHeadings } from './plan-fleet.js';
@@ -41,7 +43,7 @@ export async function planCommand(
     throw new UsageError(`no environment '${env}' in the config (environments: ${envNames.join(', ')})`);
   }
   const deployment = deploymentFor(config, serviceId, env);
-  const next = revisionIdOf(service, projectDir);
+  const next = revisionIdOf(service, projectDir, planSecretVersions(ctx, service, projectDir));
   const running = (await localPlatform(ctx, projectDir).list()).find(
     (s) => s.service === serviceId && s.env === env,
   );
@@ -54,6 +56,7 @@ export async function planCommand(
         strategy: deployment.strategy,
         checks: deployment.checks,
         hooks: deployment.hooks,
+        ...(service.migrations ? { migrations: service.migrations } : {}),
         instances: service.instances,
         ...(stable ? { stable: { id: stable.id, instances: stable.desired } } : {}),
         next,
@@ -156,8 +159,20 @@ function printSteps(ctx: CommandContext, steps: readonly RolloutStep[]): void {
 
 function notesOf(step: RolloutStep): string {
   const notes: string[] = [];
+  if (step.action === 'expand') notes.push('schema change both revisions work with');
+  if (step.action === 'contract') notes.push('schema change only the new revision works with');
   if (step.durationMs !== undefined)
     notes.push(`hold ${formatDuration(step.durationMs)}${step.analyze ? ' with analysis' : ''}`);
   if (step.pause) notes.push('then wait for `slipway promote`');
   return notes.join(', ');
+}
+
+/** The versions of the service's secrets as a deploy would read them now (none without secrets). */
+function planSecretVersions(ctx: CommandContext, service: ResolvedService, projectDir: string) {
+  if (!service.secrets) return undefined;
+  const env = Object.fromEntries(
+    Object.entries(ctx.io.env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  const values = readSecretValues(service.id, service.secrets, secretReader(env, projectDir));
+  return secretVersions(stateDirOf(projectDir), values);
 }

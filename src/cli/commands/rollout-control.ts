@@ -1,6 +1,7 @@
 /** `slipway promote|pause|resume|abort|rollback SERVICE --env ENV`: steering a rollout from any terminal. */
 import { releaseRevision } from '../../release/release-record.js';
 import { requestControl, rollback } from '../../rollout/rollout-service.js';
+import { rollbackWithSchema } from '../../rollout/schema-rollback.js';
 import type { Store } from '../../store/store.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -13,6 +14,7 @@ import { refuseRemoteFlag, remoteClient } from '../remote/remote-context.js';
 import { followRollout, servicePath, watchService } from '../remote/rollout-follower.js';
 import { rolloutDeps } from '../rollout-deps.js';
 import { requireEnv } from './health.js';
+import { printSchemaRollback } from './rollback-schema.js';
 import { fleetControl, fleetRollback } from './rollout-control-fleet.js';
 
 /** Prints what a control request did. */
@@ -126,16 +128,18 @@ export async function controlCommand(
 export async function rollbackCommand(
   ctx: CommandContext,
   service: string,
-  options: { env?: string; to?: string; region?: string },
+  options: { env?: string; to?: string; region?: string; schema?: boolean },
 ): Promise<number> {
   const env = requireEnv(options.env);
   const client = remoteClient(ctx);
   if (client) {
     refuseRemoteFlag(ctx, options.region !== undefined, '--region', 'the server rolls back whole services');
+    refuseRemoteFlag(ctx, options.schema === true, '--schema', 'run it where the migrations run');
     return remoteRollback(ctx, client, service, env, options.to);
   }
   const fleet = await loadFleetProject(ctx, env, options.region);
   if (fleet) {
+    if (options.schema) throw new UsageError('--schema applies to an environment without hosts');
     const to = options.to ? revisionOf(fleet.projectDir, service, options.to) : undefined;
     return withStore(ctx, fleet.projectDir, (store) => fleetRollback(ctx, { ...fleet, store, service }, to));
   }
@@ -144,12 +148,9 @@ export async function rollbackCommand(
   try {
     const deps = rolloutDeps(ctx, projectDir, store);
     const to = options.to ? revisionOf(projectDir, service, options.to) : undefined;
-    const outcome = await rollback(deps, {
-      ref: { service, env },
-      ...(to ? { to } : {}),
-      actor: actorOf(ctx),
-      workdir: projectDir,
-    });
+    const input = { ref: { service, env }, ...(to ? { to } : {}), actor: actorOf(ctx), workdir: projectDir };
+    if (options.schema) return printSchemaRollback(ctx, await rollbackWithSchema(deps, input), service, env);
+    const outcome = await rollback(deps, input);
     printRollback(ctx, outcome, service, env);
     return outcome.status === 'completed' ? ExitCode.Ok : ExitCode.Failed;
   } finally {

@@ -1,6 +1,7 @@
 /** `slipway status [SERVICE] --env ENV` and `slipway history SERVICE --env ENV`. */
 
 import type { ServiceStatus } from '../../platform/platform.js';
+import { migrationRecords } from '../../rollout/controller/migration-record.js';
 import type { RolloutSpec } from '../../rollout/controller/rollout-spec.js';
 import type { Rollout } from '../../store/store.js';
 import type { CommandContext } from '../context.js';
@@ -75,6 +76,10 @@ function printStatus(ctx: CommandContext, env: string, out: readonly StatusItem[
         `  rollout ${r.id} (${r.strategy}): ${r.phase}, step ${step}${r.reason ? ` - ${r.reason}` : ''}`,
       );
       for (const m of r.measurements) ctx.output.line(`    ${m.verdict}: ${m.message}`);
+      for (const [phase, m] of Object.entries(r.migrations))
+        ctx.output.line(
+          `    ${phase} ${m.status}: \`${m.command}\` ${m.result}${m.status === 'failed' && m.output ? `\n${indent(m.output)}` : ''}`,
+        );
     }
   }
 }
@@ -216,5 +221,14 @@ function describe(rollout: ShownRollout) {
     startedAt: new Date(rollout.startedAt).toISOString(),
     finishedAt: rollout.finishedAt ? new Date(rollout.finishedAt).toISOString() : null,
     measurements,
+    migrations: migrationRecords(rollout.data),
   };
+}
+
+function indent(output: string): string {
+  return output
+    .trimEnd()
+    .split('\n')
+    .map((line) => `      ${line}`)
+    .join('\n');
 }

@@ -7,6 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
+import { writeSarifLog } from '../../findings/sarif-writer.js';
 import { scanDependencies } from '../../scanners/dependency-scan.js';
 import type { InstalledPackage } from '../../scanners/installed-package.js';
 import { readDpkgStatus } from '../../scanners/lockfile/dpkg-status.js';
@@ -14,7 +15,6 @@ import { readInstalledTree } from '../../scanners/lockfile/installed-tree.js';
 import { readNpmLockfile } from '../../scanners/lockfile/npm-lockfile.js';
 import { AdvisoryDb, loadAdvisoryDb } from '../../scanners/osv/advisory-db.js';
 import { resolveAdvisories } from '../../scanners/osv/osv-api.js';
-import { writeSarifLog } from '../../findings/sarif-writer.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';

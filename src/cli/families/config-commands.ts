@@ -1,4 +1,7 @@
-/** `validate`, `schema` and `init`: the commands about slipway.yaml itself, which always run locally. */
+/**
+ * `validate`, `schema`, `init` and `config history`: the commands about slipway.yaml itself and the
+ * configuration versions it deployed, which always run locally.
+ */
 import type { RunCommand } from '../command-runner.js';
 import type { Program } from '../program.js';
 
@@ -24,5 +27,18 @@ export function declareConfigCommands(program: Program, run: RunCommand): void {
     .option('--force', 'overwrite an existing file')
     .action((opts, command) =>
       run(command, async (ctx) => (await import('../commands/init.js')).initCommand(ctx, opts)),
+    );
+
+  program
+    .command('config')
+    .description("a service's configuration versions (env and secret versions, kept with each revision)")
+    .command('history')
+    .argument('<service>', 'service id')
+    .description('the configuration versions, newest first, with what changed (secret values never shown)')
+    .option('--env <env>', 'environment')
+    .action((service, opts, command) =>
+      run(command, async (ctx) =>
+        (await import('../commands/config-history.js')).configHistoryCommand(ctx, service, opts),
+      ),
     );
 }

@@ -61,8 +61,24 @@ export function declareRolloutCommands(program: Program, run: RunCommand): void 
     .option('--env <env>', 'environment')
     .option('--to <revision>', 'revision id, or a release tag such as v1.2.0')
     .option('--region <region>', 'only this region (an environment with hosts)')
+    .option('--schema', "then run the service's `down` migration, reverting the undone deploy's `expand`")
+    .option(
+      '--config-only',
+      "redeploy the running code with the previous configuration version, through the environment's strategy",
+    )
+    .option(
+      '--data',
+      'also restore the databases to the snapshots taken before the deploy being undone (lists what is lost; needs --yes)',
+    )
+    .option('--yes', 'with --data: roll back without asking, after printing what is lost')
     .action((service, opts, command) =>
-      run(command, async (ctx) => (await controlHandlers()).rollbackCommand(ctx, service, opts)),
+      run(command, async (ctx) =>
+        opts.data
+          ? (await import('../commands/rollback-data.js')).rollbackDataCommand(ctx, service, opts)
+          : opts.configOnly
+            ? (await import('../commands/rollback-config.js')).rollbackConfigCommand(ctx, service, opts)
+            : (await controlHandlers()).rollbackCommand(ctx, service, opts),
+      ),
     );
 
   program

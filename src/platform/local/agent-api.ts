@@ -63,6 +63,16 @@ export class AgentApi {
     return this.client.call('PUT', '/v1/flags', { snapshot, serving });
   }
 
+  /** Hands the agent the secret values a revision's instances start with (kept in its memory only). */
+  async holdSecrets(
+    service: string,
+    revision: string,
+    values: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    const at = `/v1/secrets/${encodeURIComponent(service)}/${encodeURIComponent(revision)}`;
+    await this.client.call('PUT', at, { values });
+  }
+
   /** The flag set the agent serves: version (0 when none), OFREP URL and digest. */
   flags(): Promise<FlagsStatus> {
     return this.client.call('GET', '/v1/flags');

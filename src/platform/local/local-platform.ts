@@ -15,6 +15,7 @@ import type {
   StoredRevision,
   TrafficSpec,
 } from '../platform.js';
+import { secretVersions } from '../secret-versions.js';
 import type { RouterMetricsSnapshot } from '../traffic-metrics.js';
 import { AgentApi } from './agent-api.js';
 import { AgentClient, type AgentCommand } from './agent-client.js';
@@ -41,17 +42,22 @@ export class LocalPlatform implements Platform, FlagPublisher {
 
   /** Snapshots the revision, then keeps the newest revisions of the service and every one that runs. */
   async createRevision(input: RevisionInput): Promise<Revision> {
-    const { config: _config, ...revision } = createRevision(
+    const values = input.service.secrets ? (input.secretValues ?? {}) : {};
+    const versions = input.service.secrets ? secretVersions(this.options.stateDir, values) : undefined;
+    const { config, ...revision } = createRevision(
       this.options.stateDir,
       input.service,
       input.baseDir,
+      undefined,
+      versions,
     );
+    if (versions) await this.#api.holdSecrets(revision.service, revision.id, values);
     const inUse = new Set([revision.id]);
     for (const status of await this.list()) {
       if (status.service === revision.service) for (const r of status.revisions) inUse.add(r.id);
     }
     pruneRevisions(this.options.stateDir, revision.service, inUse);
-    return revision;
+    return config.secretVersions ? { ...revision, secretVersions: config.secretVersions } : revision;
   }
 
   async findRevision(service: string, id: string): Promise<StoredRevision | undefined> {

@@ -52,6 +52,18 @@ describe('revisions', () => {
     assert.notEqual(createRevision(stateDir, service, dir).id, changed);
   });
 
+  test("a secret's version is part of the id and the manifest; its value never is", () => {
+    const withSecret = { ...service, secrets: ['DB_PASSWORD'] };
+    const a = createRevision(stateDir, withSecret, dir, undefined, { DB_PASSWORD: 'aaaaaaaaaaaa' });
+    const b = createRevision(stateDir, withSecret, dir, undefined, { DB_PASSWORD: 'bbbbbbbbbbbb' });
+    assert.notEqual(a.id, b.id);
+    assert.deepEqual(b.config.secretVersions, { DB_PASSWORD: 'bbbbbbbbbbbb' });
+    assert.equal(
+      createRevision(stateDir, withSecret, dir, undefined, { DB_PASSWORD: 'aaaaaaaaaaaa' }).id,
+      a.id,
+    );
+  });
+
   test('a missing source is a clear error', () => {
     assert.throws(
       () => createRevision(stateDir, { ...service, source: 'nope' }, dir),

@@ -39,14 +39,18 @@ export function revisionDir(stateDir: string, service: string, id: string): stri
   return join(serviceRevisionsDir(stateDir, service), id);
 }
 
-/** Snapshots the service's source and config; returns the existing revision when nothing changed. */
+/**
+ * Snapshots the service's source and config (with its secrets' versions, never their values);
+ * returns the existing revision when nothing changed.
+ */
 export function createRevision(
   stateDir: string,
   service: ResolvedService,
   baseDir: string,
   now: () => Date = () => new Date(),
+  secretVersions?: Readonly<Record<string, string>>,
 ): RevisionManifest {
-  const { config, files, digest, id, sourceDir } = fingerprintRevision(service, baseDir);
+  const { config, files, digest, id, sourceDir } = fingerprintRevision(service, baseDir, secretVersions);
   const dir = revisionDir(stateDir, service.id, id);
   const existing = readManifest(stateDir, service.id, id);
   if (existing) return existing;

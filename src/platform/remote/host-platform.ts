@@ -97,6 +97,11 @@ export class HostPlatform implements Platform, FlagPublisher {
    * the same revision at once share one placing (a failed one is tried again by the next caller).
    */
   async createRevision(input: RevisionInput): Promise<Revision> {
+    if (input.service.secrets)
+      throw new PlatformError(
+        'SECRETS_UNSUPPORTED',
+        `service ${input.service.id} has secrets: they are delivered to this host's agent only, not to remote hosts`,
+      );
     const { config: _config, ...revision } = createRevision(
       this.options.localStateDir,
       input.service,

@@ -1,9 +1,11 @@
 /** What the rollout controller is wired with and what it reports and returns, shared by the controller, its hold step and the use cases. */
+import type { ResolvedDatabase } from '../../config/databases-schema.js';
 import type { Platform } from '../../platform/platform.js';
 import type { Store } from '../../store/store.js';
 import type { Measurement } from '../analysis/analysis-types.js';
 import type { FlagRolloutEvent } from '../flag/flag-rollout.js';
 import type { RolloutClock } from '../rollout-clock.js';
+import type { MigrationPhase, MigrationRecord } from './migration-record.js';
 
 /** What a rollout reports as it goes (printed as NDJSON with --json). */
 export type RolloutEvent =
@@ -35,12 +37,24 @@ export type RolloutEvent =
       readonly status: 'completed' | 'rolled_back' | 'aborted';
       readonly revision: string;
       readonly reason?: string;
+      /** A completed rollout whose `contract` failed: what to do about it. */
+      readonly warning?: string;
     }
+  | ({
+      readonly type: 'migration.ran';
+      readonly rollout: number;
+      readonly phase: MigrationPhase;
+    } & MigrationRecord)
   | FlagRolloutEvent;
 
 /** How a rollout ended (or that another controller drives it). */
 export type RolloutOutcome =
-  | { readonly status: 'completed' | 'rolled_back' | 'aborted'; readonly reason?: string }
+  | {
+      readonly status: 'completed' | 'rolled_back' | 'aborted';
+      readonly reason?: string;
+      /** Completed, but `contract` failed: the new revision serves and the command to retry it. */
+      readonly warning?: string;
+    }
   | { readonly status: 'busy'; readonly owner: string }
   /** This controller stopped driving (its process is shutting down); the rollout waits for the next one. */
   | { readonly status: 'released' };
@@ -66,6 +80,24 @@ export interface ControllerDeps {
    * `released` and leaves the rollout where it is, free for another controller to take over.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Runs once before a deploy's first step, when the new revision and the one it replaces are known
+   * (database snapshots); a failure stops the deploy before anything changes.
+   */
+  readonly beforeRollout?: (deploy: BeforeRollout) => Promise<void>;
+}
+
+/** The deploy about to start, as `beforeRollout` sees it. */
+export interface BeforeRollout {
+  /** The environment's databases (never empty: without any, nothing is called). */
+  readonly databases: readonly ResolvedDatabase[];
+  readonly service: string;
+  readonly env: string;
+  readonly revision: string;
+  /** The revision serving now, when there is one. */
+  readonly stable?: string;
+  /** Whether a step changes the schema or data (a `preDeploy` hook, an `expand` migration). */
+  readonly migrates: boolean;
 }
 
 /** The result of applying one step. */

@@ -10,7 +10,8 @@ import {
   step,
 } from '../../../test/rollout/controller-harness.js';
 import { routesHandler, startServer, type TestServer } from '../../../test/rollout/security-servers.js';
-import type { ResolvedChecks, ResolvedSecurityChecks } from '../../config/resolved.js';
+import type { ResolvedChecks } from '../../config/resolved.js';
+import type { ResolvedSecurityChecks } from '../../config/resolved-security-checks.js';
 import type { ServiceRef } from '../../platform/platform.js';
 import type { RolloutEvent } from './controller-types.js';
 import { RolloutController } from './rollout-controller.js';

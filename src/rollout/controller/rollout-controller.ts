@@ -15,6 +15,8 @@ import type { RolloutStep } from '../rollout-step.js';
 import { runCommand, runSmoke, runWarmup } from './checks.js';
 import type { ControllerDeps, RolloutOutcome, StepResult } from './controller-types.js';
 import { holdStep } from './hold-step.js';
+import { contractWarning } from './migration-record.js';
+import { runMigrationStep } from './migration-step.js';
 import type { RolloutSpec } from './rollout-spec.js';
 import { runSecurityStep } from './security-step.js';
 import { resumedData, storedAnalysis } from './stored-analysis.js';
@@ -187,6 +189,10 @@ export class RolloutController {
       const result = await runCommand(spec.hooks.preDeploy, target, spec.hooks.timeoutMs);
       if (!result.ok) return { status: 'aborted', reason: `preDeploy hook failed: ${result.message}` };
     }
+    if (step.action === 'expand' || step.action === 'contract') {
+      const ended = await runMigrationStep({ rollout, spec, step, target, deps: this.deps });
+      if (ended) return ended;
+    }
     if (step.action === 'warmup') {
       const result = await runWarmup(spec.checks.warmup, step.instances[spec.next.id] ?? 1, target);
       if (!result.ok) return { status: 'failed', reason: result.message };
@@ -295,10 +301,12 @@ export class RolloutController {
       weights: { [spec.next.id]: 100 },
       roles: { stable: spec.next.id },
     });
+    const warning = contractWarning((await this.load(rollout.id)).data);
     await store.updateRollout(rollout.id, {
       phase: 'completed',
       finishedAt: this.now(),
       request: null,
+      ...(warning ? { reason: warning } : {}),
     });
     await this.record('rollout.completed', rollout, { revision: spec.next.id });
     const deploy =
@@ -316,8 +324,9 @@ export class RolloutController {
       rollout: rollout.id,
       status: 'completed',
       revision: spec.next.id,
+      ...(warning ? { warning } : {}),
     });
-    return { status: 'completed' };
+    return { status: 'completed', ...(warning ? { warning } : {}) };
   }
 
   /** Pauses in the middle of the step; `inconclusive` marks a pause for want of data. */

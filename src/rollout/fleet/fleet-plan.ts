@@ -27,8 +27,9 @@ export interface FleetWavePlan {
    */
   readonly earliestStartMs: number;
   /**
-   * The steps each host of the region takes, as planned for one host; the hooks run once per
-   * rollout, so `preDeploy` is only in the first wave and `postDeploy` only in the last, while the
+   * The steps each host of the region takes, as planned for one host; the hooks and migrations run
+   * once per rollout, so `preDeploy` and `expand` are only in the first wave and `postDeploy`,
+   * `contract` and the `contractAfter` hold before it only in the last, while the
    * security checks (`securityCheck`, `securityVerify`) run in every wave, on each region's endpoint.
    */
   readonly steps: readonly RolloutStep[];
@@ -62,8 +63,9 @@ export function planFleet(fleet: ResolvedFleet, hostPlan: RolloutPlan): FleetPla
   for (const [index, wave] of fleet.waves.entries()) {
     const before = waves[waves.length - 1];
     const steps = hostPlan.steps.filter(
-      (step) =>
-        (step.action !== 'preDeploy' || index === 0) && (step.action !== 'postDeploy' || index === last),
+      (step, i) =>
+        (!['preDeploy', 'expand'].includes(step.action) || index === 0) &&
+        ((step.action !== 'postDeploy' && !contractPhase(hostPlan.steps, i)) || index === last),
     );
     waves.push({
       region: wave.region,
@@ -90,4 +92,10 @@ export function planFleet(fleet: ResolvedFleet, hostPlan: RolloutPlan): FleetPla
 /** The least time the steps take: the sum of their holds (the analysis runs during them). */
 export function totalHoldMs(steps: readonly RolloutStep[]): number {
   return steps.reduce((sum, step) => sum + (step.durationMs ?? 0), 0);
+}
+
+/** True for `contract` and the hold of `contractAfter` just before it. */
+function contractPhase(steps: readonly RolloutStep[], i: number): boolean {
+  const step = steps[i];
+  return step?.action === 'contract' || (step?.action === 'pause' && steps[i + 1]?.action === 'contract');
 }

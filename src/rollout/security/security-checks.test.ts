@@ -14,7 +14,7 @@ import {
   type TestCertificate,
   type TestServer,
 } from '../../../test/rollout/security-servers.js';
-import type { ResolvedSecurityChecks } from '../../config/resolved.js';
+import type { ResolvedSecurityChecks } from '../../config/resolved-security-checks.js';
 import { describeReport, runSecurityChecks } from './security-checks.js';
 
 const SECURE = {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import type { ResolvedSecurityChecks } from '../../config/resolved.js';
+import type { ResolvedSecurityChecks } from '../../config/resolved-security-checks.js';
 import { type SecurityAnswer, type SecurityClient, securityGet } from './security-request.js';
 import {
   decoyPath,

@@ -3,7 +3,7 @@
  * headers, forbidden paths and TLS. Each problem is a finding whose message names the header, path
  * or setting it breaks; the requests and handshakes themselves are made elsewhere.
  */
-import type { ResolvedSecurityChecks } from '../../config/resolved.js';
+import type { ResolvedSecurityChecks } from '../../config/resolved-security-checks.js';
 
 type HeaderRules = ResolvedSecurityChecks['headers'];
 type TlsRules = ResolvedSecurityChecks['tls'];

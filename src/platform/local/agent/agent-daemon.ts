@@ -45,6 +45,8 @@ export class AgentDaemon implements AgentControl {
   readonly paths: AgentPaths;
   private readonly units = new Map<string, ServiceUnit>();
   private readonly flagSet: AgentFlags;
+  /** Secret values by service and revision, held in memory only: never written by the agent. */
+  private readonly secretValues = new Map<string, Readonly<Record<string, string>>>();
   private control: Server | undefined;
   private metricsServer: Server | undefined;
   private metricsPort: number | undefined;
@@ -184,6 +186,11 @@ export class AgentDaemon implements AgentControl {
     return this.flagSet.publish(snapshot, serving);
   }
 
+  /** Keeps the secret values a revision's instances start with (in memory, for this agent's life). */
+  holdSecrets(service: string, revision: string, values: Readonly<Record<string, string>>): void {
+    this.secretValues.set(`${service}\u0000${revision}`, { ...values });
+  }
+
   /** The flag set served: its version, OFREP URL and digest. */
   flags(): FlagsStatus {
     return this.flagSet.status();
@@ -237,6 +244,7 @@ export class AgentDaemon implements AgentControl {
   private unitContext(): UnitContext {
     const base = { ...(this.options.env ?? {}) };
     const flags = this.flagSet;
+    const secrets = this.secretValues;
     return {
       stateDir: this.options.stateDir,
       logsDir: this.paths.logsDir,
@@ -245,6 +253,7 @@ export class AgentDaemon implements AgentControl {
         return { ...base, ...flags.env() };
       },
       save: () => this.save(),
+      secrets: (service, revision) => secrets.get(`${service}\u0000${revision}`),
       now: this.now,
       router: this.options.router,
       ...(this.options.listen !== undefined ? { listen: this.options.listen } : {}),

@@ -61,6 +61,9 @@ function fakeAgent(calls: string[]): AgentControl {
       return { version: Math.max(snapshot.version, 5), url: `http://${serving.host}:8016` };
     },
     flags: () => ({ version: 5, url: 'http://127.0.0.1:8016', digest: 'abc' }),
+    holdSecrets: (service, revision, values) => {
+      calls.push(`secrets ${service} ${revision} ${Object.keys(values).join(',')}`);
+    },
     stop: async () => {},
   };
 }
@@ -220,6 +223,17 @@ describe('control API', () => {
       ],
     );
     assert.deepEqual(calls, []);
+  });
+
+  test('secrets: PUT hands a revision its values; a value that is not a string is refused without echoing it', async () => {
+    calls.length = 0;
+    const ok = await raw('PUT', '/v1/secrets/web/r-0123456789ab', { values: { A: 'sekrit', B: 'other' } });
+    assert.equal(ok.status, 200);
+    const bad = await raw('PUT', '/v1/secrets/web/r-0123456789ab', { values: { A: 42 } });
+    assert.equal(bad.status, 400);
+    assert.doesNotMatch(JSON.stringify(bad.body), /42/);
+    assert.equal((await raw('PUT', '/v1/secrets/web/r-0123456789ab', {})).status, 400);
+    assert.deepEqual(calls, ['secrets web r-0123456789ab A,B']);
   });
 
   test('the client rebuilds the error with its code and kind', async () => {

@@ -2,7 +2,8 @@
  * The agent's control API: JSON over HTTP on its unix socket. Paths:
  * GET /v1/status, GET|DELETE /v1/services/:service/:env, POST .../ensure|scale|traffic|wait-ready,
  * GET .../metrics|health, GET /metrics (Prometheus), POST /v1/shutdown, GET|PUT /v1/flags (the
- * flag set served over OFREP); for a host's agent (host-revisions.ts), GET /v1/revisions/:service/:id
+ * flag set served over OFREP), PUT /v1/secrets/:service/:revision (secret values its instances
+ * start with, held in memory); for a host's agent (host-revisions.ts), GET /v1/revisions/:service/:id
  * and POST .../pin|place.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -54,6 +55,8 @@ export interface AgentControl {
   publishFlags(snapshot: FlagSnapshot, serving: FlagServing): Promise<FlagsPublished>;
   /** The flag set served (version 0 when none). */
   flags(): FlagsStatus;
+  /** Keeps, in memory only, the secret values the revision's instances start with. */
+  holdSecrets(service: string, revision: string, values: Readonly<Record<string, string>>): void;
   stop(options: { keepInstances: boolean }): Promise<void>;
 }
 
@@ -109,6 +112,15 @@ async function route(agent: AgentControl, method: string, path: string, body: un
       return agent.publishFlags(snapshot, serving);
     }
     throw new PlatformError('BAD_REQUEST', `no such endpoint: ${method} ${path}`);
+  }
+  const secrets = /^\/v1\/secrets\/([^/]+)\/([^/]+)$/.exec(path);
+  if (secrets && method === 'PUT') {
+    agent.holdSecrets(
+      decodeURIComponent(secrets[1] ?? ''),
+      decodeURIComponent(secrets[2] ?? ''),
+      secretValuesOf(body),
+    );
+    return { ok: true };
   }
   const revision = /^\/v1\/revisions\/([^/]+)\/([^/]+)(?:\/([a-z-]+))?$/.exec(path);
   if (revision) return routeRevision(agent.info().stateDir, method, revision, body);
@@ -171,6 +183,16 @@ function routeRevision(stateDir: string, method: string, match: RegExpExecArray,
     });
   }
   throw new PlatformError('BAD_REQUEST', `no such endpoint: ${method} /v1/revisions/${match[1]}/${match[2]}`);
+}
+
+/** The `values` of a secrets request: names to strings (the error never echoes a value). */
+function secretValuesOf(body: unknown): Record<string, string> {
+  const values = body && typeof body === 'object' ? (body as { values?: unknown }).values : undefined;
+  if (!values || typeof values !== 'object' || Array.isArray(values))
+    throw new PlatformError('BAD_REQUEST', 'values must map secret names to strings');
+  for (const [name, value] of Object.entries(values))
+    if (typeof value !== 'string') throw new PlatformError('BAD_REQUEST', `secret ${name} must be a string`);
+  return values as Record<string, string>;
 }
 
 function field<T extends 'string' | 'number' | 'boolean', D>(

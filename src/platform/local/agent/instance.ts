@@ -35,6 +35,8 @@ export interface InstanceContext {
   readonly cwd: string;
   readonly logFile: string;
   readonly env: Readonly<Record<string, string>>;
+  /** The revision's secret values, when the agent holds them (handed over at deploy, kept in memory). */
+  readonly secrets: () => Readonly<Record<string, string>> | undefined;
   /** Called whenever readiness or phase changes. */
   readonly changed: () => void;
   readonly now: () => number;
@@ -87,12 +89,14 @@ export class Instance {
     if (this.starting || this.stopping) return;
     this.starting = true;
     try {
+      const secrets = this.secretValues();
       this.port = await freePort();
       const started = startProcess(this.ctx.manifest.config.run, {
         cwd: this.ctx.cwd,
         env: {
           ...this.ctx.env,
           ...this.ctx.manifest.config.env,
+          ...secrets,
           PORT: String(this.port),
           HOST: '127.0.0.1',
           SLIPWAY_SERVICE: this.ctx.manifest.service,
@@ -116,6 +120,19 @@ export class Instance {
       this.starting = false;
       this.ctx.changed();
     }
+  }
+
+  /** The values of the revision's secrets; throws when the agent does not hold every one. */
+  private secretValues(): Readonly<Record<string, string>> {
+    const names = Object.keys(this.ctx.manifest.config.secretVersions ?? {});
+    if (names.length === 0) return {};
+    const values = this.ctx.secrets();
+    const missing = names.filter((name) => values?.[name] === undefined);
+    if (missing.length > 0)
+      throw new Error(
+        `the agent does not hold secret(s) ${missing.join(', ')} of ${this.revision} (it was restarted since the deploy): deploy again`,
+      );
+    return values ?? {};
   }
 
   /** Takes over a process a previous agent started; false when it is gone. */

@@ -41,6 +41,8 @@ export interface UnitContext {
   readonly env: Readonly<Record<string, string>>;
   /** Called after any change worth persisting. */
   readonly save: () => void;
+  /** The secret values a revision's instances start with, when this agent holds them. */
+  readonly secrets: (service: string, revision: string) => Readonly<Record<string, string>> | undefined;
   readonly now: () => number;
   /** The unit's port and router, through the supervisor. */
   readonly router: RouterLink;
@@ -307,6 +309,7 @@ export class ServiceUnit {
       get env() {
         return ctx.env;
       },
+      secrets: () => ctx.secrets(this.service, manifest.id),
       changed: () => {
         this.pushTable();
         this.ctx.save();
