@@ -10,13 +10,18 @@ const dir = mkdtempSync(join(tmpdir(), 'slipway-run-shell-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
 
-test('reports the exit code and the last line of stdout and stderr together', async () => {
+test('reports the exit code, the last line and the tail of stdout and stderr together', async () => {
   const result = await runShell('echo first; sleep 0.1; echo "second line" >&2; exit 4', {
     cwd: dir,
     env,
     timeoutMs: 5000,
   });
-  assert.deepEqual(result, { status: 'exited', code: 4, lastLine: 'second line' });
+  assert.deepEqual(result, {
+    status: 'exited',
+    code: 4,
+    lastLine: 'second line',
+    output: 'first\nsecond line\n',
+  });
 });
 
 test('runs in the given folder with the given environment', async () => {
@@ -25,12 +30,12 @@ test('runs in the given folder with the given environment', async () => {
     env: { ...env, STAGE: 'smoke' },
     timeoutMs: 5000,
   });
-  assert.deepEqual(result, { status: 'exited', code: 0, lastLine: `${dir}:smoke` });
+  assert.deepEqual(result, { status: 'exited', code: 0, lastLine: `${dir}:smoke`, output: `${dir}:smoke\n` });
 });
 
 test('a shell killed by a signal says which', async () => {
   const result = await runShell('echo bye; kill -TERM $$', { env, timeoutMs: 5000 });
-  assert.deepEqual(result, { status: 'killed', signal: 'SIGTERM', lastLine: 'bye' });
+  assert.deepEqual(result, { status: 'killed', signal: 'SIGTERM', lastLine: 'bye', output: 'bye\n' });
 });
 
 test('on timeout the whole group is killed, background children included', async () => {
@@ -40,7 +45,7 @@ test('on timeout the whole group is killed, background children included', async
     env,
     timeoutMs: 300,
   });
-  assert.deepEqual(result, { status: 'timeout', lastLine: 'waiting' });
+  assert.deepEqual(result, { status: 'timeout', lastLine: 'waiting', output: 'waiting\n' });
   assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
   await sleep(1200);
   assert.equal(existsSync(marker), false, 'a child of the command outlived the timeout');
