@@ -295,6 +295,9 @@ async function waitForAgent(
         failure === undefined ? undefined : { cause: failure },
       );
     }
+    // A master connection that ended meanwhile (ControlPersist after the forward was asked for)
+    // takes its forwards with it: reopen both before the next try.
+    await transport.keepForwards().catch(() => {});
     await sleep(50);
   }
 }
